@@ -1,0 +1,421 @@
+"""The SQLite store: one file, one aiosqlite connection, numbered migrations, explicit transactions.
+
+Writers take `transaction()`, which serialises them on the one connection and commits or rolls back as a whole,
+so an article, its claims and the alerts announcing them land together or not at all. Article identity is
+UNIQUE(feed_id, entry_key) with INSERT … ON CONFLICT DO NOTHING: a restart never stores or alerts twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.config import FeedSettings, TeamSettings
+from bot.core.alerts import AlertDraft, ArticleInfo, ClaimOutcome, TeamWatch
+from bot.core.claims import ClaimDraft
+from bot.core.keywords import KeywordSet
+from bot.errors import StoreError
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_MIGRATION = re.compile(r"V(\d+)__[\w-]+\.sql")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, file name, SQL) for every shipped migration, in order; versions must run 1, 2, 3, …"""
+    found = []
+    for entry in resources.files("bot.adapters").joinpath("migrations").iterdir():
+        m = _MIGRATION.fullmatch(entry.name)
+        if m:
+            found.append((int(m.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    if [v for v, _, _ in found] != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations are not numbered 1..n: {[n for _, n, _ in found]}")
+    return found
+
+
+SCHEMA_VERSION = len(migrations())
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    id: int
+    url: str
+    name: str
+    title: str | None
+    last_ok_at: str | None
+    last_polled_at: str | None
+    last_error: str | None
+    failures: int
+
+
+@dataclass(frozen=True)
+class NewArticle:
+    feed_id: int
+    entry_key: str
+    url: str | None
+    title: str
+    source: str
+    published_at: str | None
+    body: str
+    summary: str
+    extract_error: str | None
+    alerted: bool
+
+
+@dataclass(frozen=True)
+class PendingAlert:
+    id: int
+    channel: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class ClaimHit:
+    cluster_id: int
+    kind: str
+    label: str
+    speaker: str | None
+    first_title: str
+    first_source: str
+    first_url: str | None
+    first_seen: str
+    sources: tuple[tuple[str, str, str | None], ...]  # (source, title, url) of every article carrying it
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    if head != SQLITE_MAGIC:
+        raise StoreError(f"{path}: not a SQLite database (refusing to touch it; point database.path elsewhere)")
+
+
+class Store:
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    # -- lifecycle ---------------------------------------------------------------------------------------------
+    @classmethod
+    async def open(cls, path: Path, *, upgrade: bool = True) -> Store:
+        """Open (creating if needed) and bring the schema up to date; refuse non-SQLite and newer files."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _check_file(path)
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA busy_timeout = 5000")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            store = cls(conn, path)
+            version = await store.schema_version()
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{path}: database schema version {version} is newer than this claimdesk understands "
+                    f"({SCHEMA_VERSION}); upgrade claimdesk or use a backup"
+                )
+            if upgrade and version < SCHEMA_VERSION:
+                await store.upgrade()
+            return store
+        except sqlite3.DatabaseError as exc:
+            await conn.close()
+            raise StoreError(f"{path}: not a usable SQLite database ({exc})") from None
+        except BaseException:
+            await conn.close()
+            raise
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    async def schema_version(self) -> int:
+        async with self._conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def upgrade(self) -> tuple[int, int]:
+        """Apply every pending migration in one transaction; returns (from, to)."""
+        async with self._lock:
+            before = await self.schema_version()
+            pending = [(v, sql) for v, _, sql in migrations() if v > before]
+            if not pending:
+                return before, before
+            script = "BEGIN IMMEDIATE;\n" + "\n".join(sql for _, sql in pending)
+            script += f"\nPRAGMA user_version = {pending[-1][0]};\nCOMMIT;"
+            try:
+                await self._conn.executescript(script)
+            except sqlite3.Error:
+                if self._conn.in_transaction:
+                    await self._conn.execute("ROLLBACK")
+                raise
+            return before, pending[-1][0]
+
+    async def backup(self, target: Path) -> None:
+        """An online, consistent copy (SQLite backup API) while the bot may keep writing."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            raise StoreError(f"{target}: already exists; choose a new file for the backup")
+        dest = await aiosqlite.connect(target)
+        try:
+            await self._conn.backup(dest)
+        finally:
+            await dest.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            await self._conn.execute("COMMIT")
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        async with self._conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    # -- feeds and teams from the config ---------------------------------------------------------------------
+    async def ensure_feed(self, feed: FeedSettings) -> int:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO feeds (url, name, added_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (url) DO UPDATE SET name = excluded.name",
+                (feed.url, feed.name, now_iso()),
+            )
+            async with db.execute("SELECT id FROM feeds WHERE url = ?", (feed.url,)) as cur:
+                row = await cur.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def feed(self, feed_id: int) -> FeedRow:
+        rows = await self._all("SELECT * FROM feeds WHERE id = ?", (feed_id,))
+        return _feed_row(rows[0])
+
+    async def feeds(self) -> list[FeedRow]:
+        return [_feed_row(r) for r in await self._all("SELECT * FROM feeds ORDER BY name")]
+
+    async def mark_feed_ok(self, feed_id: int, title: str | None) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE feeds SET last_polled_at = ?, last_ok_at = ?, last_error = NULL, failures = 0, "
+                "title = COALESCE(?, title) WHERE id = ?",
+                (now_iso(), now_iso(), title, feed_id),
+            )
+
+    async def mark_feed_failed(self, feed_id: int, error: str) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE feeds SET last_polled_at = ?, last_error = ?, failures = failures + 1 WHERE id = ?",
+                (now_iso(), error[:500], feed_id),
+            )
+
+    async def sync_teams(self, teams: Iterable[TeamSettings]) -> None:
+        """Make the teams table say what the config says (the console front end's source of truth)."""
+        async with self.transaction() as db:
+            for t in teams:
+                await db.execute(
+                    "INSERT INTO teams (name, channel, alert_kinds) VALUES (?, ?, ?) ON CONFLICT (name) DO "
+                    "UPDATE SET channel = excluded.channel, alert_kinds = excluded.alert_kinds",
+                    (t.name, t.channel, json.dumps(list(t.alerts))),
+                )
+                async with db.execute("SELECT id FROM teams WHERE name = ?", (t.name,)) as cur:
+                    row = await cur.fetchone()
+                assert row is not None
+                team_id = int(row[0])
+                marks = ",".join("?" * len(t.keywords))
+                await db.execute(
+                    f"DELETE FROM watches WHERE team_id = ? AND keyword NOT IN ({marks})", (team_id, *t.keywords)
+                )
+                await db.executemany(
+                    "INSERT INTO watches (team_id, keyword) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    [(team_id, k) for k in t.keywords],
+                )
+
+    async def team_watches(self) -> list[TeamWatch]:
+        rows = await self._all(
+            "SELECT t.id, t.name, t.channel, t.alert_kinds, group_concat(w.keyword, char(31)) AS kw "
+            "FROM teams t LEFT JOIN watches w ON w.team_id = t.id GROUP BY t.id ORDER BY t.name"
+        )
+        return [
+            TeamWatch(
+                id=r["id"],
+                name=r["name"],
+                channel=r["channel"],
+                kinds=frozenset(json.loads(r["alert_kinds"])),
+                keywords=KeywordSet.of((r["kw"] or "").split("\x1f")),
+            )
+            for r in rows
+        ]
+
+    # -- articles, claims, clusters, alerts -------------------------------------------------------------------
+    async def known_keys(self, feed_id: int, keys: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(keys), 500):
+            chunk = list(keys[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = await self._all(
+                f"SELECT entry_key FROM articles WHERE feed_id = ? AND entry_key IN ({marks})", (feed_id, *chunk)
+            )
+            found.update(r[0] for r in rows)
+        return found
+
+    @staticmethod
+    async def insert_article(db: aiosqlite.Connection, a: NewArticle) -> int | None:
+        """Inside a transaction: the new article's id, or None when this feed already has it."""
+        async with db.execute(
+            "INSERT INTO articles (feed_id, entry_key, url, title, source, published_at, stored_at, body, summary, "
+            "extract_error, alerted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (feed_id, entry_key) DO NOTHING RETURNING id",
+            (a.feed_id, a.entry_key, a.url, a.title, a.source, a.published_at, now_iso(), a.body, a.summary,
+             a.extract_error, int(a.alerted)),
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else None
+
+    @staticmethod
+    async def add_claim(db: aiosqlite.Connection, article: ArticleInfo, c: ClaimDraft) -> ClaimOutcome:
+        """Inside a transaction: store one claim, joining its cluster or founding it."""
+        async with db.execute(
+            "SELECT c.id, c.first_article_id, a.source, a.title, c.first_seen_at FROM clusters c "
+            "JOIN articles a ON a.id = c.first_article_id WHERE c.kind = ? AND c.key = ?",
+            (c.kind, c.key),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            async with db.execute(
+                "INSERT INTO clusters (kind, key, label, first_article_id, first_seen_at) VALUES (?, ?, ?, ?, ?) "
+                "RETURNING id",
+                (c.kind, c.key, c.label, article.id, article.published or now_iso()),
+            ) as cur:
+                new = await cur.fetchone()
+            assert new is not None
+            outcome = ClaimOutcome(c, int(new[0]), "new")
+        else:
+            status = "repeat" if row[1] == article.id else "corroborated"
+            async with db.execute(
+                "SELECT 1 FROM claims WHERE cluster_id = ? AND article_id = ? LIMIT 1", (row[0], article.id)
+            ) as cur:
+                if await cur.fetchone():
+                    status = "repeat"
+            outcome = ClaimOutcome(c, int(row[0]), status, row[2], row[3], row[4])  # type: ignore[arg-type]
+        async with db.execute(
+            "INSERT INTO claims (article_id, cluster_id, kind, text, start_offset, end_offset, speaker, direct, "
+            "value, low, high, unit, counted, subject, context, data) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (article.id, outcome.cluster_id, c.kind, c.text, c.start, c.end, c.speaker,
+             None if c.direct is None else int(c.direct), c.value, c.low, c.high, c.unit, c.counted, c.subject,
+             c.context, json.dumps(c.data, ensure_ascii=False)),
+        ) as cur:
+            claim_row = await cur.fetchone()
+        assert claim_row is not None
+        await db.execute(
+            "INSERT INTO claim_search (rowid, text, speaker, subject, title, context) VALUES (?, ?, ?, ?, ?, ?)",
+            (claim_row[0], c.label, c.speaker or "", c.subject or "", article.title, c.context),
+        )
+        return outcome
+
+    @staticmethod
+    async def add_alerts(db: aiosqlite.Connection, article_id: int, drafts: Iterable[AlertDraft]) -> int:
+        """Inside a transaction: queue alerts in the outbox; one already queued under the same key is skipped."""
+        n = 0
+        for d in drafts:
+            async with db.execute(
+                "INSERT INTO alerts (team_id, channel, kind, article_id, cluster_id, dedupe_key, payload, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
+                (d.team_id, d.channel, d.kind, article_id, d.cluster_id, d.dedupe_key,
+                 json.dumps(d.payload, ensure_ascii=False), now_iso()),
+            ) as cur:
+                n += cur.rowcount
+        return n
+
+    async def pending_alerts(self, limit: int = 100) -> list[PendingAlert]:
+        rows = await self._all(
+            "SELECT id, channel, kind, payload, attempts FROM alerts WHERE sent_at IS NULL ORDER BY id LIMIT ?",
+            (limit,),
+        )
+        return [PendingAlert(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+
+    async def mark_sent(self, alert_id: int) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE alerts SET sent_at = ?, attempts = attempts + 1 WHERE id = ? AND sent_at IS NULL",
+                (now_iso(), alert_id),
+            )
+
+    async def mark_failed(self, alert_id: int, error: str) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE alerts SET attempts = attempts + 1, last_error = ? WHERE id = ?", (error[:500], alert_id)
+            )
+
+    # -- lookups ------------------------------------------------------------------------------------------------
+    async def search_claims(self, match: str, limit: int = 10) -> list[ClaimHit]:
+        """Clusters whose claims match an FTS5 expression, best first, with every source that carries them."""
+        rows = await self._all(
+            "SELECT cl.id, cl.kind, cl.label, min(s.rank) AS score FROM claim_search s "
+            "JOIN claims c ON c.id = s.rowid JOIN clusters cl ON cl.id = c.cluster_id "
+            "WHERE claim_search MATCH ? GROUP BY cl.id ORDER BY score, cl.id LIMIT ?",
+            (match, limit),
+        )
+        hits = []
+        for r in rows:
+            src = await self._all(
+                "SELECT a.source, a.title, a.url, a.published_at, a.stored_at, c.speaker FROM claims c "
+                "JOIN articles a ON a.id = c.article_id WHERE c.cluster_id = ? "
+                "GROUP BY a.id ORDER BY coalesce(a.published_at, a.stored_at), a.id",
+                (r[0],),
+            )
+            first = src[0]
+            hits.append(
+                ClaimHit(
+                    cluster_id=r[0],
+                    kind=r[1],
+                    label=r[2],
+                    speaker=first["speaker"],
+                    first_title=first["title"],
+                    first_source=first["source"],
+                    first_url=first["url"],
+                    first_seen=first["published_at"] or first["stored_at"],
+                    sources=tuple((s["source"], s["title"], s["url"]) for s in src),
+                )
+            )
+        return hits
+
+    async def counts(self) -> dict[str, int]:
+        out = {}
+        for table in ("feeds", "articles", "claims", "clusters", "teams"):
+            rows = await self._all(f"SELECT count(*) FROM {table}")
+            out[table] = int(rows[0][0])
+        rows = await self._all("SELECT count(*) FROM alerts WHERE sent_at IS NULL")
+        out["alerts_pending"] = int(rows[0][0])
+        rows = await self._all("SELECT count(*) FROM alerts WHERE sent_at IS NOT NULL")
+        out["alerts_sent"] = int(rows[0][0])
+        rows = await self._all("SELECT count(*) FROM articles WHERE extract_error IS NOT NULL")
+        out["extract_errors"] = int(rows[0][0])
+        return out
+
+
+def _feed_row(r: aiosqlite.Row) -> FeedRow:
+    return FeedRow(r["id"], r["url"], r["name"], r["title"], r["last_ok_at"], r["last_polled_at"], r["last_error"],
+                   r["failures"])

@@ -1,0 +1,51 @@
+"""The composition root: the one place that builds config → store → extractor worker → sink → service.
+
+Every front end (the `run` loop, `demo`, `ask`, `ingest`) gets its parts from here; nothing else constructs
+adapters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.adapters.console import ConsoleSink
+from bot.adapters.store import Store
+from bot.config import TOKEN_ENV, Settings
+from bot.errors import UserError
+from bot.service import Claimdesk, ExtractionWorker, Sink
+
+
+def make_sink(settings: Settings) -> Sink:
+    if settings.effective_sink == "discord":
+        raise UserError(
+            f"{settings.source}: sink is Discord (sink = {settings.sink!r}"
+            f"{', ' + TOKEN_ENV + ' is set' if settings.discord_token else ''}), but this version of claimdesk has "
+            f"no Discord front end yet; unset {TOKEN_ENV} or set sink = \"console\""
+        )
+    return ConsoleSink()
+
+
+@dataclass
+class App:
+    settings: Settings
+    store: Store
+    service: Claimdesk
+
+    async def close(self) -> None:
+        self.service.worker.close()
+        await self.store.close()
+
+
+async def bootstrap(settings: Settings, *, sink: Sink | None = None, open_feeds: bool = True) -> App:
+    sink = sink or make_sink(settings)
+    store = await Store.open(settings.database)
+    try:
+        await store.sync_teams(settings.teams)
+        service = Claimdesk(store, ExtractionWorker(), sink)
+        if open_feeds:
+            for feed in settings.feeds:
+                await service.add_feed(feed)
+    except BaseException:
+        await store.close()
+        raise
+    return App(settings, store, service)

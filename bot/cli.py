@@ -1,0 +1,340 @@
+"""The `claimdesk` command line: run, demo, ask, ingest, extract, db upgrade, db backup.
+
+Errors the user can fix (config, database file, arguments) print one line and exit 2; nothing prints a traceback
+for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot import __version__
+from bot.adapters.feeds import FeedEntry, FeedError, fetch, parse_feed
+from bot.adapters.scheduler import build_scheduler
+from bot.adapters.store import SCHEMA_VERSION, Store
+from bot.bootstrap import App, bootstrap
+from bot.config import DEFAULT_CONFIG, FeedSettings, Settings, TeamSettings, load_settings
+from bot.core.render import render_reply
+from bot.errors import UserError
+from bot.service import IngestReport
+
+log = logging.getLogger("claimdesk")
+IMPORT_FEED = "import:files"
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config)
+
+
+# -- run ----------------------------------------------------------------------------------------------------------
+async def run(settings: Settings, once: bool = False) -> int:
+    app = await bootstrap(settings)
+    service = app.service
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        if once:
+            for feed in settings.feeds:
+                await service.poll(feed)
+            await service.deliver_pending()
+            return 0
+        scheduler = build_scheduler(
+            settings.feeds, service.poll, jitter=settings.jitter, misfire_grace=settings.misfire_grace
+        )
+        scheduler.start()
+        log.info(
+            "claimdesk running: %d feed(s), %d team(s), sink %s, store %s. Ctrl-C stops.",
+            len(settings.feeds), len(settings.teams), service.sink.name, settings.database,
+        )
+        delivery = asyncio.create_task(service.delivery_loop(stop))
+        await stop.wait()
+        log.info("stopping: scheduler first, then in-flight polls, the outbox, and the database")
+        scheduler.shutdown(wait=False)
+        await service.drain()
+        await delivery
+        await service.deliver_pending()
+        return 0
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        await app.close()
+        log.info("claimdesk stopped cleanly")
+
+
+# -- demo ---------------------------------------------------------------------------------------------------------
+def seeds_dir() -> Path:
+    here = Path(__file__).resolve().parents[1] / "seeds"
+    for candidate in (Path.cwd() / "seeds", here):
+        if (candidate / "feed.xml").is_file():
+            return candidate
+    raise UserError(f"cannot find the seeds folder (looked in ./seeds and {here})")
+
+
+class _Printer:
+    """A sink for the demo: prints alerts under the article that raised them."""
+
+    name = "demo"
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    async def send(self, channel: str, payload: dict[str, object]) -> None:
+        from bot.core.render import render_alert
+
+        self.out.write(render_alert(payload) + "\n\n")
+
+
+async def demo(out: TextIO) -> int:
+    feed_path = seeds_dir() / "feed.xml"
+    with tempfile.TemporaryDirectory(prefix="claimdesk-demo-") as tmp:
+        settings = Settings(
+            source=Path("<demo>"),
+            database=Path(tmp) / "demo.db",
+            sink="console",
+            discord_token=None,
+            feeds=(FeedSettings("seeds", str(feed_path), 300, 100),),
+            teams=(TeamSettings("desk", "console", ("kursk", "north korea"),
+                                ("summary", "new_figure", "new_quote", "conflicting_figure")),),
+            jitter=0,
+            misfire_grace=60,
+        )
+        app = await bootstrap(settings, sink=_Printer(out))
+        try:
+            data, headers = await fetch(str(feed_path))
+            parsed = parse_feed(data, headers)
+            feed_id = app.service.feed_ids[str(feed_path)]
+            out.write("claimdesk demo — one story, two outlets: North Korean troops in Kursk\n")
+            out.write(f"A fresh store ({settings.database}); team “desk” watches: kursk, north korea.\n")
+            out.write("The seed articles arrive in publication order; every alert they raise follows.\n\n")
+            from bot.service import _oldest_first
+
+            for n, entry in enumerate(_oldest_first(parsed.entries), 1):
+                _article_header(out, n, entry)
+                report = await app.service.ingest(feed_id, [entry])
+                sent = await app.service.deliver_pending()
+                out.write(f"   ({report.claims} claims stored, {sent} alerts)\n\n" if sent else
+                          f"   ({report.claims} claims stored, no alerts)\n\n")
+            out.write("═" * 100 + "\n$ claimdesk ask \"/claims kursk\"\n\n")
+            from handlers import Caller, dispatch
+
+            out.write(render_reply(await dispatch(app.store, Caller(team="desk"), "/claims kursk")) + "\n")
+        finally:
+            await app.close()
+    return 0
+
+
+def _article_header(out: TextIO, n: int, entry: FeedEntry) -> None:
+    when = (entry.published or "")[:16].replace("T", " ")
+    out.write("═" * 100 + "\n")
+    out.write(f"ARTICLE {n} · {entry.source} · {when} UTC\n“{entry.title}”\n")
+    out.write("═" * 100 + "\n\n")
+
+
+# -- ask ----------------------------------------------------------------------------------------------------------
+async def ask(settings: Settings, line: str, out: TextIO) -> int:
+    from handlers import Caller, dispatch
+
+    store = await Store.open(settings.database)
+    try:
+        reply = await dispatch(store, Caller(), line)
+    finally:
+        await store.close()
+    out.write(render_reply(reply) + "\n")
+    return 1 if reply.error else 0
+
+
+# -- ingest -------------------------------------------------------------------------------------------------------
+class _Progress:
+    def __init__(self, stream: TextIO, total: int) -> None:
+        self.stream, self.total, self.done = stream, total, 0
+        self.enabled = stream.isatty() and total > 0
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        if self.enabled:
+            width = 40
+            filled = int(width * self.done / max(1, self.total))
+            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} articles")
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+
+
+def _article_entry(path: Path) -> FeedEntry:
+    import hashlib
+
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    digest = hashlib.sha256(text.encode()).hexdigest()[:32]
+    from bot.extractor.summary import title_of
+
+    title = title_of(text)[0] or path.stem
+    return FeedEntry(f"sha256:{digest}", title, None, f"file {path.name}", None, text)
+
+
+async def ingest(settings: Settings, targets: Sequence[str], quiet: bool, out: TextIO) -> int:
+    app = await bootstrap(settings, open_feeds=False)
+    total = IngestReport()
+    failures = 0
+    try:
+        articles: list[FeedEntry] = []
+        feeds: list[tuple[str, tuple[FeedEntry, ...]]] = []
+        for target in targets:
+            remote = target.startswith(("http://", "https://"))
+            paths = [] if remote else _expand(Path(target))
+            try:
+                if remote:
+                    data, headers = await fetch(target)
+                    feeds.append((target, parse_feed(data, headers).entries))
+                for p in paths:
+                    if p.suffix.lower() in (".xml", ".rss", ".atom"):
+                        data, headers = await fetch(str(p.resolve()))
+                        feeds.append((str(p.resolve()), parse_feed(data, headers).entries))
+                    else:
+                        articles.append(_article_entry(p))
+            except (FeedError, OSError) as exc:
+                failures += 1
+                print(f"claimdesk: ingest: {target}: {exc}", file=sys.stderr)
+        progress = _Progress(sys.stderr, len(articles) + sum(len(e) for _, e in feeds))
+        if articles:
+            feed_id = await app.service.add_feed(FeedSettings("imported files", IMPORT_FEED, 86_400, 0))
+            total.add(await app.service.ingest(feed_id, articles, alert=not quiet, progress=progress))
+        for url, entries in feeds:
+            feed_id = await app.service.add_feed(FeedSettings(url, url, settings.feeds[0].interval if settings.feeds
+                                                              else 300, 0))
+            total.add(await app.service.ingest(feed_id, entries, alert=not quiet, progress=progress))
+            await app.store.mark_feed_ok(feed_id, None)
+        progress.close()
+    finally:
+        await app.close()
+    out.write(
+        f"ingested {total.new} new article(s) of {total.entries} ({total.entries - total.new} already stored), "
+        f"{total.claims} claims, {total.alerts} alerts queued"
+        f"{'' if not total.errors else f', {len(total.errors)} extraction error(s)'}\n"
+    )
+    return 1 if failures else 0
+
+
+def _expand(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in
+                      (".txt", ".xml", ".rss", ".atom"))
+    if not path.exists():
+        raise UserError(f"ingest: {path}: no such file or folder")
+    return [path]
+
+
+# -- extract ------------------------------------------------------------------------------------------------------
+def extract(paths: Sequence[str], fmt: str, out: TextIO) -> int:
+    from bot.extractor import Extractor
+
+    extractor = Extractor()
+    status = 0
+    texts: list[tuple[str, str]] = []
+    for p in paths:
+        try:
+            texts.append((p, Path(p).read_bytes().decode("utf-8", errors="replace")))
+        except OSError as exc:
+            print(f"claimdesk: extract: {p}: {exc.strerror or exc}", file=sys.stderr)
+            status = 2
+    results = extractor.extract_many((t, None) for _, t in texts)
+    for (path, _), result in zip(texts, results, strict=True):
+        obj = {"path": path, **result.to_dict()}
+        out.write(json.dumps(obj, ensure_ascii=False, indent=None if fmt == "jsonl" else 2) + "\n")
+    return status
+
+
+# -- db -----------------------------------------------------------------------------------------------------------
+async def db_upgrade(settings: Settings, out: TextIO) -> int:
+    store = await Store.open(settings.database, upgrade=False)
+    try:
+        before, after = await store.upgrade()
+    finally:
+        await store.close()
+    if before == after:
+        out.write(f"{settings.database}: schema is up to date (version {after})\n")
+    else:
+        out.write(f"{settings.database}: schema upgraded from version {before} to {after}\n")
+    return 0
+
+
+async def db_backup(settings: Settings, target: Path, out: TextIO) -> int:
+    store = await Store.open(settings.database)
+    try:
+        await store.backup(target)
+    finally:
+        await store.close()
+    out.write(f"backed up {settings.database} to {target}\n")
+    return 0
+
+
+# -- entry point --------------------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-c", "--config", type=Path, default=None,
+                        help=f"config file (default: $CLAIMDESK_CONFIG or {DEFAULT_CONFIG})")
+    common.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser = argparse.ArgumentParser(prog="claimdesk", description="Claims from the news, alerted to your team.",
+                                     parents=[common])
+    parser.add_argument("--version", action="version", version=f"claimdesk {__version__} (schema {SCHEMA_VERSION})")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = sub.add_parser("run", parents=[common], help="poll the feeds on schedule and deliver alerts until Ctrl-C")
+    p.add_argument("--once", action="store_true", help="poll every feed once, deliver, and exit")
+    sub.add_parser("demo", parents=[common], help="the two seed articles in a fresh temporary store, then /claims kursk")
+    p = sub.add_parser("ask", parents=[common], help='run a slash command against the store: ask "/claims kursk"')
+    p.add_argument("line", nargs="+", help="the command as typed in Discord")
+    p = sub.add_parser("ingest", parents=[common], help="import article text files, feed files or feed URLs")
+    p.add_argument("targets", nargs="+", metavar="PATH|URL")
+    p.add_argument("--quiet", action="store_true", help="store without queuing alerts (history imports)")
+    p = sub.add_parser("extract", parents=[common], help="print the claims of text files as JSON (DESIGN.md)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--format", choices=("jsonl", "json"), default="jsonl")
+    p = sub.add_parser("db", parents=[common], help="database maintenance")
+    dbsub = p.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    dbsub.add_parser("upgrade", parents=[common], help="apply pending schema migrations")
+    b = dbsub.add_parser("backup", parents=[common], help="online backup to a new file")
+    b.add_argument("target", type=Path)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    for noisy in ("apscheduler", "aiosqlite"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    out = sys.stdout
+    try:
+        if args.command == "extract":
+            return extract(args.paths, args.format, out)
+        if args.command == "demo":
+            return asyncio.run(demo(out))
+        settings = _settings(args)
+        if args.command == "run":
+            return asyncio.run(run(settings, once=args.once))
+        if args.command == "ask":
+            return asyncio.run(ask(settings, " ".join(args.line), out))
+        if args.command == "ingest":
+            return asyncio.run(ingest(settings, args.targets, args.quiet, out))
+        if args.command == "db" and args.db_command == "upgrade":
+            return asyncio.run(db_upgrade(settings, out))
+        if args.command == "db" and args.db_command == "backup":
+            return asyncio.run(db_backup(settings, args.target, out))
+    except UserError as exc:
+        print(f"claimdesk: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 2

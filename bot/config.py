@@ -1,0 +1,192 @@
+"""Settings: declared defaults in one place, validated once at start-up into typed, frozen objects.
+
+A config error names the file, the key and what was expected (`ConfigError`), so the CLI can exit 2 with one
+line instead of a traceback. Relative paths resolve against the config file's folder, so the bot behaves the
+same whatever directory it is started from. Secrets never live here: the Discord token comes from the
+environment (`CLAIMDESK_DISCORD_TOKEN`).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.errors import ConfigError
+
+ALERT_KINDS = ("summary", "new_figure", "new_quote", "conflicting_figure", "corroboration")
+DEFAULT_ALERT_KINDS = ("summary", "new_figure", "new_quote", "conflicting_figure")
+SINKS = ("auto", "console", "discord")
+TOKEN_ENV = "CLAIMDESK_DISCORD_TOKEN"
+DATABASE_ENV = "CLAIMDESK_DATABASE"
+CONFIG_ENV = "CLAIMDESK_CONFIG"
+DEFAULT_CONFIG = Path("config/claimdesk.toml")
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    name: str
+    url: str  # an http(s) URL, or an absolute local path
+    interval: int  # seconds between polls
+    backfill: int  # on first add, how many of the newest entries alert; older ones are stored silently
+
+    @property
+    def is_remote(self) -> bool:
+        return self.url.startswith(("http://", "https://"))
+
+
+@dataclass(frozen=True)
+class TeamSettings:
+    name: str
+    channel: str
+    keywords: tuple[str, ...]
+    alerts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Settings:
+    source: Path
+    database: Path
+    sink: str
+    discord_token: str | None
+    feeds: tuple[FeedSettings, ...]
+    teams: tuple[TeamSettings, ...]
+    jitter: int  # seconds of random delay per poll, so feeds on one host don't fire together
+    misfire_grace: int  # seconds a late poll may still run
+
+    @property
+    def effective_sink(self) -> str:
+        if self.sink == "auto":
+            return "discord" if self.discord_token else "console"
+        return self.sink
+
+
+class _Reader:
+    """Typed access to one TOML table that records which keys were used, to reject unknown ones."""
+
+    def __init__(self, file: Path, table: Mapping[str, Any], where: str) -> None:
+        self.file, self.table, self.where = file, table, where
+        self.used: set[str] = set()
+
+    def _key(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def fail(self, key: str, expected: str, got: Any = None, show_got: bool = True) -> ConfigError:
+        got_text = f", got {got!r}" if show_got else ""
+        return ConfigError(f"{self.file}: {self._key(key)}: expected {expected}{got_text}")
+
+    def get(self, key: str, kind: type, expected: str, default: Any = ...) -> Any:
+        self.used.add(key)
+        if key not in self.table:
+            if default is ...:
+                raise self.fail(key, expected + " (required)", show_got=False)
+            return default
+        value = self.table[key]
+        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+            raise self.fail(key, expected, value)
+        return value
+
+    def string(self, key: str, default: Any = ..., choices: tuple[str, ...] = ()) -> Any:
+        value = self.get(key, str, "a string" if not choices else f"one of {', '.join(choices)}", default)
+        if isinstance(value, str):
+            if choices and value not in choices:
+                raise self.fail(key, f"one of {', '.join(choices)}", value)
+            if not value.strip():
+                raise self.fail(key, "a non-empty string", value)
+        return value
+
+    def integer(self, key: str, default: int, low: int, high: int) -> int:
+        value = self.get(key, int, f"a whole number from {low} to {high}", default)
+        if not low <= value <= high:
+            raise self.fail(key, f"a whole number from {low} to {high}", value)
+        return int(value)
+
+    def strings(self, key: str, default: Any = ..., choices: tuple[str, ...] = ()) -> tuple[str, ...]:
+        expected = "a list of strings" if not choices else f"a list drawn from {', '.join(choices)}"
+        value = self.get(key, list, expected, default)
+        if not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(key, expected, value)
+        if choices and any(v not in choices for v in value):
+            raise self.fail(key, expected, value)
+        return tuple(dict.fromkeys(v.strip() for v in value))
+
+    def tables(self, key: str) -> list[_Reader]:
+        value = self.get(key, list, "an array of tables", [])
+        if not all(isinstance(v, dict) for v in value):
+            raise self.fail(key, "an array of tables ([[" + key + "]])", value)
+        return [_Reader(self.file, v, f"{self._key(key)}[{i}]") for i, v in enumerate(value)]
+
+    def table_(self, key: str) -> _Reader:
+        value = self.get(key, dict, "a table", {})
+        return _Reader(self.file, value, self._key(key))
+
+    def done(self) -> None:
+        unknown = sorted(set(self.table) - self.used)
+        if unknown:
+            raise ConfigError(f"{self.file}: {self._key(unknown[0])}: unknown key (check the spelling)")
+
+
+def _path(base: Path, value: str) -> Path:
+    p = Path(os.path.expanduser(value))
+    return p if p.is_absolute() else (base / p).resolve()
+
+
+def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate the TOML file; `env` defaults to the process environment."""
+    env = os.environ if env is None else env
+    file = Path(path or env.get(CONFIG_ENV) or DEFAULT_CONFIG)
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{file}: no such config file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+    base = file.resolve().parent
+    root = _Reader(file, raw, "")
+    sink = root.string("sink", "auto", SINKS)
+    db = root.table_("database")
+    db_path = _path(base, env.get(DATABASE_ENV) or db.string("path", "claimdesk.db"))
+    db.done()
+    poll = root.table_("poll")
+    default_interval = poll.integer("interval", 300, 10, 86_400)
+    jitter = poll.integer("jitter", 10, 0, 3_600)
+    grace = poll.integer("misfire_grace", 300, 1, 86_400)
+    poll.done()
+    feeds = []
+    for t in root.tables("feeds"):
+        url = t.string("url")
+        remote = url.startswith(("http://", "https://"))
+        if "://" in url and not remote:
+            raise t.fail("url", "an http(s) URL or a local file path", url)
+        feeds.append(
+            FeedSettings(
+                name=t.string("name", url),
+                url=url if remote else str(_path(base, url)),
+                interval=t.integer("interval", default_interval, 10, 86_400),
+                backfill=t.integer("backfill", 0, 0, 1_000),
+            )
+        )
+        t.done()
+    if len({f.url for f in feeds}) != len(feeds):
+        raise ConfigError(f"{file}: feeds: the same url is listed twice")
+    teams = []
+    for t in root.tables("teams"):
+        teams.append(
+            TeamSettings(
+                name=t.string("name"),
+                channel=t.string("channel", "console"),
+                keywords=t.strings("keywords"),
+                alerts=t.strings("alerts", list(DEFAULT_ALERT_KINDS), ALERT_KINDS),
+            )
+        )
+        t.done()
+    if len({t.name for t in teams}) != len(teams):
+        raise ConfigError(f"{file}: teams: two teams share a name")
+    root.done()
+    token = env.get(TOKEN_ENV) or None
+    return Settings(file, db_path, sink, token, tuple(feeds), tuple(teams), jitter, grace)

@@ -1,0 +1,126 @@
+"""Which alerts an ingested article raises for which team, and why. Pure: plain data in, plain data out.
+
+An alert goes to a team only when the article matches one of the team's keywords and the team takes that kind.
+Each alert carries a `payload` with everything a sink needs to render it later (the outbox is self-contained),
+and a `dedupe_key` (channel, kind, cluster or article) that makes writing it twice a no-op.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bot.core.claims import ClaimDraft
+from bot.core.keywords import KeywordSet
+
+Status = Literal["new", "corroborated", "repeat"]
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    id: int
+    title: str
+    source: str
+    url: str | None
+    published: str | None
+    summary: str
+    body: str
+
+
+@dataclass(frozen=True)
+class TeamWatch:
+    id: int
+    name: str
+    channel: str
+    kinds: frozenset[str]
+    keywords: KeywordSet
+
+
+@dataclass(frozen=True)
+class ClaimOutcome:
+    """What storing one claim meant for its cluster."""
+
+    claim: ClaimDraft
+    cluster_id: int
+    status: Status  # new: founded the cluster; corroborated: joined it from another source; repeat: same article
+    first_source: str | None = None
+    first_title: str | None = None
+    first_seen: str | None = None
+
+
+@dataclass(frozen=True)
+class AlertDraft:
+    team_id: int
+    channel: str
+    kind: str
+    cluster_id: int | None
+    dedupe_key: str
+    payload: dict[str, Any]
+
+
+def _article_payload(a: ArticleInfo) -> dict[str, Any]:
+    return {"id": a.id, "title": a.title, "source": a.source, "url": a.url, "published": a.published}
+
+
+def _claim_payload(c: ClaimDraft) -> dict[str, Any]:
+    return {
+        "kind": c.kind,
+        "text": c.text,
+        "label": c.label,
+        "speaker": c.speaker,
+        "subject": c.subject,
+        "counted": c.counted,
+        "value": c.value,
+        "unit": c.unit,
+        "context": c.context,
+    }
+
+
+def decide_alerts(
+    article: ArticleInfo, outcomes: Sequence[ClaimOutcome], teams: Sequence[TeamWatch]
+) -> list[AlertDraft]:
+    drafts: list[AlertDraft] = []
+    for team in teams:
+        keyword = team.keywords.first_match(article.title, article.summary, article.body)
+        if keyword is None:
+            continue
+        matched = f"matches your keyword “{keyword}”"
+
+        def add(kind: str, cluster_id: int | None, why: str, claim: dict[str, Any] | None, team: TeamWatch = team) -> None:
+            ref = f"c{cluster_id}" if cluster_id is not None else f"a{article.id}"
+            drafts.append(
+                AlertDraft(
+                    team_id=team.id,
+                    channel=team.channel,
+                    kind=kind,
+                    cluster_id=cluster_id,
+                    dedupe_key=f"{team.channel}|{kind}|{ref}",
+                    payload={
+                        "kind": kind,
+                        "team": team.name,
+                        "channel": team.channel,
+                        "article": _article_payload(article),
+                        "claim": claim,
+                        "summary": article.summary if kind == "summary" else None,
+                        "why": why,
+                    },
+                )
+            )
+
+        if "summary" in team.kinds:
+            add("summary", None, f"new article that {matched}", None)
+        for o in outcomes:
+            c = o.claim
+            if o.status == "new":
+                kind = "new_figure" if c.kind == "figure" else "new_quote"
+                first = "figure" if c.kind == "figure" else f"quote from {c.speaker}"
+                why = f"article {matched}; first report of this {first}"
+            elif o.status == "corroborated":
+                kind = "corroboration"
+                why = f"article {matched}; confirms what {o.first_source} reported first ({o.first_seen})"
+            else:
+                continue
+            if kind in team.kinds:
+                add(kind, o.cluster_id, why, _claim_payload(c))
+    return drafts

@@ -1,0 +1,123 @@
+"""From an extraction to claims, and what makes two claims "the same" (their cluster key).
+
+v0 matching is exact after normalisation: a figure is its unit, value and counted noun (singular); a quote is its
+speaker and its words. The "Claims across sources" issue replaces `cluster_key` with paraphrase- and
+subject-aware matching; everything else keys off this one function.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from bot.extractor.types import Extraction, Figure, Quote
+
+ClaimKind = Literal["figure", "quote"]
+_WORDS = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class ClaimDraft:
+    """One claim of one article, before it is stored."""
+
+    kind: ClaimKind
+    text: str
+    start: int
+    end: int
+    context: str
+    key: str
+    label: str
+    data: dict[str, Any]
+    speaker: str | None = None
+    direct: bool | None = None
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    unit: str | None = None
+    counted: str | None = None
+    subject: str | None = None
+
+
+def singular(word: str) -> str:
+    w = word.lower()
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith(("ches", "shes", "sses", "xes")):
+        return w[:-2]
+    if w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
+        return w[:-1]
+    return w
+
+
+def format_number(v: float) -> str:
+    return f"{int(v):,}" if float(v).is_integer() else f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+def figure_key(f: Figure) -> str:
+    amount = f"{f.low:g}-{f.high:g}" if f.low is not None and f.high is not None else f"{f.value:g}"
+    noun = singular(f.counted) if f.counted else ""
+    return f"{f.unit or ''}|{amount}|{noun}|{'rate:' + f.rate if f.rate else ''}"
+
+
+def quote_key(q: Quote) -> str:
+    words = " ".join(_WORDS.findall(q.text.lower()))
+    digest = hashlib.sha1(words.encode()).hexdigest()[:16]
+    return f"{(q.speaker or '').lower()}|{digest}"
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    return " ".join(text[start:end].split())
+
+
+def figure_label(f: Figure) -> str:
+    what = f.subject or f.counted or ""
+    rate = f" a {f.rate}" if f.rate else ""
+    unit = " percent" if f.unit == "percent" and "%" not in f.text and "percent" not in f.text else ""
+    return f"{f.text}{unit} {what}{rate}".strip()
+
+
+def claims_from(extraction: Extraction, text: str) -> list[ClaimDraft]:
+    """The claims worth storing: attributed quotes, and figures that say what they count or their unit."""
+    out: list[ClaimDraft] = []
+    for q in extraction.quotes:
+        if not q.speaker:
+            continue  # an unattributed quote (a headline, a scare quote) is not a claim anyone made
+        out.append(
+            ClaimDraft(
+                kind="quote",
+                text=q.text,
+                start=q.start,
+                end=q.end,
+                context=_sentence(text, q.start, q.end),
+                key=quote_key(q),
+                label=f"{q.speaker}: “{q.text}”",
+                data=asdict(q),
+                speaker=q.speaker,
+                direct=q.direct,
+            )
+        )
+    for f in extraction.figures:
+        if not (f.counted or f.unit):
+            continue
+        out.append(
+            ClaimDraft(
+                kind="figure",
+                text=f.text,
+                start=f.start,
+                end=f.end,
+                context=_sentence(text, f.sentence_start, f.sentence_end),
+                key=figure_key(f),
+                label=figure_label(f),
+                data=asdict(f),
+                value=f.value,
+                low=f.low,
+                high=f.high,
+                unit=f.unit,
+                counted=f.counted,
+                subject=f.subject,
+            )
+        )
+    out.sort(key=lambda c: c.start)
+    return out

@@ -1,0 +1,75 @@
+"""Plain-text rendering of alerts and replies, for the console sink and the CLI.
+
+Feed text is untrusted: control characters are removed before anything is printed, so a hostile title cannot
+move the cursor, clear the screen or forge a second alert in the terminal.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from typing import Any
+
+from bot.core.replies import Reply
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_KIND_LABEL = {
+    "summary": "NEW ARTICLE",
+    "new_figure": "NEW FIGURE",
+    "new_quote": "NEW QUOTE",
+    "conflicting_figure": "CONFLICTING FIGURE",
+    "corroboration": "CORROBORATED",
+}
+WIDTH = 100
+
+
+def clean(text: str | None) -> str:
+    """One line of printable text."""
+    return " ".join(_CONTROL.sub(" ", text or "").split())
+
+
+def shorten(text: str, width: int) -> str:
+    text = clean(text)
+    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _wrap(text: str, indent: str = "    ") -> list[str]:
+    return textwrap.wrap(clean(text), WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
+
+
+def _when(published: str | None) -> str:
+    return published[:16].replace("T", " ") + " UTC" if published else "date unknown"
+
+
+def render_alert(payload: dict[str, Any]) -> str:
+    kind = str(payload.get("kind", ""))
+    art = payload.get("article") or {}
+    claim = payload.get("claim")
+    head = f"▌{_KIND_LABEL.get(kind, kind.upper())} · team {clean(payload.get('team'))} → #{clean(payload.get('channel'))}"
+    lines = [head]
+    if claim and claim.get("kind") == "quote":
+        lines += _wrap(f"{claim.get('speaker')}: “{shorten(claim.get('text', ''), 400)}”")
+    elif claim:
+        lines += _wrap(str(claim.get("label", "")))
+        lines += _wrap(f"in: “{shorten(claim.get('context', ''), 300)}”", "      ")
+    else:
+        lines += _wrap(str(payload.get("summary") or ""))
+    source = f"“{shorten(art.get('title', ''), 120)}” — {clean(art.get('source'))}, {_when(art.get('published'))}"
+    lines += _wrap(f"from: {source}")
+    if art.get("url"):
+        lines += _wrap(str(art["url"]), "      ")
+    lines += _wrap(f"why: {payload.get('why', '')}")
+    return "\n".join(lines)
+
+
+def render_reply(reply: Reply) -> str:
+    lines = [clean(reply.title), "─" * min(WIDTH, max(20, len(clean(reply.title))))]
+    for i, item in enumerate(reply.items, 1):
+        lines += textwrap.wrap(f"{i}. {clean(item.title)}", WIDTH, subsequent_indent="   ")
+        for ln in item.lines:
+            lines += _wrap(ln, "   ")
+        if item.url:
+            lines += _wrap(item.url, "   ")
+    if reply.note:
+        lines += ["", *textwrap.wrap(clean(reply.note), WIDTH)]
+    return "\n".join(lines)

@@ -1,0 +1,17 @@
+"""Errors a user can fix (bad config, wrong database file, bad arguments).
+
+The CLI turns a `UserError` into one line on stderr and exit status 2, never a traceback: the person running the
+bot needs to know which file and which key to fix, not where in our code we noticed.
+"""
+
+
+class UserError(Exception):
+    """An error caused by input the user controls; its message is shown as is."""
+
+
+class ConfigError(UserError):
+    """The configuration file is missing, unreadable or does not validate."""
+
+
+class StoreError(UserError):
+    """The database file is not a claimdesk SQLite database this version can use."""

@@ -1,0 +1,290 @@
+"""Figures: a quantity stated as fact, its normalised value and what it counts (DESIGN.md, "What counts").
+
+Rules work on characters, not tokens, so offsets are exact and no tagger is needed: an amount (digits or number
+words, with currency and scale) is found first, then grown to the right (percent, range, part of a whole,
+"or more") and to the left (approximators), then checked against what DESIGN.md excludes (dates, years, times,
+ages, durations, identifiers, list numbers, phone numbers, addresses). The counted noun is read from the words
+that follow, and the subject adds the place the sentence anchors it to.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from bot.extractor.lexicon import Lexicon, lexicon
+from bot.extractor.types import Figure
+
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+_WORD_SCALES = ("hundred", "thousand", "million", "billion", "trillion")
+_PERCENT = re.compile(
+    r"(?:\s?%|\s+percentage\s+points?\b|-percentage-points?\b|\s+per\s?cent\b|-?percent\b|\s+points?\b(?=\s+(?:lead|gap|margin|drop|rise|increase|decrease|advantage)))",
+    re.IGNORECASE,
+)
+_RANGE_JOIN = re.compile(r"\s*(?:-|–|—|\bto\b)\s*", re.IGNORECASE)
+_WHOLE_JOIN = re.compile(
+    r"\s+(?:out\s+)?of\s+(?:the\s+|every\s+|each\s+|all\s+|its\s+|their\s+)?(?:[A-Za-z][\w.]*['’]s\s+)?",
+    re.IGNORECASE,
+)
+_PRONOUN_WHOLE = re.compile(r"\s+of\s+(?:them|those|these)\b", re.IGNORECASE)
+_POST_APPROX = re.compile(r"\s+or\s+(?:more|so|less|fewer)\b|\+|-plus\b", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*\.?|\d[\d,.]*|[^\sA-Za-z\d]")
+_RATE = re.compile(r"\s+(?:every|each|a|per)\s+(day|week|month|year|hour|minute)\b", re.IGNORECASE)
+_ANCHOR = re.compile(
+    r"\b(?:in|inside|into|to|from|across|near)\s+(?:the\s+)?"
+    r"((?:[A-Z][\w’'.-]*)(?:[\s-](?:[A-Z][\w’'.-]*|of))*)"
+    r"(?:\s+(region|oblast|area|province|city|district|border|state|county))?"
+)
+_ADDRESS = re.compile(r"\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St\.|Avenue|Ave\.?|Road|Rd\.|Boulevard|Blvd\.?|Lane)\b")
+_CLOCK = re.compile(r"(?::\d\d|\s?(?:a\.m\.|p\.m\.|am\b|pm\b|o['’]clock|GMT|EST|ET\b|UTC))", re.IGNORECASE)
+_PHONE = re.compile(r"[-.]\d{3,4}\b")
+
+_STOP = frozenset(
+    """a an the of in on at to for from by with and or but nor is are was were be been being has have had will
+    would could should can may might must do does did that which who whom whose this these those it its their his
+    her them they we he she you i as than per each every into across over under about so while since after before
+    during including among between more less fewer most least last next ago not no also only just still already
+    there here what when where why how if then too very such other another all any both some many much""".split()
+)
+
+
+_PARTICIPLES = frozenset(
+    """sent held made taken given seen known left lost kept brought built found put set shot hit cut paid sold
+    told spent won led fled flown driven drawn grown shown thrown""".split()
+)
+
+
+@dataclass(frozen=True)
+class _Amount:
+    start: int
+    end: int
+    value: float
+    currency: str | None
+    words: bool  # spelled out ("nine million") rather than digits
+
+
+@cache
+def _amount_re() -> re.Pattern[str]:
+    lx = lexicon()
+    small = sorted((w for w in lx.units if " " not in w), key=len, reverse=True)
+    tens = "|".join(lx.tens)
+    word_num = rf"(?:(?:{tens})(?:[- ](?:{'|'.join(small)}))?|a\s+dozen|{'|'.join(small)})"
+    scale = "|".join(_WORD_SCALES)
+    currency = "|".join(re.escape(c) for c in sorted(lx.currencies, key=len, reverse=True))
+    return re.compile(
+        rf"(?<![\w$€£¥₴₽.,])(?P<cur>{currency})?\s?(?P<num>{_DIGITS}|(?i:\b{word_num}\b))"
+        rf"(?P<scale>(?:[\s-](?i:{scale})\b)*)(?P<suffix>(?<=\d)(?:bn|mn|[kmMK])\b)?"
+    )
+
+
+def _word_value(words: str, lx: Lexicon) -> float:
+    total = 0.0
+    for part in re.split(r"[\s-]+", words.lower().strip()):
+        if part in lx.tens:
+            total += lx.tens[part]
+        elif part in lx.units:
+            total += lx.units[part]
+        elif part == "a":
+            continue
+    return total
+
+
+def _parse_amount(m: re.Match[str], lx: Lexicon) -> _Amount:
+    num = m.group("num")
+    words = not num[0].isdigit() and num[0] != "."
+    value = _word_value(num, lx) if words else float(num.replace(",", ""))
+    for s in re.findall(r"[A-Za-z]+", m.group("scale") or ""):
+        value *= lx.scales[s.lower()]
+    if m.group("suffix"):
+        value *= lx.scales[m.group("suffix").lower()]
+    cur = m.group("cur")
+    start = m.start("cur") if cur else m.start("num")
+    return _Amount(start, m.end(), value, lx.currencies[cur] if cur else None, words)
+
+
+def _prev_word(text: str, pos: int) -> str:
+    m = re.search(r"([A-Za-z][A-Za-z.]*)\W*$", text[max(0, pos - 30) : pos])
+    return m.group(1).lower().rstrip(".") if m else ""
+
+
+def _next_word(text: str, pos: int) -> str:
+    m = re.match(r"[\s-]*([A-Za-z]+)", text[pos : pos + 30])
+    return m.group(1).lower() if m else ""
+
+
+def _excluded(text: str, a: _Amount, has_unit: bool, lx: Lexicon) -> bool:
+    """True for numbers DESIGN.md says are not figures."""
+    before = text[a.start - 1] if a.start else " "
+    after = text[a.end] if a.end < len(text) else " "
+    if before.isalpha() or (before == "-" and a.start >= 2 and text[a.start - 2].isalnum()):
+        return True  # COVID-19, F-16, G7
+    if after.isalpha() and not has_unit:
+        return True  # 26th, 5G, 3D
+    if before == "#":
+        return True
+    prev, nxt = _prev_word(text, a.start), _next_word(text, a.end)
+    if prev in lx.months or nxt in lx.months:
+        return True  # Sept. 26, 26 September
+    if prev in lx.identifier_heads:
+        return True  # Article 5, Flight 17
+    if has_unit or a.currency:
+        return False
+    raw = text[a.start : a.end]
+    if re.fullmatch(r"1\d{3}|20\d{2}", raw):
+        return True  # years
+    if after == "s" or text[a.end : a.end + 2] in ("'s", "’s"):
+        return True  # the 1990s
+    if _CLOCK.match(text, a.end) or _PHONE.match(text, a.end) or _ADDRESS.match(text, a.end):
+        return True
+    if nxt in lx.time_units or prev == "every":
+        return True  # three years ago, every 22 minutes
+    if re.match(r"[\s-]+years?[\s-]+old|-year-old", text[a.end : a.end + 12]) or prev == "aged":
+        return True
+    line_start = text.rfind("\n", 0, a.start) + 1
+    if text[line_start : a.start].strip() == "" and re.match(r"[.)]\s", text[a.end : a.end + 2]):
+        return True  # list numbers
+    return a.words and a.value == 1 and not has_unit  # "one of the", "one day": not an amount
+
+
+def _approx_before(text: str, start: int, lx: Lexicon) -> tuple[int, str | None]:
+    head = text[max(0, start - 25) : start].lower()
+    for ap in lx.approximators:
+        m = re.search(rf"(?<![\w])({re.escape(ap)})\s+$", head)
+        if m:
+            return start - (len(head) - m.start(1)), ap
+    return start, None
+
+
+def _noun_run(text: str, pos: int, limit: int) -> tuple[list[str], int]:
+    """The words that name what is counted: up to four content words right after `pos`."""
+    run: list[str] = []
+    end = pos
+    for m in _WORD.finditer(text, pos, limit):
+        w = m.group(0)
+        if text[end : m.start()].strip():
+            break
+        low = w.lower()
+        if not w[0].isalpha() or low in _STOP or len(run) >= 4:
+            break
+        if "’" in w or "'" in w:
+            break  # shouldn't, Russia's
+        if run and (low.endswith("ly") or low in _PARTICIPLES or (len(low) > 3 and low.endswith("ed"))):
+            break
+        if run and len(low) > 5 and low.endswith("ing"):
+            break
+        if run and w[0].isupper() and not run[-1][0].isupper():
+            break
+        run.append(w.rstrip("."))
+        end = m.end()
+    return run, end
+
+
+def _subject(run: list[str], text: str, pos: int, limit: int) -> str | None:
+    if not run:
+        return None
+    words = list(run)
+    m = _ANCHOR.search(text, pos, min(limit, pos + 80))
+    if m:
+        place = m.group(0).strip().rstrip(".,;")
+        words.append(place)
+    return " ".join(words)
+
+
+def _counted(run: list[str]) -> str | None:
+    lower = [w for w in run if w[0].islower()]
+    return lower[-1] if lower else None
+
+
+def find_figures(text: str, sentences: Sequence[tuple[int, int]]) -> list[Figure]:
+    """Every figure in `text`; `sentences` are (start, end) spans covering it, in order."""
+    lx = lexicon()
+    out: list[Figure] = []
+    amount_re = _amount_re()
+    for s_start, s_end in sentences:
+        pos = s_start
+        last_counted: tuple[str | None, list[str]] = (None, [])
+        while True:
+            m = amount_re.search(text, pos, s_end)
+            if m is None:
+                break
+            a = _parse_amount(m, lx)
+            pos = max(a.end, pos + 1)
+            end = a.end
+            unit = a.currency
+            pm = _PERCENT.match(text, end)
+            if pm:
+                unit = "percentage points" if "point" in pm.group(0).lower() else "percent"
+                end = pm.end()
+            if _excluded(text, a, unit is not None, lx):
+                continue
+            low = high = whole = None
+            value: float | None = a.value
+            rj = _RANGE_JOIN.match(text, end)
+            if rj:
+                m2 = amount_re.match(text, rj.end())
+                if m2:
+                    b = _parse_amount(m2, lx)
+                    a_value = a.value
+                    if b.value > a.value and a.value < 1000 <= b.value and not m.group("scale"):
+                        a_value = a.value * (b.value / _raw_number(m2, lx))  # "5 to 10 million"
+                    if b.value > a_value:
+                        low, high, value, end = a_value, b.value, None, b.end
+                        pm2 = _PERCENT.match(text, end)
+                        if pm2:
+                            unit = unit or "percent"
+                            end = pm2.end()
+            wj = _WHOLE_JOIN.match(text, end)
+            if wj and low is None:
+                m3 = amount_re.match(text, wj.end())
+                if m3:
+                    whole = _parse_amount(m3, lx).value
+                    end = m3.end()
+            post = _POST_APPROX.match(text, end)
+            start, approx = _approx_before(text, a.start, lx)
+            if post:
+                approx = approx or post.group(0).strip().lower()
+                end = post.end()
+            pos = max(pos, end)
+            after = end
+            pronoun = _PRONOUN_WHOLE.match(text, end)
+            if pm or a.currency:
+                of = re.match(r"\s+of\s+(?:the\s+|all\s+)?", text[after:s_end])
+                if of:
+                    after += of.end()
+            run, run_end = _noun_run(text, after, s_end)
+            if pronoun:
+                counted, run = last_counted
+            else:
+                counted = _counted(run)
+            if counted is None and unit in ("percent", "percentage points"):
+                counted = None
+            rate_m = _RATE.match(text, run_end)
+            subject = _subject(run, text, run_end, s_end)
+            if counted:
+                last_counted = (counted, run)
+            out.append(
+                Figure(
+                    text=text[start:end],
+                    start=start,
+                    end=end,
+                    value=value,
+                    low=low,
+                    high=high,
+                    approx=approx,
+                    unit=unit,
+                    counted=counted,
+                    subject=subject,
+                    sentence_start=s_start,
+                    sentence_end=s_end,
+                    whole=whole,
+                    rate=rate_m.group(1).lower() if rate_m else None,
+                )
+            )
+    return out
+
+
+def _raw_number(m: re.Match[str], lx: Lexicon) -> float:
+    num = m.group("num")
+    return _word_value(num, lx) if not num[0].isdigit() else float(num.replace(",", "")) or 1.0

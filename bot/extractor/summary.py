@@ -1,0 +1,66 @@
+"""Title, page furniture and a short extractive summary.
+
+Scraped articles carry site chrome ("Site icon …", "Source link", "Exit mobile version"), photo captions and
+bylines. They are recognised line by line so the title and summary come from the story itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+_FURNITURE = re.compile(
+    r"""^(?:site\ icon\b.*|source\ link|exit\ mobile\ version|advertisement|share\ this(?:\ article)?|
+    read\ more\b.*|related:?.*|sign\ up\b.*|skip\ to\ (?:main\ )?content|listen\ to\ this\ article.*|
+    by\ [A-Z][\w.'-]+(?:\ [A-Z][\w.'-]+){0,3}(?:\ and\ [A-Z][\w.'-]+(?:\ [A-Z][\w.'-]+){0,3})?|
+    (?:updated|published|posted)\b.{0,40}\d.*|.*\ -\ a\ story\ for\ you)$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_CAPTION = re.compile(r"(?:\bphoto(?:graph)?\s+by\b|\|\s*license\s+photo|\bgetty\s+images\b|\bap\s+photo\b|"
+                      r"\breuters/|\bphoto:|\bimage:|\bcredit:)", re.IGNORECASE)
+_DATELINE = re.compile(r"^[A-Z][\w. ,]{0,40}?\([A-Z][\w ]{1,20}\)\s*[-–—]\s*")
+_MAX_SUMMARY = 420
+
+
+def is_furniture(line: str) -> bool:
+    s = line.strip()
+    return bool(s) and (bool(_FURNITURE.match(s)) or bool(_CAPTION.search(s)))
+
+
+def title_of(text: str) -> tuple[str, int]:
+    """The headline (first line that is not furniture, when it reads like one) and where the body starts."""
+    pos = 0
+    for line in text.split("\n"):
+        s = line.strip()
+        nxt = pos + len(line) + 1
+        if s and not is_furniture(s):
+            looks_like_headline = len(s) <= 160 and not s.endswith((".", "”", '"')) or len(s.split()) <= 14
+            return (s, nxt) if looks_like_headline else ("", pos)
+        pos = nxt
+    return "", 0
+
+
+def summarize(text: str, sentences: Sequence[tuple[int, int]], body_start: int, max_sentences: int = 3) -> str:
+    """The lead: up to three sentences from the first paragraphs that are story, not furniture."""
+    picked: list[str] = []
+    total = 0
+    for s, e in sentences:
+        if s < body_start:
+            continue
+        line_start = text.rfind("\n", 0, s) + 1
+        line_end = text.find("\n", s)
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        if is_furniture(line) or len(line.split()) < 6:
+            continue
+        sent = " ".join(text[s:e].split())
+        sent = _DATELINE.sub("", sent)
+        if not sent or not sent[0].isalnum() and sent[0] not in "“\"-–—":
+            continue
+        if total and total + len(sent) > _MAX_SUMMARY:
+            break
+        picked.append(sent)
+        total += len(sent)
+        if len(picked) >= max_sentences or total >= _MAX_SUMMARY * 0.6:
+            break
+    summary = " ".join(picked)
+    return summary if len(summary) <= _MAX_SUMMARY + 200 else summary[: _MAX_SUMMARY].rsplit(" ", 1)[0] + "…"

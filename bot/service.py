@@ -1,0 +1,232 @@
+"""The application: poll a feed, extract new articles off the event loop, store each article with its claims
+and alerts in one transaction, and deliver the outbox through a sink.
+
+Nothing here knows SQL or Discord: it talks to the store's methods and to any object with
+`async send(channel, payload)`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.adapters.feeds import FeedEntry, FeedError, fetch, parse_feed
+from bot.adapters.store import NewArticle, Store
+from bot.config import FeedSettings
+from bot.core.alerts import ArticleInfo, ClaimOutcome, TeamWatch, decide_alerts
+from bot.core.claims import claims_from
+from bot.extractor import Extraction, Extractor
+
+log = logging.getLogger("claimdesk")
+
+
+class Sink(Protocol):
+    name: str
+
+    async def send(self, channel: str, payload: dict[str, Any]) -> None: ...
+
+
+class ExtractionWorker:
+    """Runs the extractor in one worker thread: spaCy is CPU-bound and must never block the event loop.
+
+    The extractor is built lazily inside that thread, so start-up stays quick and the model is built once.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="claimdesk-extract")
+        self._extractor: Extractor | None = None
+
+    def _run(self, items: list[tuple[str, str | None]]) -> list[Extraction | str]:
+        if self._extractor is None:
+            self._extractor = Extractor()
+        try:
+            return list(self._extractor.extract_many(items))
+        except Exception:  # one bad article must not sink the batch: retry one by one
+            out: list[Extraction | str] = []
+            for text, title in items:
+                try:
+                    out.append(self._extractor.extract(text, title))
+                except Exception as exc:
+                    log.exception("extraction failed for %r", title)
+                    out.append(f"{type(exc).__name__}: {exc}")
+            return out
+
+    async def extract(self, items: list[tuple[str, str | None]]) -> list[Extraction | str]:
+        """One result per item: an Extraction, or the error message when extraction failed."""
+        if not items:
+            return []
+        return await asyncio.get_running_loop().run_in_executor(self._pool, self._run, items)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass
+class IngestReport:
+    entries: int = 0
+    new: int = 0
+    claims: int = 0
+    alerts: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: IngestReport) -> None:
+        self.entries += other.entries
+        self.new += other.new
+        self.claims += other.claims
+        self.alerts += other.alerts
+        self.errors += other.errors
+
+
+def _oldest_first(entries: Sequence[FeedEntry]) -> list[FeedEntry]:
+    """Publication order; undated entries keep feed order (feeds list newest first, so reversed)."""
+    indexed = list(enumerate(entries))
+    return [e for _, e in sorted(indexed, key=lambda ie: (ie[1].published or "", -ie[0]))]
+
+
+class Claimdesk:
+    def __init__(self, store: Store, worker: ExtractionWorker, sink: Sink) -> None:
+        self.store = store
+        self.worker = worker
+        self.sink = sink
+        self.feed_ids: dict[str, int] = {}
+        self._wake = asyncio.Event()
+        self._inflight: set[asyncio.Task[Any]] = set()
+
+    async def add_feed(self, feed: FeedSettings) -> int:
+        self.feed_ids[feed.url] = await self.store.ensure_feed(feed)
+        return self.feed_ids[feed.url]
+
+    # -- polling ------------------------------------------------------------------------------------------------
+    async def poll(self, feed: FeedSettings) -> IngestReport:
+        """One poll of one feed. Never raises for a bad feed: logs, marks the feed row, and returns."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            return await self._poll(feed)
+        finally:
+            if task is not None:
+                self._inflight.discard(task)
+
+    async def _poll(self, feed: FeedSettings) -> IngestReport:
+        feed_id = self.feed_ids.get(feed.url) or await self.add_feed(feed)
+        try:
+            data, headers = await fetch(feed.url)
+            parsed = await asyncio.to_thread(parse_feed, data, headers)
+        except FeedError as exc:
+            log.warning("feed %s (%s) failed: %s", feed.name, feed.url, exc)
+            await self.store.mark_feed_failed(feed_id, str(exc))
+            return IngestReport(errors=[f"{feed.url}: {exc}"])
+        first_add = (await self.store.feed(feed_id)).last_ok_at is None
+        report = await self.ingest(feed_id, parsed.entries, backfill=feed.backfill if first_add else None)
+        await self.store.mark_feed_ok(feed_id, parsed.title)
+        if report.new:
+            log.info("feed %s: %d new of %d entries, %d alerts queued", feed.name, report.new, report.entries,
+                     report.alerts)
+        self._wake.set()
+        return report
+
+    async def ingest(
+        self,
+        feed_id: int,
+        entries: Sequence[FeedEntry],
+        *,
+        backfill: int | None = None,
+        alert: bool = True,
+        progress: Callable[[int], None] | None = None,
+        batch: int = 16,
+    ) -> IngestReport:
+        """Store the entries this feed has not seen, oldest first; `backfill` (first add) limits which alert."""
+        report = IngestReport(entries=len(entries))
+        ordered = _oldest_first(entries)
+        known = await self.store.known_keys(feed_id, [e.key for e in ordered])
+        fresh = list({e.key: e for e in ordered if e.key not in known}.values())
+        loud = {e.key for e in fresh[len(fresh) - backfill :]} if backfill is not None and backfill else set()
+        if backfill is None:
+            loud = {e.key for e in fresh} if alert else set()
+        teams = await self.store.team_watches()
+        for i in range(0, len(fresh), batch):
+            chunk = fresh[i : i + batch]
+            results = await self.worker.extract([(e.text, e.title) for e in chunk])
+            for entry, result in zip(chunk, results, strict=True):
+                r = await self._record(feed_id, entry, result, teams, entry.key in loud)
+                report.add(r)
+            if progress:
+                progress(len(chunk))
+        return report
+
+    async def _record(
+        self, feed_id: int, entry: FeedEntry, result: Extraction | str, teams: Sequence[TeamWatch], loud: bool
+    ) -> IngestReport:
+        failed = isinstance(result, str)
+        summary = result.summary if isinstance(result, Extraction) else entry.text[:300]
+        article = NewArticle(
+            feed_id=feed_id,
+            entry_key=entry.key,
+            url=entry.url,
+            title=entry.title,
+            source=entry.source,
+            published_at=entry.published,
+            body=entry.text,
+            summary=summary,
+            extract_error=result if isinstance(result, str) else None,
+            alerted=loud,
+        )
+        async with self.store.transaction() as db:
+            article_id = await Store.insert_article(db, article)
+            if article_id is None:
+                return IngestReport()  # stored meanwhile (another feed poll, a restart): nothing to do
+            info = ArticleInfo(article_id, entry.title, entry.source, entry.url, entry.published, summary, entry.text)
+            outcomes: list[ClaimOutcome] = []
+            if isinstance(result, Extraction):
+                for claim in claims_from(result, entry.text):
+                    outcomes.append(await Store.add_claim(db, info, claim))
+            queued = await Store.add_alerts(db, article_id, decide_alerts(info, outcomes, teams)) if loud else 0
+        if failed:
+            log.warning("article %r stored without claims: extraction failed: %s", entry.title, result)
+        return IngestReport(new=1, claims=len(outcomes), alerts=queued, errors=[str(result)] if failed else [])
+
+    # -- delivery -----------------------------------------------------------------------------------------------
+    async def deliver_pending(self) -> int:
+        """Send queued alerts in order; stop at the first failure (kept for the next round). Returns sent count."""
+        sent = 0
+        while True:
+            pending = await self.store.pending_alerts(limit=100)
+            if not pending:
+                return sent
+            for alert in pending:
+                try:
+                    await self.sink.send(alert.channel, alert.payload)
+                except Exception as exc:
+                    log.warning("delivery of alert %d to %s failed: %s", alert.id, alert.channel, exc)
+                    await self.store.mark_failed(alert.id, f"{type(exc).__name__}: {exc}")
+                    return sent
+                await self.store.mark_sent(alert.id)
+                sent += 1
+
+    async def delivery_loop(self, stop: asyncio.Event, every: float = 5.0) -> None:
+        """Deliver whenever a poll queued alerts, and every few seconds to retry what failed."""
+        while not stop.is_set():
+            try:
+                await self.deliver_pending()
+            except Exception:
+                log.exception("delivery round failed; retrying")
+            self._wake.clear()
+            waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+            _, rest = await asyncio.wait(waiters, timeout=every, return_when=asyncio.FIRST_COMPLETED)
+            for w in rest:
+                w.cancel()
+
+    async def drain(self, timeout: float = 15.0) -> None:
+        """Let polls that are under way finish their current article before shutdown."""
+        tasks = {t for t in self._inflight if not t.done()}
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=timeout)
+            for t in late:
+                t.cancel()
+            if late:
+                await asyncio.wait(late, timeout=5)
