@@ -20,7 +20,7 @@ def make_sink(settings: Settings) -> Sink:
         raise UserError(
             f"{settings.source}: sink is Discord (sink = {settings.sink!r}"
             f"{', ' + TOKEN_ENV + ' is set' if settings.discord_token else ''}), but this version of claimdesk has "
-            f"no Discord front end yet; unset {TOKEN_ENV} or set sink = \"console\""
+            f'no Discord front end yet; unset {TOKEN_ENV} or set sink = "console"'
         )
     return ConsoleSink()
 
@@ -30,18 +30,27 @@ class App:
     settings: Settings
     store: Store
     service: Claimdesk
+    closed: bool = False
 
     async def close(self) -> None:
-        self.service.worker.close()
-        await self.store.close()
+        if not self.closed:
+            self.closed = True
+            self.service.worker.close()
+            await self.store.close()
 
 
-async def bootstrap(settings: Settings, *, sink: Sink | None = None, open_feeds: bool = True) -> App:
+async def bootstrap(
+    settings: Settings,
+    *,
+    sink: Sink | None = None,
+    open_feeds: bool = True,
+    worker: ExtractionWorker | None = None,
+) -> App:
     sink = sink or make_sink(settings)
     store = await Store.open(settings.database)
     try:
         await store.sync_teams(settings.teams)
-        service = Claimdesk(store, ExtractionWorker(), sink)
+        service = Claimdesk(store, worker or ExtractionWorker(), sink)
         if open_feeds:
             for feed in settings.feeds:
                 await service.add_feed(feed)

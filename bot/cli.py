@@ -21,7 +21,7 @@ from bot import __version__
 from bot.adapters.feeds import FeedEntry, FeedError, fetch, parse_feed
 from bot.adapters.scheduler import build_scheduler
 from bot.adapters.store import SCHEMA_VERSION, Store
-from bot.bootstrap import App, bootstrap
+from bot.bootstrap import bootstrap
 from bot.config import DEFAULT_CONFIG, FeedSettings, Settings, TeamSettings, load_settings
 from bot.core.render import render_reply
 from bot.errors import UserError
@@ -55,7 +55,10 @@ async def run(settings: Settings, once: bool = False) -> int:
         scheduler.start()
         log.info(
             "claimdesk running: %d feed(s), %d team(s), sink %s, store %s. Ctrl-C stops.",
-            len(settings.feeds), len(settings.teams), service.sink.name, settings.database,
+            len(settings.feeds),
+            len(settings.teams),
+            service.sink.name,
+            settings.database,
         )
         delivery = asyncio.create_task(service.delivery_loop(stop))
         await stop.wait()
@@ -104,8 +107,14 @@ async def demo(out: TextIO) -> int:
             sink="console",
             discord_token=None,
             feeds=(FeedSettings("seeds", str(feed_path), 300, 100),),
-            teams=(TeamSettings("desk", "console", ("kursk", "north korea"),
-                                ("summary", "new_figure", "new_quote", "conflicting_figure")),),
+            teams=(
+                TeamSettings(
+                    "desk",
+                    "console",
+                    ("kursk", "north korea"),
+                    ("summary", "new_figure", "new_quote", "conflicting_figure"),
+                ),
+            ),
             jitter=0,
             misfire_grace=60,
         )
@@ -123,9 +132,12 @@ async def demo(out: TextIO) -> int:
                 _article_header(out, n, entry)
                 report = await app.service.ingest(feed_id, [entry])
                 sent = await app.service.deliver_pending()
-                out.write(f"   ({report.claims} claims stored, {sent} alerts)\n\n" if sent else
-                          f"   ({report.claims} claims stored, no alerts)\n\n")
-            out.write("═" * 100 + "\n$ claimdesk ask \"/claims kursk\"\n\n")
+                out.write(
+                    f"   ({report.claims} claims stored, {sent} alerts)\n\n"
+                    if sent
+                    else f"   ({report.claims} claims stored, no alerts)\n\n"
+                )
+            out.write("═" * 100 + '\n$ claimdesk ask "/claims kursk"\n\n')
             from handlers import Caller, dispatch
 
             out.write(render_reply(await dispatch(app.store, Caller(team="desk"), "/claims kursk")) + "\n")
@@ -212,8 +224,9 @@ async def ingest(settings: Settings, targets: Sequence[str], quiet: bool, out: T
             feed_id = await app.service.add_feed(FeedSettings("imported files", IMPORT_FEED, 86_400, 0))
             total.add(await app.service.ingest(feed_id, articles, alert=not quiet, progress=progress))
         for url, entries in feeds:
-            feed_id = await app.service.add_feed(FeedSettings(url, url, settings.feeds[0].interval if settings.feeds
-                                                              else 300, 0))
+            feed_id = await app.service.add_feed(
+                FeedSettings(url, url, settings.feeds[0].interval if settings.feeds else 300, 0)
+            )
             total.add(await app.service.ingest(feed_id, entries, alert=not quiet, progress=progress))
             await app.store.mark_feed_ok(feed_id, None)
         progress.close()
@@ -229,8 +242,11 @@ async def ingest(settings: Settings, targets: Sequence[str], quiet: bool, out: T
 
 def _expand(path: Path) -> list[Path]:
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in
-                      (".txt", ".xml", ".rss", ".atom"))
+        return sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file() and p.suffix.lower() in (".txt", ".xml", ".rss", ".atom")
+        )
     if not path.exists():
         raise UserError(f"ingest: {path}: no such file or folder")
     return [path]
@@ -283,17 +299,31 @@ async def db_backup(settings: Settings, target: Path, out: TextIO) -> int:
 # -- entry point --------------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-c", "--config", type=Path, default=None,
-                        help=f"config file (default: $CLAIMDESK_CONFIG or {DEFAULT_CONFIG})")
+    common.add_argument(
+        "-c",
+        "--config",
+        type=Path,
+        default=None,
+        help=f"config file (default: $CLAIMDESK_CONFIG or {DEFAULT_CONFIG})",
+    )
     common.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    parser = argparse.ArgumentParser(prog="claimdesk", description="Claims from the news, alerted to your team.",
-                                     parents=[common])
-    parser.add_argument("--version", action="version", version=f"claimdesk {__version__} (schema {SCHEMA_VERSION})")
+    parser = argparse.ArgumentParser(
+        prog="claimdesk", description="Claims from the news, alerted to your team.", parents=[common]
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"claimdesk {__version__} (schema {SCHEMA_VERSION})"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    p = sub.add_parser("run", parents=[common], help="poll the feeds on schedule and deliver alerts until Ctrl-C")
+    p = sub.add_parser(
+        "run", parents=[common], help="poll the feeds on schedule and deliver alerts until Ctrl-C"
+    )
     p.add_argument("--once", action="store_true", help="poll every feed once, deliver, and exit")
-    sub.add_parser("demo", parents=[common], help="the two seed articles in a fresh temporary store, then /claims kursk")
-    p = sub.add_parser("ask", parents=[common], help='run a slash command against the store: ask "/claims kursk"')
+    sub.add_parser(
+        "demo", parents=[common], help="the two seed articles in a fresh temporary store, then /claims kursk"
+    )
+    p = sub.add_parser(
+        "ask", parents=[common], help='run a slash command against the store: ask "/claims kursk"'
+    )
     p.add_argument("line", nargs="+", help="the command as typed in Discord")
     p = sub.add_parser("ingest", parents=[common], help="import article text files, feed files or feed URLs")
     p.add_argument("targets", nargs="+", metavar="PATH|URL")
@@ -311,8 +341,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
     for noisy in ("apscheduler", "aiosqlite"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     out = sys.stdout

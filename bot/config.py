@@ -85,7 +85,7 @@ class _Reader:
                 raise self.fail(key, expected + " (required)", show_got=False)
             return default
         value = self.table[key]
-        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
             raise self.fail(key, expected, value)
         return value
 
@@ -150,7 +150,8 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     root = _Reader(file, raw, "")
     sink = root.string("sink", "auto", SINKS)
     db = root.table_("database")
-    db_path = _path(base, env.get(DATABASE_ENV) or db.string("path", "claimdesk.db"))
+    configured_db = db.string("path", "claimdesk.db")
+    db_path = _path(base, env.get(DATABASE_ENV) or configured_db)
     db.done()
     poll = root.table_("poll")
     default_interval = poll.integer("interval", 300, 10, 86_400)

@@ -36,13 +36,14 @@ class ExtractionWorker:
     The extractor is built lazily inside that thread, so start-up stays quick and the model is built once.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, factory: Callable[[], Extractor] = Extractor) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="claimdesk-extract")
+        self._factory = factory
         self._extractor: Extractor | None = None
 
     def _run(self, items: list[tuple[str, str | None]]) -> list[Extraction | str]:
         if self._extractor is None:
-            self._extractor = Extractor()
+            self._extractor = self._factory()
         try:
             return list(self._extractor.extract_many(items))
         except Exception:  # one bad article must not sink the batch: retry one by one
@@ -125,8 +126,13 @@ class Claimdesk:
         report = await self.ingest(feed_id, parsed.entries, backfill=feed.backfill if first_add else None)
         await self.store.mark_feed_ok(feed_id, parsed.title)
         if report.new:
-            log.info("feed %s: %d new of %d entries, %d alerts queued", feed.name, report.new, report.entries,
-                     report.alerts)
+            log.info(
+                "feed %s: %d new of %d entries, %d alerts queued",
+                feed.name,
+                report.new,
+                report.entries,
+                report.alerts,
+            )
         self._wake.set()
         return report
 
@@ -180,15 +186,21 @@ class Claimdesk:
             article_id = await Store.insert_article(db, article)
             if article_id is None:
                 return IngestReport()  # stored meanwhile (another feed poll, a restart): nothing to do
-            info = ArticleInfo(article_id, entry.title, entry.source, entry.url, entry.published, summary, entry.text)
+            info = ArticleInfo(
+                article_id, entry.title, entry.source, entry.url, entry.published, summary, entry.text
+            )
             outcomes: list[ClaimOutcome] = []
             if isinstance(result, Extraction):
                 for claim in claims_from(result, entry.text):
                     outcomes.append(await Store.add_claim(db, info, claim))
-            queued = await Store.add_alerts(db, article_id, decide_alerts(info, outcomes, teams)) if loud else 0
+            queued = (
+                await Store.add_alerts(db, article_id, decide_alerts(info, outcomes, teams)) if loud else 0
+            )
         if failed:
             log.warning("article %r stored without claims: extraction failed: %s", entry.title, result)
-        return IngestReport(new=1, claims=len(outcomes), alerts=queued, errors=[str(result)] if failed else [])
+        return IngestReport(
+            new=1, claims=len(outcomes), alerts=queued, errors=[str(result)] if failed else []
+        )
 
     # -- delivery -----------------------------------------------------------------------------------------------
     async def deliver_pending(self) -> int:
@@ -221,11 +233,11 @@ class Claimdesk:
             for w in rest:
                 w.cancel()
 
-    async def drain(self, timeout: float = 15.0) -> None:
-        """Let polls that are under way finish their current article before shutdown."""
+    async def drain(self, grace: float = 15.0) -> None:
+        """Let polls that are under way finish (up to `grace` seconds) before shutdown; cancel the rest."""
         tasks = {t for t in self._inflight if not t.done()}
         if tasks:
-            _, late = await asyncio.wait(tasks, timeout=timeout)
+            _, late = await asyncio.wait(tasks, timeout=grace)
             for t in late:
                 t.cancel()
             if late:

@@ -41,8 +41,12 @@ async def _status(store: Store, caller: Caller, arg: str) -> Reply:
 COMMANDS: dict[str, Command] = {
     c.name: c
     for c in (
-        Command("claims", "Figures and quotes on a topic, with their first source and who else reports them", "topic",
-                _claims),
+        Command(
+            "claims",
+            "Figures and quotes on a topic, with their first source and who else reports them",
+            "topic",
+            _claims,
+        ),
         Command("status", "Feeds, their last poll and errors, and the alert queue", None, _status),
     )
 }
@@ -63,6 +67,7 @@ async def dispatch(store: Store, caller: Caller, line: str) -> Reply:
         return Reply(f"Unknown command “/{name}”", note=f"Commands: {usage()}", error=True)
     arg = arg.strip()
     if command.argument and not arg:
-        return Reply(f"/{command.name} needs a {command.argument}", note=f"Example: /{command.name} kursk",
-                     error=True)
+        return Reply(
+            f"/{command.name} needs a {command.argument}", note=f"Example: /{command.name} kursk", error=True
+        )
     return await command.run(store, caller, arg)

@@ -34,11 +34,15 @@ def _day(iso: str) -> str:
 async def claims(store: Store, team: str | None, topic: str) -> Reply:
     query = fts_query(topic)
     if query is None:
-        return Reply("Nothing to search for", note="Give a topic in words, for example: /claims kursk", error=True)
+        return Reply(
+            "Nothing to search for", note="Give a topic in words, for example: /claims kursk", error=True
+        )
     hits = await store.search_claims(query, LIMIT)
     if not hits:
-        return Reply(f"No claims about “{shorten(topic, 80)}” yet",
-                     note="claimdesk only knows what the watched feeds have brought in so far.")
+        return Reply(
+            f"No claims about “{shorten(topic, 80)}” yet",
+            note="claimdesk only knows what the watched feeds have brought in so far.",
+        )
     items = []
     for h in hits:
         sources = list(dict.fromkeys(s for s, _, _ in h.sources))

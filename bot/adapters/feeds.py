@@ -84,11 +84,21 @@ def _read_local(path: Path) -> bytes:
 def normalise_link(link: str) -> str:
     """Scheme and host lower case, no trailing slash, no tracking parameters; http and https alike."""
     parts = urlsplit(link.strip())
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not k.lower().startswith("utm_") and k.lower() not in ("fbclid", "gclid", "mc_cid", "mc_eid")]
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith("utm_") and k.lower() not in ("fbclid", "gclid", "mc_cid", "mc_eid")
+    ]
     path = parts.path.rstrip("/") or "/"
-    return urlunsplit(("https" if parts.scheme.lower() in ("http", "https") else parts.scheme.lower(),
-                       parts.netloc.lower(), path, urlencode(query), ""))
+    return urlunsplit(
+        (
+            "https" if parts.scheme.lower() in ("http", "https") else parts.scheme.lower(),
+            parts.netloc.lower(),
+            path,
+            urlencode(query),
+            "",
+        )
+    )
 
 
 def _iso(struct: Any) -> str | None:
@@ -131,7 +141,12 @@ def parse_feed(data: bytes, headers: Mapping[str, str] | None = None) -> ParsedF
     feed_title = html_to_text(parsed.feed.get("title") or "") or None
     entries = []
     for e in parsed.entries:
-        source = (e.get("source") or {}).get("title") or feed_title or urlsplit(e.get("link") or "").netloc or "unknown"
+        source = (
+            (e.get("source") or {}).get("title")
+            or feed_title
+            or urlsplit(e.get("link") or "").netloc
+            or "unknown"
+        )
         entries.append(
             FeedEntry(
                 key=entry_key(e),

@@ -99,13 +99,22 @@ class ClaimHit:
     sources: tuple[tuple[str, str, str | None], ...]  # (source, title, url) of every article carrying it
 
 
+def _prepare_new_file(path: Path) -> bool:
+    """Create the parent folder; True when the file already exists."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.exists()
+
+
 def _check_file(path: Path) -> None:
-    if not path.exists() or path.stat().st_size == 0:
+    """Create the parent folder; refuse a file that exists and is not SQLite, before SQLite touches it."""
+    if not _prepare_new_file(path) or path.stat().st_size == 0:
         return
     with path.open("rb") as fh:
         head = fh.read(16)
     if head != SQLITE_MAGIC:
-        raise StoreError(f"{path}: not a SQLite database (refusing to touch it; point database.path elsewhere)")
+        raise StoreError(
+            f"{path}: not a SQLite database (refusing to touch it; point database.path elsewhere)"
+        )
 
 
 class Store:
@@ -118,8 +127,7 @@ class Store:
     @classmethod
     async def open(cls, path: Path, *, upgrade: bool = True) -> Store:
         """Open (creating if needed) and bring the schema up to date; refuse non-SQLite and newer files."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _check_file(path)
+        await asyncio.to_thread(_check_file, path)
         conn = await aiosqlite.connect(path, isolation_level=None)
         try:
             conn.row_factory = aiosqlite.Row
@@ -171,8 +179,7 @@ class Store:
 
     async def backup(self, target: Path) -> None:
         """An online, consistent copy (SQLite backup API) while the bot may keep writing."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
+        if await asyncio.to_thread(_prepare_new_file, target):
             raise StoreError(f"{target}: already exists; choose a new file for the backup")
         dest = await aiosqlite.connect(target)
         try:
@@ -245,7 +252,8 @@ class Store:
                 team_id = int(row[0])
                 marks = ",".join("?" * len(t.keywords))
                 await db.execute(
-                    f"DELETE FROM watches WHERE team_id = ? AND keyword NOT IN ({marks})", (team_id, *t.keywords)
+                    f"DELETE FROM watches WHERE team_id = ? AND keyword NOT IN ({marks})",
+                    (team_id, *t.keywords),
                 )
                 await db.executemany(
                     "INSERT INTO watches (team_id, keyword) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -275,7 +283,8 @@ class Store:
             chunk = list(keys[i : i + 500])
             marks = ",".join("?" * len(chunk))
             rows = await self._all(
-                f"SELECT entry_key FROM articles WHERE feed_id = ? AND entry_key IN ({marks})", (feed_id, *chunk)
+                f"SELECT entry_key FROM articles WHERE feed_id = ? AND entry_key IN ({marks})",
+                (feed_id, *chunk),
             )
             found.update(r[0] for r in rows)
         return found
@@ -287,8 +296,19 @@ class Store:
             "INSERT INTO articles (feed_id, entry_key, url, title, source, published_at, stored_at, body, summary, "
             "extract_error, alerted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (feed_id, entry_key) DO NOTHING RETURNING id",
-            (a.feed_id, a.entry_key, a.url, a.title, a.source, a.published_at, now_iso(), a.body, a.summary,
-             a.extract_error, int(a.alerted)),
+            (
+                a.feed_id,
+                a.entry_key,
+                a.url,
+                a.title,
+                a.source,
+                a.published_at,
+                now_iso(),
+                a.body,
+                a.summary,
+                a.extract_error,
+                int(a.alerted),
+            ),
         ) as cur:
             row = await cur.fetchone()
         return int(row[0]) if row else None
@@ -323,9 +343,24 @@ class Store:
             "INSERT INTO claims (article_id, cluster_id, kind, text, start_offset, end_offset, speaker, direct, "
             "value, low, high, unit, counted, subject, context, data) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (article.id, outcome.cluster_id, c.kind, c.text, c.start, c.end, c.speaker,
-             None if c.direct is None else int(c.direct), c.value, c.low, c.high, c.unit, c.counted, c.subject,
-             c.context, json.dumps(c.data, ensure_ascii=False)),
+            (
+                article.id,
+                outcome.cluster_id,
+                c.kind,
+                c.text,
+                c.start,
+                c.end,
+                c.speaker,
+                None if c.direct is None else int(c.direct),
+                c.value,
+                c.low,
+                c.high,
+                c.unit,
+                c.counted,
+                c.subject,
+                c.context,
+                json.dumps(c.data, ensure_ascii=False),
+            ),
         ) as cur:
             claim_row = await cur.fetchone()
         assert claim_row is not None
@@ -343,8 +378,16 @@ class Store:
             async with db.execute(
                 "INSERT INTO alerts (team_id, channel, kind, article_id, cluster_id, dedupe_key, payload, "
                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
-                (d.team_id, d.channel, d.kind, article_id, d.cluster_id, d.dedupe_key,
-                 json.dumps(d.payload, ensure_ascii=False), now_iso()),
+                (
+                    d.team_id,
+                    d.channel,
+                    d.kind,
+                    article_id,
+                    d.cluster_id,
+                    d.dedupe_key,
+                    json.dumps(d.payload, ensure_ascii=False),
+                    now_iso(),
+                ),
             ) as cur:
                 n += cur.rowcount
         return n
@@ -366,7 +409,8 @@ class Store:
     async def mark_failed(self, alert_id: int, error: str) -> None:
         async with self.transaction() as db:
             await db.execute(
-                "UPDATE alerts SET attempts = attempts + 1, last_error = ? WHERE id = ?", (error[:500], alert_id)
+                "UPDATE alerts SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+                (error[:500], alert_id),
             )
 
     # -- lookups ------------------------------------------------------------------------------------------------
@@ -417,5 +461,13 @@ class Store:
 
 
 def _feed_row(r: aiosqlite.Row) -> FeedRow:
-    return FeedRow(r["id"], r["url"], r["name"], r["title"], r["last_ok_at"], r["last_polled_at"], r["last_error"],
-                   r["failures"])
+    return FeedRow(
+        r["id"],
+        r["url"],
+        r["name"],
+        r["title"],
+        r["last_ok_at"],
+        r["last_polled_at"],
+        r["last_error"],
+        r["failures"],
+    )

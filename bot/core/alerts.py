@@ -43,7 +43,9 @@ class ClaimOutcome:
 
     claim: ClaimDraft
     cluster_id: int
-    status: Status  # new: founded the cluster; corroborated: joined it from another source; repeat: same article
+    status: (
+        Status  # new: founded the cluster; corroborated: joined it from another source; repeat: same article
+    )
     first_source: str | None = None
     first_title: str | None = None
     first_seen: str | None = None
@@ -87,7 +89,9 @@ def decide_alerts(
             continue
         matched = f"matches your keyword “{keyword}”"
 
-        def add(kind: str, cluster_id: int | None, why: str, claim: dict[str, Any] | None, team: TeamWatch = team) -> None:
+        def add(
+            kind: str, cluster_id: int | None, why: str, claim: dict[str, Any] | None, team: TeamWatch = team
+        ) -> None:
             ref = f"c{cluster_id}" if cluster_id is not None else f"a{article.id}"
             drafts.append(
                 AlertDraft(

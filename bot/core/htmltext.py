@@ -10,7 +10,31 @@ import re
 from html.parser import HTMLParser
 
 _BLOCK = frozenset(
-    "p div br li ul ol h1 h2 h3 h4 h5 h6 blockquote tr table section article header footer figure figcaption pre hr".split()
+    [
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "tr",
+        "table",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "figure",
+        "figcaption",
+        "pre",
+        "hr",
+    ]
 )
 _SKIP = frozenset({"script", "style", "noscript", "template", "iframe", "object", "svg", "head"})
 

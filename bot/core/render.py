@@ -54,7 +54,9 @@ def render_alert(payload: dict[str, Any]) -> str:
         lines += _wrap(f"in: “{shorten(claim.get('context', ''), 300)}”", "      ")
     else:
         lines += _wrap(str(payload.get("summary") or ""))
-    source = f"“{shorten(art.get('title', ''), 120)}” — {clean(art.get('source'))}, {_when(art.get('published'))}"
+    source = (
+        f"“{shorten(art.get('title', ''), 120)}” — {clean(art.get('source'))}, {_when(art.get('published'))}"
+    )
     lines += _wrap(f"from: {source}")
     if art.get("url"):
         lines += _wrap(str(art["url"]), "      ")

@@ -37,22 +37,163 @@ _ANCHOR = re.compile(
     r"((?:[A-Z][\w’'.-]*)(?:[\s-](?:[A-Z][\w’'.-]*|of))*)"
     r"(?:\s+(region|oblast|area|province|city|district|border|state|county))?"
 )
-_ADDRESS = re.compile(r"\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St\.|Avenue|Ave\.?|Road|Rd\.|Boulevard|Blvd\.?|Lane)\b")
+_ADDRESS = re.compile(
+    r"\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St\.|Avenue|Ave\.?|Road|Rd\.|Boulevard|Blvd\.?|Lane)\b"
+)
 _CLOCK = re.compile(r"(?::\d\d|\s?(?:a\.m\.|p\.m\.|am\b|pm\b|o['’]clock|GMT|EST|ET\b|UTC))", re.IGNORECASE)
 _PHONE = re.compile(r"[-.]\d{3,4}\b")
 
 _STOP = frozenset(
-    """a an the of in on at to for from by with and or but nor is are was were be been being has have had will
-    would could should can may might must do does did that which who whom whose this these those it its their his
-    her them they we he she you i as than per each every into across over under about so while since after before
-    during including among between more less fewer most least last next ago not no also only just still already
-    there here what when where why how if then too very such other another all any both some many much""".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "could",
+        "should",
+        "can",
+        "may",
+        "might",
+        "must",
+        "do",
+        "does",
+        "did",
+        "that",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "their",
+        "his",
+        "her",
+        "them",
+        "they",
+        "we",
+        "he",
+        "she",
+        "you",
+        "i",
+        "as",
+        "than",
+        "per",
+        "each",
+        "every",
+        "into",
+        "across",
+        "over",
+        "under",
+        "about",
+        "so",
+        "while",
+        "since",
+        "after",
+        "before",
+        "during",
+        "including",
+        "among",
+        "between",
+        "more",
+        "less",
+        "fewer",
+        "most",
+        "least",
+        "last",
+        "next",
+        "ago",
+        "not",
+        "no",
+        "also",
+        "only",
+        "just",
+        "still",
+        "already",
+        "there",
+        "here",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "if",
+        "then",
+        "too",
+        "very",
+        "such",
+        "other",
+        "another",
+        "all",
+        "any",
+        "both",
+        "some",
+        "many",
+        "much",
+    ]
 )
 
 
 _PARTICIPLES = frozenset(
-    """sent held made taken given seen known left lost kept brought built found put set shot hit cut paid sold
-    told spent won led fled flown driven drawn grown shown thrown""".split()
+    [
+        "sent",
+        "held",
+        "made",
+        "taken",
+        "given",
+        "seen",
+        "known",
+        "left",
+        "lost",
+        "kept",
+        "brought",
+        "built",
+        "found",
+        "put",
+        "set",
+        "shot",
+        "hit",
+        "cut",
+        "paid",
+        "sold",
+        "told",
+        "spent",
+        "won",
+        "led",
+        "fled",
+        "flown",
+        "driven",
+        "drawn",
+        "grown",
+        "shown",
+        "thrown",
+    ]
 )
 
 
@@ -74,7 +215,7 @@ def _amount_re() -> re.Pattern[str]:
     scale = "|".join(_WORD_SCALES)
     currency = "|".join(re.escape(c) for c in sorted(lx.currencies, key=len, reverse=True))
     return re.compile(
-        rf"(?<![\w$€£¥₴₽.,])(?P<cur>{currency})?\s?(?P<num>{_DIGITS}|(?i:\b{word_num}\b))"
+        rf"(?<![\w$€£¥₴₽.,:/])(?P<cur>{currency})?\s?(?P<num>{_DIGITS}|(?i:\b{word_num}\b))"
         rf"(?P<scale>(?:[\s-](?i:{scale})\b)*)(?P<suffix>(?<=\d)(?:bn|mn|[kmMK])\b)?"
     )
 

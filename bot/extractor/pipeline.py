@@ -65,10 +65,12 @@ class Extractor:
     def _from_doc(self, doc: Doc, text: str, title: str | None) -> Extraction:
         sentences = [(s.start_char, s.end_char) for s in doc.sents]
         found_title, body_start = title_of(text)
+        if title and found_title and found_title != title.strip():
+            body_start = 0  # the caller knows the headline and the text's first line is story, not headline
         people = PeopleIndex(text)
         quotes = find_quotes(text, sentences, people)
         figures = find_figures(text, sentences)
-        entities = self._entities(doc, people)
+        entities = self._entities(doc, text, people)
         return Extraction(
             title=title or found_title,
             summary=summarize(text, sentences, body_start),
@@ -77,9 +79,13 @@ class Extractor:
             entities=tuple(entities),
         )
 
-    def _entities(self, doc: Doc, people: PeopleIndex) -> list[Entity]:
-        found = [Entity(doc[s:e].text, "GPE", doc[s:e].start_char, doc[s:e].end_char) for _, s, e in self._places(doc)]
-        found += [Entity(doc.text[p.start : p.end], "PERSON", p.start, p.end) for p in people.people]
+    def _entities(self, doc: Doc, text: str, people: PeopleIndex) -> list[Entity]:
+        # slice the original string: Doc.text rebuilds the whole text on every access
+        found = []
+        for _, s, e in self._places(doc):
+            start, end = doc[s].idx, doc[e - 1].idx + len(doc[e - 1])
+            found.append(Entity(text[start:end], "GPE", start, end))
+        found += [Entity(text[p.start : p.end], "PERSON", p.start, p.end) for p in people.people]
         found.sort(key=lambda e: (e.start, -e.end))
         out: list[Entity] = []
         for ent in found:

@@ -14,13 +14,42 @@ from bot.extractor.lexicon import lexicon
 from bot.extractor.speakers import GROUP_PRONOUNS, PRONOUNS, TOKEN, PeopleIndex, resolve
 from bot.extractor.types import Quote
 
-_OPEN_CLOSE = {"“": "”\"", '"': "\"”", "«": "»", "„": "“”\"", "‘": "’"}
+_OPEN_CLOSE = {"“": '”"', '"': '"”', "«": "»", "„": '“”"', "‘": "’"}
 _DASH_LEAD = re.compile(r"[ \t]*[-–—][ \t]+")
 _DASH_SPLIT = re.compile(r"[ \t]+[-–—][ \t]+")
 _ADVERBIALS = frozenset(
-    """also later earlier previously recently then again has had have would will once publicly repeatedly
-    further reportedly today yesterday tonight on monday tuesday wednesday thursday friday saturday sunday
-    last week""".split()
+    [
+        "also",
+        "later",
+        "earlier",
+        "previously",
+        "recently",
+        "then",
+        "again",
+        "has",
+        "had",
+        "have",
+        "would",
+        "will",
+        "once",
+        "publicly",
+        "repeatedly",
+        "further",
+        "reportedly",
+        "today",
+        "yesterday",
+        "tonight",
+        "on",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "last",
+        "week",
+    ]
 )
 _OPENERS = frozenset({"The", "A", "An", "But", "And", "On", "In", "As", "So", "Yet", "Still", "Meanwhile"})
 _MIN_WORDS = 3
@@ -66,10 +95,10 @@ def _mention_before(toks: list[_Tok]) -> _Span | None:
     i = len(toks) - 1
     while i >= 0 and toks[i].text.lower() in _ADVERBIALS:
         i -= 1
-    if i >= 0 and toks[i].text in ",\"”":
+    if i >= 0 and toks[i].text in ',"”':
         # an aside between commas: a name in apposition is the mention, anything else is skipped
         j = i - 1
-        while j >= 0 and toks[j].text in "\"”,":
+        while j >= 0 and toks[j].text in '"”,':
             j -= 1
         k = j
         while k >= 0 and toks[k].text != ",":
@@ -92,7 +121,9 @@ def _mention_before(toks: list[_Tok]) -> _Span | None:
         if j - 1 >= 0 and toks[j - 1].text.lower() in ("the", "a"):
             j -= 1
     elif last.text[0].isupper():
-        while j - 1 >= 0 and (toks[j - 1].text[0].isupper() or toks[j - 1].text in ("of", "and", "de", "van")):
+        while j - 1 >= 0 and (
+            toks[j - 1].text[0].isupper() or toks[j - 1].text in ("of", "and", "de", "van")
+        ):
             j -= 1
     else:
         return None
@@ -250,7 +281,8 @@ def _indirect(text: str, s_start: int, s_end: int, people: PeopleIndex) -> Quote
     if commas and len(toks) - commas[-1] <= 12:
         tail = toks[commas[-1] + 1 :]
         if len(tail) >= 2 and tail[0].text.lower() == "according" and tail[1].text == "to":
-            mention = _mention_after(tail[2:])
+            rest = [t for t in tail[2:] if t.text not in ".!?"]
+            mention = _Span(rest[0].start, rest[-1].end) if 0 < len(rest) <= 8 else None
             if mention:
                 cs, ce = _trim(text, s_start, toks[commas[-1]].start)
                 return _quote(text, _Span(cs, ce), False, _Attribution(mention, tail[0]), people)
@@ -274,7 +306,7 @@ def _indirect(text: str, s_start: int, s_end: int, people: PeopleIndex) -> Quote
             k += 1  # "said on Saturday that ..."
         if k < len(toks) and toks[k].text == "that":
             k += 1
-        if k >= len(toks) or toks[k].text in "“\"«:":
+        if k >= len(toks) or toks[k].text in '“"«:':
             return None  # direct speech follows; the quote-mark pass owns it
         cs, ce = _trim(text, toks[k].start, body_end)
         if _word_count(text[cs:ce]) < 4:
@@ -310,8 +342,8 @@ def find_quotes(text: str, sentences: Sequence[tuple[int, int]], people: PeopleI
     for s_start, s_end in sentences:
         if any(_overlaps((s_start, s_end), t) for t in taken):
             continue
-        q = _indirect(text, s_start, s_end, people)
-        if q is not None and q.speaker is not None:
-            quotes.append(q)
+        indirect = _indirect(text, s_start, s_end, people)
+        if indirect is not None and indirect.speaker is not None:
+            quotes.append(indirect)
     quotes.sort(key=lambda q: q.start)
     return quotes

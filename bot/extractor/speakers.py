@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from bot.extractor.lexicon import lexicon
@@ -21,7 +21,9 @@ PRONOUNS = frozenset({"he", "she"})
 GROUP_PRONOUNS = frozenset({"they", "we"})
 _CONNECTORS = frozenset({"of", "and", "de", "van", "von", "der", "bin", "al", "da", "du", "la", "le"})
 _NAME_WORD = r"(?:(?:[A-Z]\.){2,}|[A-Z][\w’'-]*)"
-_NAME_RUN = re.compile(rf"{_NAME_WORD}(?:[ \t]+(?:(?:of|de|van|von|der|bin|al|da|du|la|le)[ \t]+)?{_NAME_WORD})+")
+_NAME_RUN = re.compile(
+    rf"{_NAME_WORD}(?:[ \t]+(?:(?:of|de|van|von|der|bin|al|da|du|la|le)[ \t]+)?{_NAME_WORD})+"
+)
 TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Za-z][\w’'-]*|[^\s\w]")
 
 
@@ -69,12 +71,13 @@ def looks_like_person(name: list[str]) -> bool:
     return all(w not in bad and not _is_demonym(w) and w[0].isupper() for w in name if w not in _CONNECTORS)
 
 
+@lru_cache(maxsize=65536)
 def same_surname(a: str, b: str) -> bool:
     """Spelling variants of one surname: Zelensky / Zelenskyy / Zelenskiy."""
     a, b = a.lower(), b.lower()
     if a == b:
         return True
-    if min(len(a), len(b)) < 5:
+    if min(len(a), len(b)) < 5 or a[:3] != b[:3]:
         return False
     return _edit_distance_at_most_two(a, b)
 
@@ -105,7 +108,10 @@ class PeopleIndex:
         self._people: list[Person] = []
         self._canon: list[str] = []  # canonical full names, first-seen order
         for m in _NAME_RUN.finditer(text):
-            words = [(w.group(0), m.start() + w.start(), m.start() + w.end()) for w in re.finditer(r"\S+", m.group(0))]
+            words = [
+                (w.group(0), m.start() + w.start(), m.start() + w.end())
+                for w in re.finditer(r"\S+", m.group(0))
+            ]
             _, name = strip_title([w for w, _, _ in words])
             while name and name[0] in _non_name_words():
                 name = name[1:]

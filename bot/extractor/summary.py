@@ -16,8 +16,11 @@ _FURNITURE = re.compile(
     (?:updated|published|posted)\b.{0,40}\d.*|.*\ -\ a\ story\ for\ you)$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_CAPTION = re.compile(r"(?:\bphoto(?:graph)?\s+by\b|\|\s*license\s+photo|\bgetty\s+images\b|\bap\s+photo\b|"
-                      r"\breuters/|\bphoto:|\bimage:|\bcredit:)", re.IGNORECASE)
+_CAPTION = re.compile(
+    r"(?:\bphoto(?:graph)?\s+by\b|\|\s*license\s+photo|\bgetty\s+images\b|\bap\s+photo\b|"
+    r"\breuters/|\bphoto:|\bimage:|\bcredit:)",
+    re.IGNORECASE,
+)
 _DATELINE = re.compile(r"^[A-Z][\w. ,]{0,40}?\([A-Z][\w ]{1,20}\)\s*[-–—]\s*")
 _MAX_SUMMARY = 420
 
@@ -34,13 +37,15 @@ def title_of(text: str) -> tuple[str, int]:
         s = line.strip()
         nxt = pos + len(line) + 1
         if s and not is_furniture(s):
-            looks_like_headline = len(s) <= 160 and not s.endswith((".", "”", '"')) or len(s.split()) <= 14
+            looks_like_headline = len(s) <= 160 and not s.endswith((".", "”", '"', "!", "?", ":"))
             return (s, nxt) if looks_like_headline else ("", pos)
         pos = nxt
     return "", 0
 
 
-def summarize(text: str, sentences: Sequence[tuple[int, int]], body_start: int, max_sentences: int = 3) -> str:
+def summarize(
+    text: str, sentences: Sequence[tuple[int, int]], body_start: int, max_sentences: int = 3
+) -> str:
     """The lead: up to three sentences from the first paragraphs that are story, not furniture."""
     picked: list[str] = []
     total = 0
@@ -54,7 +59,7 @@ def summarize(text: str, sentences: Sequence[tuple[int, int]], body_start: int, 
             continue
         sent = " ".join(text[s:e].split())
         sent = _DATELINE.sub("", sent)
-        if not sent or not sent[0].isalnum() and sent[0] not in "“\"-–—":
+        if not sent or (not sent[0].isalnum() and sent[0] not in '“"-–—'):
             continue
         if total and total + len(sent) > _MAX_SUMMARY:
             break
@@ -63,4 +68,7 @@ def summarize(text: str, sentences: Sequence[tuple[int, int]], body_start: int, 
         if len(picked) >= max_sentences or total >= _MAX_SUMMARY * 0.6:
             break
     summary = " ".join(picked)
-    return summary if len(summary) <= _MAX_SUMMARY + 200 else summary[: _MAX_SUMMARY].rsplit(" ", 1)[0] + "…"
+    if not summary:  # a short or unusual item: its opening words beat an empty summary
+        body = " ".join(ln for ln in text[body_start:].split("\n") if ln.strip() and not is_furniture(ln))
+        summary = " ".join(body.split())[: _MAX_SUMMARY + 200]
+    return summary if len(summary) <= _MAX_SUMMARY + 200 else summary[:_MAX_SUMMARY].rsplit(" ", 1)[0] + "…"

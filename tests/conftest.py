@@ -1,0 +1,115 @@
+"""Shared fixtures: the repo's paths, a config writer, a real HTTP feed server on 127.0.0.1, and a recording sink."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from bot.extractor import Extractor
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+@pytest.fixture
+def write_config(tmp_path: Path) -> Callable[..., Path]:
+    """Write a TOML config into tmp_path; the database lives there too."""
+
+    def write(body: str = "", *, feeds: str | None = None, teams: str | None = None) -> Path:
+        feeds = (
+            feeds
+            if feeds is not None
+            else f'[[feeds]]\nname = "seeds"\nurl = "{SEEDS / "feed.xml"}"\nbackfill = 10\n'
+        )
+        teams = (
+            teams
+            if teams is not None
+            else ('[[teams]]\nname = "desk"\nchannel = "console"\nkeywords = ["kursk", "north korea"]\n')
+        )
+        path = tmp_path / "claimdesk.toml"
+        path.write_text(
+            f'sink = "console"\n[database]\npath = "claimdesk.db"\n{body}\n{feeds}\n{teams}', encoding="utf-8"
+        )
+        return path
+
+    return write
+
+
+@dataclass
+class RecordingSink:
+    """A sink that keeps what it was asked to send; `fail_next` makes the next sends raise (an outage)."""
+
+    name: str = "recording"
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    fail_next: int = 0
+
+    async def send(self, channel: str, payload: dict[str, Any]) -> None:
+        if self.fail_next:
+            self.fail_next -= 1
+            raise ConnectionError("sink is down")
+        self.sent.append(payload)
+
+
+@pytest.fixture
+def sink() -> RecordingSink:
+    return RecordingSink()
+
+
+@dataclass
+class FeedServer:
+    """A real aiohttp server on 127.0.0.1; `routes[path] = (status, content_type, body)` can change mid-test."""
+
+    base: str
+    routes: dict[str, tuple[int, str, bytes]]
+    hits: dict[str, int]
+
+    def url(self, path: str) -> str:
+        return f"{self.base}{path}"
+
+
+@pytest.fixture
+async def feed_server() -> AsyncIterator[FeedServer]:
+    routes: dict[str, tuple[int, str, bytes]] = {}
+    hits: dict[str, int] = {}
+
+    async def handle(request: web.Request) -> web.Response:
+        hits[request.path] = hits.get(request.path, 0) + 1
+        status, ctype, body = routes.get(
+            request.path, (404, "text/html", b"<html><body>Not found</body></html>")
+        )
+        return web.Response(status=status, body=body, headers={"Content-Type": ctype})
+
+    app = web.Application()
+    app.router.add_route("GET", "/{tail:.*}", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    try:
+        yield FeedServer(f"http://127.0.0.1:{port}", routes, hits)
+    finally:
+        await runner.cleanup()
+
+
+def rss(items: list[dict[str, str]], title: str = "Test wire") -> bytes:
+    """A small RSS 2.0 document written for the tests (our own words, not third-party text)."""
+    parts = [f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{title}</title>']
+    for it in items:
+        parts.append("<item>" + "".join(f"<{k}>{v}</{k}>" for k, v in it.items()) + "</item>")
+    parts.append("</channel></rss>")
+    return "".join(parts).encode()

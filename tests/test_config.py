@@ -1,0 +1,83 @@
+"""Config: declared defaults, typed validation, and one clear line (exit 2) for every mistake."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.bootstrap import make_sink
+from bot.cli import main
+from bot.config import load_settings
+from bot.errors import ConfigError, UserError
+from tests.conftest import ROOT, SEEDS
+
+
+def test_shipped_default_config_runs_on_the_seeds_with_the_console() -> None:
+    s = load_settings(ROOT / "config" / "claimdesk.toml", env={})
+    assert s.effective_sink == "console"
+    assert [f.url for f in s.feeds] == [str(SEEDS / "feed.xml")]
+    assert s.feeds[0].backfill > 0
+    (team,) = s.teams
+    assert team.name == "desk" and set(team.keywords) == {"kursk", "north korea"}
+    assert s.database == (ROOT / "var" / "claimdesk.db").resolve()
+
+
+def test_shipped_discord_example_validates() -> None:
+    s = load_settings(ROOT / "config" / "discord.example.toml", env={})
+    assert s.effective_sink == "discord" and s.discord_token is None
+
+
+def test_token_from_environment_selects_discord_which_is_refused_clearly() -> None:
+    s = load_settings(ROOT / "config" / "claimdesk.toml", env={"CLAIMDESK_DISCORD_TOKEN": "secret"})
+    assert s.effective_sink == "discord"
+    with pytest.raises(UserError, match="no Discord front end yet"):
+        make_sink(s)
+
+
+def test_database_path_can_come_from_the_environment(tmp_path: Path) -> None:
+    s = load_settings(ROOT / "config" / "claimdesk.toml", env={"CLAIMDESK_DATABASE": str(tmp_path / "x.db")})
+    assert s.database == tmp_path / "x.db"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("colour = 3", "colour: unknown key"),
+        ('[poll]\ninterval = "fast"', "poll.interval: expected a whole number from 10 to 86400, got 'fast'"),
+        ("[poll]\ninterval = 1", "poll.interval: expected a whole number from 10 to 86400, got 1"),
+        ('sink = "pigeon"', None),
+        ('[[feeds]]\nname = "x"', "feeds[0].url: expected a string (required)"),
+        (
+            '[[feeds]]\nurl = "ftp://example.org/feed"',
+            "feeds[0].url: expected an http(s) URL or a local file path",
+        ),
+        ('[[teams]]\nname = "t"\nkeywords = "kursk"', "teams[0].keywords: expected a list of strings"),
+        (
+            '[[teams]]\nname = "t"\nkeywords = ["k"]\nalerts = ["gossip"]',
+            "teams[0].alerts: expected a list drawn",
+        ),
+        ('[[teams]]\nname = "t"\nkeywords = ["k"]\nchanel = "x"', "teams[0].chanel: unknown key"),
+        ("this is = not toml [", "not valid TOML"),
+    ],
+)
+def test_bad_config_names_file_key_and_expectation(tmp_path: Path, body: str, message: str | None) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_settings(path, env={})
+    assert str(path) in str(err.value)
+    if message:
+        assert message in str(err.value)
+
+
+def test_cli_prints_one_line_and_exits_2_for_config_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], write_config: Callable[..., Path]
+) -> None:
+    assert main(["run", "--config", str(tmp_path / "missing.toml")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "missing.toml: no such config file" in err and "Traceback" not in err
+    bad = write_config("[poll]\ninterval = -5")
+    assert main(["ask", "--config", str(bad), "/claims kursk"]) == 2
+    assert "poll.interval" in capsys.readouterr().err

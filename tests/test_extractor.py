@@ -1,0 +1,200 @@
+"""The v0 extractor on sentences written for these tests, and on the two seed articles (DESIGN.md contract)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.extractor import Extraction, Extractor, Figure
+from tests.conftest import SEEDS
+
+
+def figures(x: Extractor, text: str) -> list[Figure]:
+    return list(x.extract(text).figures)
+
+
+def one(x: Extractor, text: str) -> Figure:
+    found = figures(x, text)
+    assert len(found) == 1, [f.text for f in found]
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "value", "unit", "counted"),
+    [
+        ("The clinic hired about 3,500 nurses last winter.", "about 3,500", 3500, None, "nurses"),
+        ("Lawmakers approved $59 billion in new spending.", "$59 billion", 59e9, "USD", None),
+        ("The port handled nine million containers.", "nine million", 9e6, None, "containers"),
+        ("Turnout reached 45% in the northern districts.", "45%", 45, "percent", None),
+        ("Support fell 3 percentage points in a month.", "3 percentage points", 3, "percentage points", None),
+        ("The plant employs more than 1,200 workers.", "more than 1,200", 1200, None, "workers"),
+        ("The shelter took in a dozen dogs.", "a dozen", 12, None, "dogs"),
+        ("The region has 2.5 million residents.", "2.5 million", 2.5e6, None, "residents"),
+    ],
+)
+def test_figure_values_units_and_counted_nouns(
+    extractor: Extractor, text: str, span: str, value: float, unit: str | None, counted: str | None
+) -> None:
+    f = one(extractor, text)
+    assert text[f.start : f.end] == f.text == span
+    assert f.value == pytest.approx(value)
+    assert f.unit == unit
+    assert f.counted == counted
+
+
+def test_range_part_of_whole_rate_and_approximator(extractor: Extractor) -> None:
+    r = one(extractor, "Officials expect 10,000 to 12,000 volunteers at the games.")
+    assert (r.low, r.high, r.value, r.counted) == (10000, 12000, None, "volunteers")
+    w = one(extractor, "Nearly eight of 10 drivers in the survey wanted lower tolls.")
+    assert (w.value, w.whole, w.approx, w.counted, w.text) == (
+        8,
+        10,
+        "nearly",
+        "drivers",
+        "Nearly eight of 10",
+    )
+    rate = one(extractor, "The hospital admits 300 patients every day.")
+    assert (rate.value, rate.counted, rate.rate) == (300, "patients", "day")
+    # "46 percent to 42 percent" is two figures, not a range
+    assert [
+        f.value for f in figures(extractor, "Falling prices cost 46 percent to 42 percent of shops a loss.")
+    ] == [
+        46,
+        42,
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The council met in 2016 to discuss the bridge.",
+        "The vote took place on Sept. 26 in the capital.",
+        "Cases of COVID-19 rose in the county.",
+        "The air force bought F-16 jets.",
+        "The war began nearly three years ago.",
+        "The briefing starts at 10:30 tomorrow.",
+        "Members invoked Article 5 of the treaty.",
+        "A 45-year-old man was arrested.",
+        "She is one of the founders.",
+    ],
+)
+def test_not_figures(extractor: Extractor, text: str) -> None:
+    assert figures(extractor, text) == []
+
+
+def test_direct_quote_with_title_and_split_attribution(extractor: Extractor) -> None:
+    text = (
+        "Harbor Mayor Jane Holt spoke at the pier on Monday.\n"
+        "“The repairs will finish before the storms arrive,” Holt said. “We have the crews and the money.”\n"
+        "Later she added that the ferry will run again in May."
+    )
+    e = extractor.extract(text)
+    direct = [q for q in e.quotes if q.direct]
+    assert [q.text for q in direct] == [
+        "The repairs will finish before the storms arrive",
+        "We have the crews and the money.",
+    ]
+    assert {q.speaker for q in direct} == {"Jane Holt"}
+    q = direct[0]
+    assert text[q.speaker_start : q.speaker_end] == "Holt"  # type: ignore[index]
+    assert q.cue == "said" and text[q.cue_start : q.cue_end] == "said"  # type: ignore[index]
+
+
+def test_dash_style_of_translated_press_with_pronoun(extractor: Extractor) -> None:
+    text = (
+        "Minister Petra Lind visited the dam.\n"
+        "- The water level is safe for now, - said Petra Lind. - We will check it every week, - she explained."
+    )
+    qs = [q for q in extractor.extract(text).quotes if q.direct]
+    assert [q.text for q in qs] == ["The water level is safe for now", "We will check it every week"]
+    assert [q.speaker for q in qs] == ["Petra Lind", "Petra Lind"]
+
+
+def test_indirect_speech_and_according_to(extractor: Extractor) -> None:
+    text = (
+        "Fire Chief Omar Reyes said the blaze was contained by midnight.\n"
+        "Two bridges will stay closed until Friday, according to the transport office."
+    )
+    qs = extractor.extract(text).quotes
+    assert [(q.direct, q.speaker, q.text) for q in qs] == [
+        (False, "Omar Reyes", "the blaze was contained by midnight"),
+        (False, "the transport office", "Two bridges will stay closed until Friday"),
+    ]
+
+
+def test_unbalanced_quote_mark_does_not_swallow_the_article(extractor: Extractor) -> None:
+    text = "The sign read “Closed for the season.\nThe town council voted to reopen it next year.\n" * 3
+    for q in extractor.extract(text).quotes:
+        assert "\n" not in q.text
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   \n\n", "\x00\x01\x02garbage\xff" * 50, '“”“”""«»' * 100, "word " * 20000]
+)
+def test_bad_input_gives_a_well_formed_result(extractor: Extractor, text: str) -> None:
+    e = extractor.extract(text)
+    assert isinstance(e, Extraction)
+    for item in (*e.quotes, *e.figures, *e.entities):
+        assert 0 <= item.start <= item.end <= len(text)
+
+
+# -- the seeds ------------------------------------------------------------------------------------------------------
+def seed(name: str) -> str:
+    return (SEEDS / name).read_text(encoding="utf-8")
+
+
+def test_seed_one_quotes_and_figures(extractor: Extractor) -> None:
+    text = seed("000_dfc381a07cc688fc.txt")
+    e = extractor.extract(text)
+    assert e.title == "North Korean troops rally in Kursk: Zelensky urges action"
+    speakers = {q.speaker for q in e.quotes if q.speaker}
+    assert {"Volodymyr Zelensky", "Lloyd Austin"} <= speakers
+    zelensky = [q.text for q in e.quotes if q.speaker == "Volodymyr Zelensky"]
+    assert any(
+        t.startswith("We see all the places where Russia gathers North Korean soldiers") for t in zelensky
+    )
+    assert any(t.startswith("Everyone is just waiting for North Korean troops") for t in zelensky)
+    assert any(
+        q.speaker == "Volodymyr Zelensky" and text[q.speaker_start : q.speaker_end] == "the Ukrainian leader"
+        for q in e.quotes
+    )  # a description resolved to the person
+    by_value = {(f.value, f.counted): f for f in reversed(e.figures)}  # first occurrence wins
+    kursk = by_value[(8000, "soldiers")]
+    assert kursk.whole == 10000 and kursk.approx == "about" and "Kursk region" in (kursk.subject or "")
+    russia = by_value[(10000, "soldiers")]
+    assert russia.subject == "North Korean soldiers in Russia"
+    assert all(f.value not in (3,) for f in e.figures)  # "nearly three years ago" is a time span
+
+
+def test_seed_two_quotes_and_figures(extractor: Extractor) -> None:
+    text = seed("003_8b8a93bd28dc7ebf.txt")
+    e = extractor.extract(text)
+    assert e.title == "Zelensky wants Ukraine to attack North Korean troops in Russia"
+    assert "Site icon" not in e.summary and "Photo" not in e.summary and e.summary
+    quotes = {q.text.rstrip("."): q.speaker for q in e.quotes}
+    assert quotes["Russia intends to use these troops against Ukraine"] == "Lloyd Austin"
+    assert quotes[
+        "We see every site where Russia is accumulating these soldiers from North Korea on its territory"
+    ] == ("Volodymyr Zelensky")
+    indirect = [q for q in e.quotes if not q.direct and q.speaker == "Lloyd Austin"]
+    assert any(q.text.startswith("Russia is average a loss of 1,200 troops every day") for q in indirect)
+    figs = {(f.value, f.counted, f.rate) for f in e.figures}
+    assert (1200, "troops", "day") in figs
+    assert (9_000_000, "shells", None) in figs
+    assert (8000, "troops", None) in figs
+    assert not any(f.value in (26, 2) for f in e.figures)  # "Sept. 26", "Nov. 2"
+
+
+def test_contract_offsets_slice_the_text(extractor: Extractor) -> None:
+    for name in ("000_dfc381a07cc688fc.txt", "003_8b8a93bd28dc7ebf.txt"):
+        text = seed(name)
+        d = extractor.extract(text).to_dict()
+        assert set(d) == {"title", "summary", "quotes", "figures", "entities"}
+        for q in d["quotes"]:
+            assert text[q["start"] : q["end"]] == q["text"]
+            if q["speaker_start"] is not None:
+                assert text[q["speaker_start"] : q["speaker_end"]].strip()
+        for f in d["figures"]:
+            assert text[f["start"] : f["end"]] == f["text"]
+            assert f["sentence_start"] <= f["start"] < f["end"] <= f["sentence_end"]
+        for ent in d["entities"]:
+            assert text[ent["start"] : ent["end"]] == ent["text"]
