@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import logging
 import signal
@@ -15,7 +16,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot import __version__
 from bot.adapters.feeds import FeedEntry, FeedError, fetch, parse_feed
@@ -23,9 +24,12 @@ from bot.adapters.scheduler import build_scheduler
 from bot.adapters.store import SCHEMA_VERSION, Store
 from bot.bootstrap import bootstrap
 from bot.config import DEFAULT_CONFIG, FeedSettings, Settings, TeamSettings, load_settings
-from bot.core.render import render_reply
+from bot.core.render import render_alert, render_reply
 from bot.errors import UserError
-from bot.service import IngestReport
+from bot.extractor import Extractor
+from bot.extractor.summary import title_of
+from bot.service import IngestReport, oldest_first
+from handlers import Caller, dispatch
 
 log = logging.getLogger("claimdesk")
 IMPORT_FEED = "import:files"
@@ -92,9 +96,7 @@ class _Printer:
     def __init__(self, out: TextIO) -> None:
         self.out = out
 
-    async def send(self, channel: str, payload: dict[str, object]) -> None:
-        from bot.core.render import render_alert
-
+    async def send(self, channel: str, payload: dict[str, Any]) -> None:
         self.out.write(render_alert(payload) + "\n\n")
 
 
@@ -121,14 +123,12 @@ async def demo(out: TextIO) -> int:
         app = await bootstrap(settings, sink=_Printer(out))
         try:
             data, headers = await fetch(str(feed_path))
-            parsed = parse_feed(data, headers)
+            parsed = await asyncio.to_thread(parse_feed, data, headers)
             feed_id = app.service.feed_ids[str(feed_path)]
             out.write("claimdesk demo — one story, two outlets: North Korean troops in Kursk\n")
             out.write(f"A fresh store ({settings.database}); team “desk” watches: kursk, north korea.\n")
             out.write("The seed articles arrive in publication order; every alert they raise follows.\n\n")
-            from bot.service import _oldest_first
-
-            for n, entry in enumerate(_oldest_first(parsed.entries), 1):
+            for n, entry in enumerate(oldest_first(parsed.entries), 1):
                 _article_header(out, n, entry)
                 report = await app.service.ingest(feed_id, [entry])
                 sent = await app.service.deliver_pending()
@@ -138,8 +138,6 @@ async def demo(out: TextIO) -> int:
                     else f"   ({report.claims} claims stored, no alerts)\n\n"
                 )
             out.write("═" * 100 + '\n$ claimdesk ask "/claims kursk"\n\n')
-            from handlers import Caller, dispatch
-
             out.write(render_reply(await dispatch(app.store, Caller(team="desk"), "/claims kursk")) + "\n")
         finally:
             await app.close()
@@ -155,8 +153,6 @@ def _article_header(out: TextIO, n: int, entry: FeedEntry) -> None:
 
 # -- ask ----------------------------------------------------------------------------------------------------------
 async def ask(settings: Settings, line: str, out: TextIO) -> int:
-    from handlers import Caller, dispatch
-
     store = await Store.open(settings.database)
     try:
         reply = await dispatch(store, Caller(), line)
@@ -186,12 +182,8 @@ class _Progress:
 
 
 def _article_entry(path: Path) -> FeedEntry:
-    import hashlib
-
     text = path.read_bytes().decode("utf-8", errors="replace")
     digest = hashlib.sha256(text.encode()).hexdigest()[:32]
-    from bot.extractor.summary import title_of
-
     title = title_of(text)[0] or path.stem
     return FeedEntry(f"sha256:{digest}", title, None, f"file {path.name}", None, text)
 
@@ -209,11 +201,13 @@ async def ingest(settings: Settings, targets: Sequence[str], quiet: bool, out: T
             try:
                 if remote:
                     data, headers = await fetch(target)
-                    feeds.append((target, parse_feed(data, headers).entries))
+                    feeds.append((target, (await asyncio.to_thread(parse_feed, data, headers)).entries))
                 for p in paths:
                     if p.suffix.lower() in (".xml", ".rss", ".atom"):
                         data, headers = await fetch(str(p.resolve()))
-                        feeds.append((str(p.resolve()), parse_feed(data, headers).entries))
+                        feeds.append(
+                            (str(p.resolve()), (await asyncio.to_thread(parse_feed, data, headers)).entries)
+                        )
                     else:
                         articles.append(_article_entry(p))
             except (FeedError, OSError) as exc:
@@ -224,9 +218,7 @@ async def ingest(settings: Settings, targets: Sequence[str], quiet: bool, out: T
             feed_id = await app.service.add_feed(FeedSettings("imported files", IMPORT_FEED, 86_400, 0))
             total.add(await app.service.ingest(feed_id, articles, alert=not quiet, progress=progress))
         for url, entries in feeds:
-            feed_id = await app.service.add_feed(
-                FeedSettings(url, url, settings.feeds[0].interval if settings.feeds else 300, 0)
-            )
+            feed_id = await app.service.add_feed(FeedSettings(url, url, 86_400, 0))
             total.add(await app.service.ingest(feed_id, entries, alert=not quiet, progress=progress))
             await app.store.mark_feed_ok(feed_id, None)
         progress.close()
@@ -254,8 +246,6 @@ def _expand(path: Path) -> list[Path]:
 
 # -- extract ------------------------------------------------------------------------------------------------------
 def extract(paths: Sequence[str], fmt: str, out: TextIO) -> int:
-    from bot.extractor import Extractor
-
     extractor = Extractor()
     status = 0
     texts: list[tuple[str, str]] = []

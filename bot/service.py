@@ -82,7 +82,7 @@ class IngestReport:
         self.errors += other.errors
 
 
-def _oldest_first(entries: Sequence[FeedEntry]) -> list[FeedEntry]:
+def oldest_first(entries: Sequence[FeedEntry]) -> list[FeedEntry]:
     """Publication order; undated entries keep feed order (feeds list newest first, so reversed)."""
     indexed = list(enumerate(entries))
     return [e for _, e in sorted(indexed, key=lambda ie: (ie[1].published or "", -ie[0]))]
@@ -148,7 +148,7 @@ class Claimdesk:
     ) -> IngestReport:
         """Store the entries this feed has not seen, oldest first; `backfill` (first add) limits which alert."""
         report = IngestReport(entries=len(entries))
-        ordered = _oldest_first(entries)
+        ordered = oldest_first(entries)
         known = await self.store.known_keys(feed_id, [e.key for e in ordered])
         fresh = list({e.key: e for e in ordered if e.key not in known}.values())
         loud = {e.key for e in fresh[len(fresh) - backfill :]} if backfill is not None and backfill else set()

@@ -121,3 +121,22 @@ def test_singular() -> None:
         "bus",
         "glass",
     ]
+
+
+def test_ingest_progress_bar_draws_only_on_a_terminal() -> None:
+    import io
+
+    from bot.cli import _Progress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty, pipe = Tty(), io.StringIO()
+    for stream in (tty, pipe):
+        bar = _Progress(stream, 4)
+        bar(1)
+        bar(3)
+        bar.close()
+    assert "4/4 articles" in tty.getvalue() and "\r[" in tty.getvalue()
+    assert pipe.getvalue() == ""

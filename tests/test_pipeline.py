@@ -32,20 +32,19 @@ async def make_app() -> AsyncIterator[AppFactory]:
             await app.close()
 
 
-def _kinds(sink: RecordingSink) -> list[str]:
-    return [p["kind"] for p in sink.sent]
+@pytest.fixture
+def seeds_over_http(feed_server: FeedServer, write_config: Callable[..., Path]) -> Path:
+    """The seed feed served by the loopback server; returns a config that polls it with backfill on."""
+    feed_server.routes["/seeds.xml"] = (200, "application/rss+xml", (SEEDS / "feed.xml").read_bytes())
+    return write_config(
+        feeds=f'[[feeds]]\nname = "seeds"\nurl = "{feed_server.url("/seeds.xml")}"\nbackfill = 10'
+    )
 
 
 async def test_seed_feed_over_http_alerts_once_across_restarts(
-    feed_server: FeedServer,
-    write_config: Callable[..., Path],
-    sink: RecordingSink,
-    make_app: AppFactory,
+    seeds_over_http: Path, sink: RecordingSink, make_app: AppFactory
 ) -> None:
-    feed_server.routes["/seeds.xml"] = (200, "application/rss+xml", (SEEDS / "feed.xml").read_bytes())
-    config = write_config(
-        feeds=f'[[feeds]]\nname = "seeds"\nurl = "{feed_server.url("/seeds.xml")}"\nbackfill = 10'
-    )
+    config = seeds_over_http
     app = await make_app(config, sink)
     (feed,) = app.settings.feeds
     report = await app.service.poll(feed)
@@ -228,16 +227,9 @@ async def test_hostile_feed_text_is_stored_as_text_and_never_pings(
 
 
 async def test_a_sink_outage_keeps_alerts_queued_and_delivers_each_once(
-    feed_server: FeedServer,
-    write_config: Callable[..., Path],
-    sink: RecordingSink,
-    make_app: AppFactory,
+    seeds_over_http: Path, sink: RecordingSink, make_app: AppFactory
 ) -> None:
-    feed_server.routes["/seeds.xml"] = (200, "application/rss+xml", (SEEDS / "feed.xml").read_bytes())
-    config = write_config(
-        feeds=f'[[feeds]]\nname = "seeds"\nurl = "{feed_server.url("/seeds.xml")}"\nbackfill = 10'
-    )
-    app = await make_app(config, sink)
+    app = await make_app(seeds_over_http, sink)
     report = await app.service.poll(app.settings.feeds[0])
     sink.fail_next = 1
     assert await app.service.deliver_pending() == 0
