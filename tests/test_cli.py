@@ -21,12 +21,14 @@ pytestmark = pytest.mark.slow
 
 
 def claimdesk(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMDESK_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMDESK_")} | {
+        "PYTHONIOENCODING": "utf-8"
+    }
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=cwd,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=timeout,
         env=env,
     )
@@ -62,7 +64,9 @@ def _read_until(proc: subprocess.Popen[bytes], done: re.Pattern[str] | None, sec
 
 
 def test_run_prints_alerts_then_stops_cleanly_on_ctrl_c_and_never_repeats(config: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMDESK_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMDESK_")} | {
+        "PYTHONIOENCODING": "utf-8"
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "run", "--config", str(config)],
         cwd=ROOT,

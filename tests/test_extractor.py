@@ -121,6 +121,11 @@ def test_indirect_speech_and_according_to(extractor: Extractor) -> None:
     ]
 
 
+def test_summary_falls_back_to_quotes_when_an_item_is_only_quotes(extractor: Extractor) -> None:
+    text = "“We will rebuild every school in the valley before winter,” the governor said."
+    assert extractor.extract(text, title="Schools").summary.startswith("“We will rebuild")
+
+
 def test_unbalanced_quote_mark_does_not_swallow_the_article(extractor: Extractor) -> None:
     text = "The sign read “Closed for the season.\nThe town council voted to reopen it next year.\n" * 3
     for q in extractor.extract(text).quotes:
@@ -146,6 +151,7 @@ def test_seed_one_quotes_and_figures(extractor: Extractor) -> None:
     text = seed("000_dfc381a07cc688fc.txt")
     e = extractor.extract(text)
     assert e.title == "North Korean troops rally in Kursk: Zelensky urges action"
+    assert e.summary.startswith("On Thursday, Pentagon Chief Lloyd Austin reported")  # facts before quotes
     speakers = {q.speaker for q in e.quotes if q.speaker}
     assert {"Volodymyr Zelensky", "Lloyd Austin"} <= speakers
     zelensky = [q.text for q in e.quotes if q.speaker == "Volodymyr Zelensky"]

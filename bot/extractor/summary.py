@@ -23,6 +23,7 @@ _CAPTION = re.compile(
 )
 _DATELINE = re.compile(r"^[A-Z][\w. ,]{0,40}?\([A-Z][\w ]{1,20}\)\s*[-–—]\s*")
 _MAX_SUMMARY = 420
+_QUOTE_OPENERS = '“"«„-–—‘'  # a paragraph opening with one of these is speech, not narrative
 
 
 def is_furniture(line: str) -> bool:
@@ -46,7 +47,19 @@ def title_of(text: str) -> tuple[str, int]:
 def summarize(
     text: str, sentences: Sequence[tuple[int, int]], body_start: int, max_sentences: int = 3
 ) -> str:
-    """The lead: up to three sentences from the first paragraphs that are story, not furniture."""
+    """The lead: up to three sentences from the first paragraphs that are story, not furniture.
+
+    Narrative sentences are preferred: an article that opens with a run of quotes (common in translated press)
+    is summarised by its first reported facts, and by the quotes only when it has nothing else.
+    """
+    return _lead(text, sentences, body_start, max_sentences, narrative=True) or _lead(
+        text, sentences, body_start, max_sentences, narrative=False
+    )
+
+
+def _lead(
+    text: str, sentences: Sequence[tuple[int, int]], body_start: int, max_sentences: int, narrative: bool
+) -> str:
     picked: list[str] = []
     total = 0
     for s, e in sentences:
@@ -57,9 +70,11 @@ def summarize(
         line = text[line_start : line_end if line_end >= 0 else len(text)]
         if is_furniture(line) or len(line.split()) < 6:
             continue
+        if narrative and line.lstrip()[:1] in _QUOTE_OPENERS:
+            continue  # a paragraph of speech (dash style or quote marks)
         sent = " ".join(text[s:e].split())
         sent = _DATELINE.sub("", sent)
-        if not sent or (not sent[0].isalnum() and sent[0] not in '“"-–—'):
+        if not sent or (not sent[0].isalnum() and (narrative or sent[0] not in _QUOTE_OPENERS)):
             continue
         if total and total + len(sent) > _MAX_SUMMARY:
             break
@@ -68,7 +83,7 @@ def summarize(
         if len(picked) >= max_sentences or total >= _MAX_SUMMARY * 0.6:
             break
     summary = " ".join(picked)
-    if not summary:  # a short or unusual item: its opening words beat an empty summary
+    if not summary and not narrative:  # a short or unusual item: its opening words beat an empty summary
         body = " ".join(ln for ln in text[body_start:].split("\n") if ln.strip() and not is_furniture(ln))
         summary = " ".join(body.split())[: _MAX_SUMMARY + 200]
     return summary if len(summary) <= _MAX_SUMMARY + 200 else summary[:_MAX_SUMMARY].rsplit(" ", 1)[0] + "…"
