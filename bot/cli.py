@@ -16,15 +16,16 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from bot import __version__
+from bot.adapters.console import ConsoleSink
 from bot.adapters.feeds import FeedEntry, FeedError, fetch, parse_feed
 from bot.adapters.scheduler import build_scheduler
 from bot.adapters.store import SCHEMA_VERSION, Store
 from bot.bootstrap import bootstrap
 from bot.config import DEFAULT_CONFIG, FeedSettings, Settings, TeamSettings, load_settings
-from bot.core.render import render_alert, render_reply
+from bot.core.render import render_reply
 from bot.errors import UserError
 from bot.extractor import Extractor
 from bot.extractor.summary import title_of
@@ -88,18 +89,6 @@ def seeds_dir() -> Path:
     raise UserError(f"cannot find the seeds folder (looked in ./seeds and {here})")
 
 
-class _Printer:
-    """A sink for the demo: prints alerts under the article that raised them."""
-
-    name = "demo"
-
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-
-    async def send(self, channel: str, payload: dict[str, Any]) -> None:
-        self.out.write(render_alert(payload) + "\n\n")
-
-
 async def demo(out: TextIO) -> int:
     feed_path = seeds_dir() / "feed.xml"
     with tempfile.TemporaryDirectory(prefix="claimdesk-demo-") as tmp:
@@ -120,7 +109,7 @@ async def demo(out: TextIO) -> int:
             jitter=0,
             misfire_grace=60,
         )
-        app = await bootstrap(settings, sink=_Printer(out))
+        app = await bootstrap(settings, sink=ConsoleSink(out))
         try:
             data, headers = await fetch(str(feed_path))
             parsed = await asyncio.to_thread(parse_feed, data, headers)

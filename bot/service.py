@@ -88,6 +88,15 @@ def oldest_first(entries: Sequence[FeedEntry]) -> list[FeedEntry]:
     return [e for _, e in sorted(indexed, key=lambda ie: (ie[1].published or "", -ie[0]))]
 
 
+def _alerting(fresh: list[FeedEntry], backfill: int | None, alert: bool) -> list[FeedEntry]:
+    """The new entries that may raise alerts: all of them, or on a feed's first add only the newest `backfill`."""
+    if not alert:
+        return []
+    if backfill is None:
+        return fresh
+    return fresh[len(fresh) - backfill :] if backfill else []
+
+
 class Claimdesk:
     def __init__(self, store: Store, worker: ExtractionWorker, sink: Sink) -> None:
         self.store = store
@@ -151,9 +160,7 @@ class Claimdesk:
         ordered = oldest_first(entries)
         known = await self.store.known_keys(feed_id, [e.key for e in ordered])
         fresh = list({e.key: e for e in ordered if e.key not in known}.values())
-        loud = {e.key for e in fresh[len(fresh) - backfill :]} if backfill is not None and backfill else set()
-        if backfill is None:
-            loud = {e.key for e in fresh} if alert else set()
+        loud = {e.key for e in _alerting(fresh, backfill, alert)}
         teams = await self.store.team_watches()
         for i in range(0, len(fresh), batch):
             chunk = fresh[i : i + batch]

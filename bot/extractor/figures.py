@@ -232,10 +232,19 @@ def _word_value(words: str, lx: Lexicon) -> float:
     return total
 
 
+def _is_words(num: str) -> bool:
+    return not num[0].isdigit() and num[0] != "."
+
+
+def _number(num: str, lx: Lexicon) -> float:
+    """The bare number before any scale: "8,000" → 8000, ".5" → 0.5, "twenty-five" → 25."""
+    return _word_value(num, lx) if _is_words(num) else float(num.replace(",", ""))
+
+
 def _parse_amount(m: re.Match[str], lx: Lexicon) -> _Amount:
     num = m.group("num")
-    words = not num[0].isdigit() and num[0] != "."
-    value = _word_value(num, lx) if words else float(num.replace(",", ""))
+    words = _is_words(num)
+    value = _number(num, lx)
     for s in re.findall(r"[A-Za-z]+", m.group("scale") or ""):
         value *= lx.scales[s.lower()]
     if m.group("suffix"):
@@ -368,8 +377,9 @@ def find_figures(text: str, sentences: Sequence[tuple[int, int]]) -> list[Figure
                 if m2:
                     b = _parse_amount(m2, lx)
                     a_value = a.value
-                    if b.value > a.value and a.value < 1000 <= b.value and not m.group("scale"):
-                        a_value = a.value * (b.value / _raw_number(m2, lx))  # "5 to 10 million"
+                    b_bare = _number(m2.group("num"), lx)
+                    if b.value > a.value and a.value < 1000 <= b.value and not m.group("scale") and b_bare:
+                        a_value = a.value * (b.value / b_bare)  # "5 to 10 million": the scale is shared
                     if b.value > a_value:
                         low, high, value, end = a_value, b.value, None, b.end
                         pm2 = _PERCENT.match(text, end)
@@ -399,8 +409,6 @@ def find_figures(text: str, sentences: Sequence[tuple[int, int]]) -> list[Figure
                 counted, run = last_counted
             else:
                 counted = _counted(run)
-            if counted is None and unit in ("percent", "percentage points"):
-                counted = None
             rate_m = _RATE.match(text, run_end)
             subject = _subject(run, text, run_end, s_end)
             if counted:
@@ -424,8 +432,3 @@ def find_figures(text: str, sentences: Sequence[tuple[int, int]]) -> list[Figure
                 )
             )
     return out
-
-
-def _raw_number(m: re.Match[str], lx: Lexicon) -> float:
-    num = m.group("num")
-    return _word_value(num, lx) if not num[0].isdigit() else float(num.replace(",", "")) or 1.0
