@@ -157,8 +157,11 @@ def test_extract_follows_the_contract() -> None:
                 "cue",
                 "cue_start",
                 "cue_end",
+                "parts",
             }
-            assert text[q["start"] : q["end"]] == q["text"]
+            # a quote split around its attribution spans both parts; its text is the spoken words only
+            assert q["parts"][0][0] == q["start"] and q["parts"][-1][1] == q["end"]
+            assert " ".join(text[s:e] for s, e in q["parts"]) == q["text"]
         for f in obj["figures"]:
             assert {
                 "text",

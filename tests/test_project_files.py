@@ -38,9 +38,12 @@ def test_seed_feed_lists_both_seed_articles_in_order_with_their_full_text() -> N
 
 def test_extractor_data_files_are_clean() -> None:
     lx = lexicon()
-    for words in (lx.speech_verbs, lx.titles, lx.role_nouns):
+    for words in (lx.titles, lx.role_nouns):
         assert words and all(w == w.lower().strip() and " " not in w for w in words)
-    assert "said" in lx.speech_verbs and "minister" in lx.titles
+    assert "minister" in lx.titles
+    assert lx.cues["said"] == "speech" and lx.cues["according to"] == "speech" and lx.cues["called for"] == "object"
+    assert set(lx.cues.values()) == {"speech", "object"}
+    assert all(c == c.lower().strip() and "  " not in c for c in lx.cues)
     assert lx.places and all(p.strip() == p for p in lx.places)
     assert lx.scales["million"] == 1_000_000 and lx.units["nine"] == 9 and lx.tens["twenty"] == 20
     assert all(a == a.lower() for a in lx.approximators)

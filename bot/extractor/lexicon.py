@@ -12,6 +12,37 @@ from importlib import resources
 from typing import Any
 
 
+def _cues(name: str) -> dict[str, str]:
+    """Cue form -> class ("speech" or "object"), from a file of `[class]` sections of space-separated forms.
+
+    Multi-word forms are written out with their inflected word ("pointed out"): a line lists one verb's forms,
+    so a line whose words share the last particle ("call for calls for ...") is split on that particle.
+    """
+    out: dict[str, str] = {}
+    section = ""
+    for line in _lines(name):
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1]
+            continue
+        if not section:
+            raise ValueError(f"{name}: cue {line!r} is outside a [section]")
+        words = line.split()
+        particle = words[1] if len(words) > 1 and words[1] in _PARTICLES else None
+        if line in _FIXED_PHRASES:
+            forms = [line]
+        elif particle:
+            forms = [f"{w} {particle}" for w in words if w != particle]
+        else:
+            forms = words
+        for form in forms:
+            out.setdefault(form, section)
+    return out
+
+
+_PARTICLES = frozenset({"out", "for", "on", "to", "about", "against", "with"})
+_FIXED_PHRASES = frozenset({"according to", "went on to say"})
+
+
 def _lines(name: str) -> tuple[str, ...]:
     text = resources.files(__package__).joinpath("data", name).read_text(encoding="utf-8")
     out: list[str] = []
@@ -24,7 +55,7 @@ def _lines(name: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Lexicon:
-    speech_verbs: frozenset[str]
+    cues: dict[str, str]
     titles: frozenset[str]
     role_nouns: frozenset[str]
     places: tuple[str, ...]
@@ -44,7 +75,7 @@ def lexicon() -> Lexicon:
         resources.files(__package__).joinpath("data", "number_words.json").read_text(encoding="utf-8")
     )
     return Lexicon(
-        speech_verbs=frozenset(_lines("speech_verbs.txt")),
+        cues=_cues("cues.txt"),
         titles=frozenset(_lines("titles.txt")),
         role_nouns=frozenset(_lines("role_nouns.txt")),
         places=_lines("places.txt"),

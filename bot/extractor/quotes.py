@@ -1,7 +1,17 @@
-"""Quotes: direct (quote marks, or the dash style of translated press) and indirect, each with its speaker.
+"""Quotes: direct speech (quote marks, or the dash style of translated press) and reported speech, with speakers.
 
-Everything works on character offsets within paragraphs, so an unbalanced quote mark can never swallow more than
-its own paragraph. Speakers are found next to a speech cue (`speech_verbs.txt`) and resolved by `speakers`.
+Two passes over the text, both on character offsets and cheap regex tokens (no parser is available):
+
+1. Direct: quote marks are paired within a paragraph (an opener without its closer is dropped, so an unbalanced
+   mark never swallows the article), except that a paragraph left open and followed by one that re-opens is the
+   news convention for a quote running over several paragraphs. Segments split around their attribution
+   (`"…," Austin said. "…"`) form one quote. A quote takes the attribution next to it; a stand-alone quoted
+   sentence without one inherits the speaker of the quote just before it; a short quoted phrase inside someone
+   else's sentence is left to pass 2, which reports the whole sentence.
+2. Reported: each sentence not already covered is searched for an attribution cue (`data/cues.txt`). The cue's
+   position decides the layout: source first (`Austin said (that) …`), content first (`…, Austin said.` /
+   `…, said Austin.`), wrapped (`The economy, he said, is …`), `according to X`, and participle clauses
+   (`…, saying …`, whose speaker is the sentence's subject).
 """
 
 from __future__ import annotations
@@ -9,241 +19,445 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 
 from bot.extractor.lexicon import lexicon
-from bot.extractor.speakers import GROUP_PRONOUNS, PRONOUNS, TOKEN, PeopleIndex, resolve
+from bot.extractor.sentences import paragraphs
+from bot.extractor.speakers import GROUP_PRONOUNS, PRONOUNS, PeopleIndex, resolve
 from bot.extractor.types import Quote
 
-_OPEN_CLOSE = {"“": '”"', '"': '"”', "«": "»", "„": '“”"', "‘": "’"}
-_DASH_LEAD = re.compile(r"[ \t]*[-–—][ \t]+")
-_DASH_SPLIT = re.compile(r"[ \t]+[-–—][ \t]+")
-_ADVERBIALS = frozenset(
-    [
-        "also",
-        "later",
-        "earlier",
-        "previously",
-        "recently",
-        "then",
-        "again",
-        "has",
-        "had",
-        "have",
-        "would",
-        "will",
-        "once",
-        "publicly",
-        "repeatedly",
-        "further",
-        "reportedly",
-        "today",
-        "yesterday",
-        "tonight",
-        "on",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "last",
-        "week",
-    ]
+TOKEN = re.compile(
+    r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Prof|Rev|St|Jr|Sr|Atty|Adm)\.(?=\s)"
+    r"|(?:[A-Za-z]\.){2,}|[A-Z]\.(?=\s[A-Z])|[A-Za-z][\w’'-]*|\d[\d,.]*\d|\d|[^\s\w]"
 )
-_OPENERS = frozenset({"The", "A", "An", "But", "And", "On", "In", "As", "So", "Yet", "Still", "Meanwhile"})
 _MIN_WORDS = 3
+_STANDALONE_WORDS = 5
+# Words between a subject and its cue that belong to neither: "has also said", "would later say".
+_AUX = frozenset(
+    """has have had also is was were are been be will would could can may might did does do not never
+    repeatedly previously later reportedly publicly once again then already still just recently even often
+    first further quickly immediately initially finally flatly privately openly long widely himself herself
+    themselves itself subsequently separately having""".split()
+)
+# Time phrases between a subject and its cue: "Trump this week said", "Clinton on Monday told".
+_TIME_WORDS = frozenset(
+    """week month year morning afternoon evening night weekend monday tuesday wednesday thursday friday
+    saturday sunday today yesterday tonight earlier later""".split()
+)
+_TIME_LEADS = frozenset("this last on earlier later next that".split())
+# Words a speaker phrase cannot contain: they begin a clause or a prepositional phrase before the subject.
+_STOP = frozenset(
+    """that which who whom whose when while because after before as if but or so since although though where
+    whether than to in on at with from by into about over under during against without including like unlike
+    despite through what how why it its this these those there here not nor yet now""".split()
+) | _AUX
+_OPENERS = frozenset("but and so yet still meanwhile however now also then thus instead".split())
+_DETERMINERS = frozenset("the a an another one two three several many some most other both all each".split())
+# "told reporters", "told CNN": the addressee between a cue and the reported clause.
+_ADDRESSEE_CUES = frozenset(
+    """tell tells told telling urge urges urged urging remind reminds reminded reminding assure assures assured
+    assuring inform informs informed informing warn warns warned warning ask asks asked asking""".split()
+)
+_ADDRESSEES = frozenset(
+    "reporters journalists him her them us me you supporters voters the a an an audience crowd".split()
+)
+# Phrases after a cue that say where or when, not what: "said on Tuesday", "said in a statement".
+_ADJUNCT_STARTS = frozenset(
+    """in on at during after before of about to last this earlier later yesterday today tonight monday tuesday
+    wednesday thursday friday saturday sunday via through when while as""".split()
+)
+_NOT_BEFORE_CUE = frozenset("to be been being the a an 's his her their its our my your this".split())
+# Cue forms that are also common nouns: read as cues only when a clause or an object follows.
+_NOUNISH = frozenset(
+    """claims claim reports report remarks remark questions question states state notes note post posts tweets
+    tweet calls call plans plan answers answer charges charge fears fear hopes hope promises promise pledges
+    pledge vows vow attacks attack demands demand support estimates estimate shows show warning counter
+    email emails back backs praise""".split()
+)
+_NOUN_FOLLOWERS = frozenset("of about in on to for from by at with and or is are was were has have had".split())
+_CLAUSE_MARKS = (",", "”", '"', "—", "''", "’")
+# Words that open the reported clause after an addressee: "told the forum he was …", "urged them to …".
+_CLAUSE_STARTS = frozenset("that he she they we i it there to if whether".split())
+_CLOSERS = {"“": "”\"", '"': '"”', "«": "»", "„": "“”\"", "‘": "’", "''": "''", "‹": "›"}
+_MARK = re.compile(r"''|[“”\"«»„‘’‹›]")
+_SENTENCE_END = re.compile(r"[.!?](?=\s)")
+# Where reported content ends inside its sentence: ", which …", ", contradicting …", ", according to …".
+_CONTENT_STOP = re.compile(
+    r",\s+(?:which|who|whom|where|while|whereas|but|although|though|according\s+to|[a-z]+ing)\b"
+)
+_PARTICIPLE_TAIL = re.compile(r"[^,]{0,60},\s+([a-z]+ing)(?:\s+that)?[\s:,]*")
+_DASH_LEAD = re.compile(r"[ \t]*[-–—―][ \t]+")
+_DASH_SPLIT = re.compile(r"[ \t]+[-–—―][ \t]+")
 
 
-@dataclass(frozen=True)
-class _Span:
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Tok:
     text: str
+    low: str
     start: int
     end: int
+
+    @property
+    def word(self) -> bool:
+        return self.text[0].isalnum()
+
+    @property
+    def capital(self) -> bool:
+        return self.text[0].isupper()
+
+
+@dataclass(frozen=True, slots=True)
+class _Attribution:
+    mention: tuple[int, int]
+    cue: tuple[int, int]
+    cue_text: str
 
 
 def _tokens(text: str, lo: int, hi: int) -> list[_Tok]:
-    return [_Tok(m.group(0), m.start(), m.end()) for m in TOKEN.finditer(text, lo, hi)]
+    return [_Tok(m.group(0), m.group(0).lower(), m.start(), m.end()) for m in TOKEN.finditer(text, lo, hi)]
 
 
-def _is_cue(tok: _Tok) -> bool:
-    return tok.text[0].islower() and tok.text in lexicon().speech_verbs
+@cache
+def _cue_re() -> re.Pattern[str]:
+    forms = sorted(lexicon().cues, key=len, reverse=True)
+    alternatives = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
+    return re.compile(rf"(?<![\w’'-])(?:{alternatives})(?![\w’'-])")
 
 
-def _word_count(text: str) -> int:
-    return len(re.findall(r"\w+", text))
+def _cue_class(cue: str) -> str:
+    return lexicon().cues.get(" ".join(cue.lower().split()), "speech")
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Shrink a content span past surrounding spaces and the commas/colons that join it to its attribution."""
-    while start < end and (text[start].isspace() or text[start] in "-–—:"):
+    """Shrink a content span past spaces and the punctuation that joins it to its attribution."""
+    while start < end and (text[start].isspace() or text[start] in "-–—―:,;"):
         start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:-–—"):
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:-–—―."):
         end -= 1
     return start, end
 
 
-def _mention_before(toks: list[_Tok]) -> _Span | None:
-    """The speaker mention that ends the token list: 'Pentagon Chief Lloyd Austin', 'he', 'U.S. officials'."""
-    roles = lexicon().role_nouns
-    i = len(toks) - 1
-    while i >= 0 and toks[i].text.lower() in _ADVERBIALS:
-        i -= 1
-    if i >= 0 and toks[i].text in ',"”':
-        # an aside between commas: a name in apposition is the mention, anything else is skipped
-        j = i - 1
-        while j >= 0 and toks[j].text in '"”,':
-            j -= 1
-        k = j
-        while k >= 0 and toks[k].text != ",":
+def _words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+# --- speaker phrases -----------------------------------------------------------------------------------------
+
+
+def _plausible_head(tok: _Tok) -> bool:
+    if not tok.word:
+        return False
+    if tok.low in PRONOUNS or tok.low in GROUP_PRONOUNS or tok.capital:
+        return True
+    return len(tok.low) > 2 and not tok.low.endswith(("ed", "ing", "ly")) and tok.low not in _STOP
+
+
+def _skip_back(toks: list[_Tok], k: int) -> int:
+    """Step back over auxiliaries, adverbs, a time phrase and a parenthesis between a subject and its cue."""
+    while k > 0:
+        t = toks[k - 1]
+        if t.low in _AUX or (t.low.endswith("ly") and len(t.low) > 4 and not t.capital):
             k -= 1
-        if k < 0 or j - k > 12:
+        elif t.low in _TIME_WORDS:
+            k -= 1
+            if k > 0 and toks[k - 1].low in _TIME_LEADS:
+                k -= 1
+        elif t.text == ")":
+            j = k - 1
+            while j > 0 and k - j < 8 and toks[j].text != "(":
+                j -= 1
+            if toks[j].text != "(":
+                return k
+            k = j
+        else:
+            return k
+    return k
+
+
+def _np_before(toks: list[_Tok], i: int) -> tuple[int, int] | None:
+    """Token range [j, k) of the speaker phrase that ends just before index i (past any auxiliaries)."""
+    k = _skip_back(toks, i)
+    if k == 0:
+        return None
+    if toks[k - 1].text == "," and k >= 3:
+        return _appositive_subject(toks, k - 1)
+    last = toks[k - 1]
+    if last.low in PRONOUNS or last.low in GROUP_PRONOUNS or last.low == "i":
+        return (k - 1, k)
+    if not _plausible_head(last) or last.low in ("and", "but"):
+        return None
+    j = k - 1
+    while j > 0 and k - j < 9:
+        t = toks[j - 1]
+        if t.text in ("/", "-", "&") or t.text.endswith("."):
+            j -= 1
+            continue
+        if not t.word or t.low in _STOP or t.low in lexicon().cues:
+            break
+        if t.low == "and" and not (j >= 2 and toks[j - 2].capital and toks[j].capital):
+            break
+        if not t.capital and t.low not in _DETERMINERS and t.low.endswith(("ed", "ing", "ly")):
+            break
+        j -= 1
+    while j < k - 1 and (toks[j].low in _OPENERS or toks[j].text in ("/", "-", "&")):
+        j += 1
+    return (j, k)
+
+
+def _appositive_subject(toks: list[_Tok], comma: int) -> tuple[int, int] | None:
+    """'Mr. Reid, who represents Nevada, said' → the phrase before the aside (comma = the aside's closing comma)."""
+    j = comma - 1
+    while j > 0 and comma - j < 26 and toks[j].text not in (",", ".", ";"):
+        j -= 1
+    if j <= 0 or toks[j].text != "," or j + 1 >= comma:
+        return None
+    inner = toks[j + 1 : comma]
+    if all(t.capital or t.text == "." for t in inner) and len(inner) <= 6:
+        return (j + 1, comma)  # "the Commander-in-Chief …, General Oleksandr Syrskyi, said": the name
+    name = _np_before(toks, j)
+    if name is None or not toks[name[1] - 1].capital:
+        return None
+    return name
+
+
+def _np_after(toks: list[_Tok], i: int) -> tuple[int, int] | None:
+    """Token range [i, k) of the speaker phrase that starts at index i ('Austin', 'the Ukrainian leader')."""
+    if i >= len(toks):
+        return None
+    first = toks[i]
+    if first.low in PRONOUNS or first.low in GROUP_PRONOUNS:
+        return (i, i + 1)
+    k = i
+    if first.low in _DETERMINERS:
+        k = i + 1
+        while k < len(toks) and k - i < 8 and toks[k].word and toks[k].low not in _STOP:
+            k += 1
+        return (i, k) if k - i >= 2 else None
+    if not first.capital or not first.word or first.low in _STOP:
+        return None
+    k = i + 1
+    while k < len(toks) and k - i < 8 and (
+        (toks[k].word and toks[k].capital) or toks[k].low in ("of", "and") or toks[k].text in ("-", ".")
+    ):
+        k += 1
+    while k > i + 1 and toks[k - 1].low in ("of", "and", "-", "."):
+        k -= 1
+    return (i, k)
+
+
+def _span(toks: list[_Tok], r: tuple[int, int]) -> tuple[int, int]:
+    return (toks[r[0]].start, toks[r[1] - 1].end)
+
+
+def _subject(text: str, s_start: int, limit: int) -> tuple[int, int] | None:
+    """The sentence's subject, for participle cues ('She attacked the plan, saying …' → 'She')."""
+    toks = _tokens(text, s_start, limit)
+    i = 0
+    if toks and (toks[0].low in _STOP or toks[0].low in _OPENERS):
+        comma = next((n for n, t in enumerate(toks[:14]) if t.text == ","), None)
+        if comma is None:
             return None
-        inner = toks[k + 1 : j + 1]
-        if inner and all(t.text[0].isupper() for t in inner):
-            return _Span(inner[0].start, inner[-1].end)
-        i = k - 1
-    if i < 0:
-        return None
-    last = toks[i]
-    if last.text.lower() in PRONOUNS | GROUP_PRONOUNS:
-        return _Span(last.start, last.end)
-    j = i
-    if last.text.lower() in roles:
-        while j - 1 >= 0 and (toks[j - 1].text[0].isupper() or toks[j - 1].text in ("and", "top", "senior")):
-            j -= 1
-        if j - 1 >= 0 and toks[j - 1].text.lower() in ("the", "a"):
-            j -= 1
-    elif last.text[0].isupper():
-        while j - 1 >= 0 and (
-            toks[j - 1].text[0].isupper() or toks[j - 1].text in ("of", "and", "de", "van")
-        ):
-            j -= 1
-    else:
-        return None
-    while j <= i and (toks[j].text in _OPENERS or toks[j].text in ("of", "and")):
-        j += 1
-    return _Span(toks[j].start, toks[i].end) if j <= i else None
+        i = comma + 1
+    r = _np_after(toks, i)
+    return _span(toks, r) if r else None
 
 
-def _mention_after(toks: list[_Tok]) -> _Span | None:
-    """The speaker mention that starts the token list: 'Volodymyr Zelensky', 'he', 'the Ukrainian leader'."""
-    if not toks:
+# --- attribution next to direct speech -----------------------------------------------------------------------
+
+
+def _attribution_after(text: str, lo: int, hi: int) -> _Attribution | None:
+    """'…," Austin said.' / '…," said Austin, adding' / '…," he told reporters.' in text[lo:hi]."""
+    toks = _tokens(text, lo, hi)[:14]
+    i = 0
+    while i < len(toks) and toks[i].text in (",", "—", "–", "-", "―"):
+        i += 1
+    for m in _cue_re().finditer(text, lo, toks[min(len(toks), i + 8) - 1].end if toks else lo):
+        c = next((n for n, t in enumerate(toks) if t.start >= m.start()), None)
+        if c is None:
+            return None
+        c_end = next((n for n, t in enumerate(toks) if t.start >= m.end()), len(toks))
+        before = _np_before(toks, c)
+        if before is not None and before[0] == i:
+            return _Attribution(_span(toks, before), (m.start(), m.end()), m.group(0))
+        after = _np_after(toks, c_end)
+        if c == i and after is not None:
+            return _Attribution(_span(toks, after), (m.start(), m.end()), m.group(0))
         return None
-    first = toks[0]
-    if first.text.lower() in PRONOUNS | GROUP_PRONOUNS:
-        return _Span(first.start, first.end)
-    roles = lexicon().role_nouns
-    j = 0
-    if first.text.lower() in ("the", "a"):
-        j = 1
-        while j < len(toks) and j < 6 and toks[j].text.lower() not in roles:
-            j += 1
-        if j < len(toks) and toks[j].text.lower() in roles:
-            return _Span(first.start, toks[j].end)
+    return None
+
+
+def _attribution_before(text: str, lo: int, hi: int) -> _Attribution | None:
+    """'Austin said: "…' / 'Zelensky said, "…' / 'said Austin: "…' / 'he told reporters that "…' in text[lo:hi]."""
+    toks = _tokens(text, lo, hi)[-16:]
+    matches = list(_cue_re().finditer(text, toks[0].start, hi)) if toks else []
+    if not matches:
         return None
-    if not first.text[0].isupper():
+    m = matches[-1]
+    c = next((n for n, t in enumerate(toks) if t.start >= m.start()), None)
+    c_end = next((n for n, t in enumerate(toks) if t.start >= m.end()), len(toks))
+    if c is None:
         return None
-    while j + 1 < len(toks) and (toks[j + 1].text[0].isupper() or toks[j + 1].text in ("of",)):
-        j += 1
-    return _Span(first.start, toks[j].end)
+    tail = toks[c_end:]
+    if len(tail) > 6 or any(t.text in ".!?" for t in tail):
+        return None
+    if tail and tail[-1].low not in (",", ":", "that", "—", "–"):
+        return None  # 'said he won "every single debate"': a phrase quoted inside reported speech
+    before = _np_before(toks, c)
+    if before is not None:
+        return _Attribution(_span(toks, before), (m.start(), m.end()), m.group(0))
+    after = _np_after(toks, c_end)
+    if after is not None:
+        return _Attribution(_span(toks, after), (m.start(), m.end()), m.group(0))
+    return None
+
+
+# --- direct speech ---------------------------------------------------------------------------------------------
 
 
 @dataclass
-class _Attribution:
-    mention: _Span
-    cue: _Tok
+class _Segment:
+    opened: int  # the opening mark
+    start: int  # first character inside the marks
+    end: int  # the closing mark (or the paragraph end when the quote runs on)
+    after: int  # just past the closing mark
+    runs_on: bool = False
 
 
-def _attribution_in(text: str, lo: int, hi: int) -> _Attribution | None:
-    """A cue with its speaker in text[lo:hi]: 'said Austin', 'he explained', 'Zelensky said in a post'."""
-    toks = _tokens(text, lo, hi)
-    for idx, tok in enumerate(toks[:12]):
-        if _is_cue(tok):
-            after = _mention_after(toks[idx + 1 :])
-            if after:
-                return _Attribution(after, tok)
-            before = _mention_before(toks[:idx])
-            if before:
-                return _Attribution(before, tok)
-    return None
-
-
-def _last_attribution_before(text: str, lo: int, hi: int) -> _Attribution | None:
-    """'Austin said:' or 'said Austin, adding that' just before an opening quote mark."""
-    toks = _tokens(text, lo, hi)[-14:]
-    for idx in range(len(toks) - 1, -1, -1):
-        if _is_cue(toks[idx]):
-            after = _mention_after(toks[idx + 1 :])
-            if after:
-                return _Attribution(after, toks[idx])
-            before = _mention_before(toks[:idx])
-            return _Attribution(before, toks[idx]) if before else None
-    return None
-
-
-def _paragraphs(text: str) -> list[tuple[int, int]]:
-    out, pos = [], 0
-    for line in text.split("\n"):
-        if line.strip():
-            out.append((pos, pos + len(line)))
-        pos += len(line) + 1
+def _segments(text: str, p_start: int, p_end: int, next_para: tuple[int, int] | None) -> list[_Segment]:
+    """Quoted spans in one paragraph; an opener never closed is dropped unless the next paragraph re-opens."""
+    out: list[_Segment] = []
+    opener: re.Match[str] | None = None
+    for m in _MARK.finditer(text, p_start, p_end):
+        mark = m.group(0)
+        if opener is None:
+            if mark not in _CLOSERS:
+                continue
+            if mark == "‘" and not text[m.end() : m.end() + 1].isalnum():
+                continue
+            opener = m
+            continue
+        if mark in _CLOSERS[opener.group(0)]:
+            if mark == "’" and text[m.end() : m.end() + 1].isalpha():
+                continue  # an apostrophe: don’t
+            out.append(_Segment(opener.start(), opener.end(), m.start(), m.end()))
+            opener = None
+        elif mark == opener.group(0) and mark in ("“", "«"):
+            opener = m  # a re-opened quote without a closer: restart from the later mark
+    if opener is not None and next_para is not None:
+        lead = text[next_para[0] : next_para[0] + 2].lstrip()
+        if lead[:1] in _CLOSERS or lead[:2] == "''":
+            out.append(_Segment(opener.start(), opener.end(), p_end, p_end, runs_on=True))
     return out
 
 
-def _marked_quotes(text: str, p_start: int, p_end: int) -> list[_Span]:
-    """Spans inside quote marks in one paragraph; an opener with no closer in the paragraph is ignored."""
-    spans: list[_Span] = []
-    i = p_start
-    while i < p_end:
-        ch = text[i]
-        closers = _OPEN_CLOSE.get(ch)
-        if closers is None or (ch == "‘" and not text[i + 1 : i + 2].isalpha()):
-            i += 1
-            continue
-        j = i + 1
-        close = -1
-        while j < p_end:
-            if text[j] in closers and (ch != "‘" or j + 1 >= p_end or not text[j + 1].isalpha()):
-                close = j
-                break
-            j += 1
-        if close < 0:
-            i += 1
-            continue
-        s, e = _trim(text, i + 1, close)
-        if _word_count(text[s:e]) >= _MIN_WORDS:
-            spans.append(_Span(s, e))
-        i = close + 1
-    return spans
+@dataclass
+class _Group:
+    segments: list[_Segment]
+    attribution: _Attribution | None = None
 
 
-def _quote(text: str, span: _Span, direct: bool, att: _Attribution | None, people: PeopleIndex) -> Quote:
-    if att is None:
-        return Quote(text[span.start : span.end], span.start, span.end, direct)
-    m = att.mention
-    return Quote(
-        text=text[span.start : span.end],
-        start=span.start,
-        end=span.end,
-        direct=direct,
-        speaker=resolve(text[m.start : m.end], m.start, people),
-        speaker_start=m.start,
-        speaker_end=m.end,
-        cue=att.cue.text,
-        cue_start=att.cue.start,
-        cue_end=att.cue.end,
-    )
+def _direct_groups(text: str, sentences: Sequence[tuple[int, int]]) -> list[_Group]:
+    paras = paragraphs(text)
+    groups: list[_Group] = []
+    carried: _Group | None = None  # a quote that runs on into the next paragraph
+    for n, (p_start, p_end) in enumerate(paras):
+        segs = _segments(text, p_start, p_end, paras[n + 1] if n + 1 < len(paras) else None)
+        for seg in segs:
+            if carried is not None:
+                carried.segments.append(seg)
+                if not seg.runs_on:
+                    carried = None
+                continue
+            prev = groups[-1] if groups else None
+            if prev is not None and p_start <= prev.segments[-1].end:
+                gap_lo, gap_hi = prev.segments[-1].after, seg.opened
+                if not text[gap_lo:gap_hi].strip(" ,.:;—–-"):
+                    prev.segments.append(seg)
+                    continue
+                if _words(text[gap_lo:gap_hi]) <= 40 and len(_SENTENCE_END.findall(text, gap_lo, gap_hi)) <= 1:
+                    att = _attribution_after(text, gap_lo, gap_hi)
+                    if att is not None and prev.attribution is None:
+                        prev.attribution = att
+                        prev.segments.append(seg)
+                        continue
+            group = _Group([seg])
+            groups.append(group)
+            if seg.runs_on:
+                carried = group
+        if carried is None:
+            _attach(text, groups, sentences, p_start, p_end)
+        elif carried.segments and carried.segments[-1].runs_on and carried.attribution is None:
+            first = carried.segments[0]
+            carried.attribution = _attribution_before(text, p_start, first.opened)
+    return groups
+
+
+def _sentence_of(sentences: Sequence[tuple[int, int]], pos: int) -> tuple[int, int]:
+    lo, hi = 0, len(sentences)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if sentences[mid][1] <= pos:
+            lo = mid + 1
+        else:
+            hi = mid
+    return sentences[lo] if lo < len(sentences) else (pos, pos)
+
+
+def _attach(
+    text: str, groups: list[_Group], sentences: Sequence[tuple[int, int]], p_start: int, p_end: int
+) -> None:
+    """Find the attribution of each group that ends in this paragraph and has none yet."""
+    for g in groups:
+        last = g.segments[-1]
+        if g.attribution is not None or not p_start <= last.end <= p_end:
+            continue
+        first = g.segments[0]
+        s_end = _sentence_of(sentences, last.end)[1]
+        g.attribution = _attribution_after(text, last.after, min(p_end, max(s_end, last.after + 1) + 1))
+        if g.attribution is None and first.opened > p_start:
+            s_start = max(_sentence_of(sentences, first.opened)[0], p_start)
+            g.attribution = _attribution_before(text, s_start, first.opened)
+        if g.attribution is None and first.opened <= p_start:
+            g.attribution = _colon_intro(text, p_start)
+
+
+def _colon_intro(text: str, p_start: int) -> _Attribution | None:
+    """A paragraph of quotation introduced by the paragraph before it ending in a colon ('Austin said:')."""
+    k = p_start - 1
+    while k > 0 and text[k - 1].isspace():
+        k -= 1
+    if k <= 0 or text[k - 1] != ":":
+        return None
+    return _attribution_before(text, max(0, k - 160), k)
+
+
+def _direct_quotes(text: str, sentences: Sequence[tuple[int, int]], people: PeopleIndex) -> list[Quote]:
+    quotes: list[Quote] = []
+    previous: Quote | None = None
+    for g in _direct_groups(text, sentences):
+        start, end = _trim(text, g.segments[0].start, g.segments[-1].end)
+        words = _words(text[start:end])
+        if words < _MIN_WORDS:
+            continue
+        parts = tuple(p for p in (_trim(text, s.start, s.end) for s in g.segments) if p[1] > p[0])
+        body = " ".join(text[a:b] for a, b in parts)
+        if g.attribution is not None:
+            q = _quote(text, (start, end), body, True, g.attribution, people, parts)
+        else:
+            s_start, s_end = _sentence_of(sentences, start)
+            standalone = words >= _STANDALONE_WORDS and start - s_start <= 2
+            if not standalone:
+                continue  # a phrase quoted inside someone's sentence: the reported pass owns it
+            q = Quote(body, start, end, True, parts=parts)
+            if previous is not None and previous.speaker and start - previous.end < 600:
+                q = replace(previous, text=body, start=start, end=end, parts=parts)
+        quotes.append(q)
+        previous = q
+    return quotes
 
 
 def _dash_quotes(text: str, p_start: int, p_end: int, people: PeopleIndex) -> list[Quote]:
-    """'- Content, - said X, ... - more content, - he explained.' (the style of translated press)."""
+    """'- Content, - said X, - more content, - he explained.' (the dialogue style of translated press)."""
     lead = _DASH_LEAD.match(text, p_start, p_end)
     if not lead:
         return []
@@ -252,98 +466,224 @@ def _dash_quotes(text: str, p_start: int, p_end: int, people: PeopleIndex) -> li
         bounds += [m.start(), m.end()]
     bounds.append(p_end)
     segments = [(bounds[k], bounds[k + 1]) for k in range(0, len(bounds), 2)]
-    kinds = [_attribution_in(text, s, min(e, s + 80)) if k else None for k, (s, e) in enumerate(segments)]
+    atts = [_attribution_after(text, s, min(e, s + 120)) if k else None for k, (s, e) in enumerate(segments)]
     quotes: list[Quote] = []
     for k, (s, e) in enumerate(segments):
-        att = kinds[k]
-        if att is not None and att.cue.start - s < 40:
-            continue  # an attribution segment, not content
-        following = next((a for a in kinds[k + 1 :] if a is not None), None)
-        preceding = next((a for a in reversed(kinds[:k]) if a is not None), None)
+        att = atts[k]
+        if att is not None:
+            # an attribution segment, which may carry more words: "- said Austin, adding that “…”"
+            quotes += _participle_tail(text, att, e, people)
+            continue
+        following = next((a for a in atts[k + 1 :] if a is not None), None)
+        preceding = next((a for a in reversed(atts[:k]) if a is not None), None)
         cs, ce = _trim(text, s, e)
-        if _word_count(text[cs:ce]) >= _MIN_WORDS:
-            quotes.append(_quote(text, _Span(cs, ce), True, following or preceding, people))
+        if _words(text[cs:ce]) >= _MIN_WORDS:
+            quotes.append(_quote(text, (cs, ce), text[cs:ce], True, following or preceding, people))
     return quotes
+
+
+def _participle_tail(text: str, att: _Attribution, end: int, people: PeopleIndex) -> list[Quote]:
+    """'said Austin, adding that …' / 'said Zelensky, noting: …': more words from the same speaker."""
+    m = _PARTICIPLE_TAIL.match(text, att.mention[1], end)
+    if m is None or lexicon().cues.get(m.group(1)) != "speech":
+        return []
+    cs, ce = _trim(text, m.end(), end)
+    if text[cs : cs + 1] in _CLOSERS and text[ce - 1 : ce] in "”\"»":
+        cs, ce = _trim(text, cs + 1, ce - 1)
+    if _words(text[cs:ce]) < _MIN_WORDS:
+        return []
+    tail = _Attribution(att.mention, (m.start(1), m.end(1)), m.group(1))
+    return [_quote(text, (cs, ce), text[cs:ce], True, tail, people)]
+
+
+# --- reported speech -------------------------------------------------------------------------------------------
+
+
+def _reported(text: str, s_start: int, s_end: int, people: PeopleIndex) -> list[Quote]:
+    """Every attribution cue in one sentence, read by its layout."""
+    out: list[Quote] = []
+    body_end = _trim(text, s_start, s_end)[1]
+    toks: list[_Tok] | None = None
+    covered = s_start
+    for m in _cue_re().finditer(text, s_start, body_end):
+        if m.start() < covered:
+            continue
+        if toks is None:
+            toks = _tokens(text, s_start, s_end)
+        q = _read_cue(text, toks, m, s_start, body_end, people)
+        if q is not None and _words(q.text) >= _MIN_WORDS:
+            out.append(q)
+            covered = q.end
+    return out
+
+
+def _index(toks: list[_Tok], pos: int) -> int:
+    return next((n for n, t in enumerate(toks) if t.start >= pos), len(toks))
+
+
+def _read_cue(
+    text: str, toks: list[_Tok], m: re.Match[str], s_start: int, body_end: int, people: PeopleIndex
+) -> Quote | None:
+    c, c_end = _index(toks, m.start()), _index(toks, m.end())
+    cue = (m.start(), m.end())
+    low = " ".join(m.group(0).lower().split())
+    if low == "according to":
+        return _according_to(text, toks, c, c_end, s_start, body_end, people)
+    before_cue = toks[c - 1] if c > 0 else None
+    if before_cue is not None and before_cue.low in _NOT_BEFORE_CUE:
+        return None  # "declined to say", "was asked", "the claims": not an attribution
+    following = toks[c_end] if c_end < len(toks) else None
+    if low in _NOUNISH and (following is None or following.low in _NOUN_FOLLOWERS or not following.word):
+        return None  # "his claims about …", "initial reports of …": the noun, not the verb
+    kind = _cue_class(low)
+    # content first, speaker after the cue: "…, said Austin." / "…,” says the report."
+    if before_cue is not None and before_cue.text in _CLAUSE_MARKS and kind == "speech":
+        after = _np_after(toks, c_end)
+        if after is not None and _ends_clause(toks, after[1]):
+            cs, ce = _trim(text, s_start, before_cue.start)
+            return _make(text, (cs, ce), _Attribution(_span(toks, after), cue, m.group(0)), people)
+    np = _np_before(toks, c)
+    if np is None:
+        k = _skip_back(toks, c)
+        joined = toks[k - 1] if k > 0 else None
+        if joined is not None and ((joined.text == "," and low.endswith("ing")) or joined.low in ("and", "but")):
+            # "…, saying …" / "… and said …": the speaker is the sentence's subject
+            subject = _subject(text, s_start, joined.start)
+            if subject is not None:
+                content = _content_after(text, toks, c_end, kind, body_end)
+                return _make(text, content, _Attribution(subject, cue, m.group(0)), people) if content else None
+        return None
+    att = _Attribution(_span(toks, np), cue, m.group(0))
+    j = np[0]
+    aside_open = j > 0 and toks[j - 1].text in _CLAUSE_MARKS and toks[j - 1].start > s_start
+    if aside_open and kind == "speech":
+        rest = toks[c_end:]
+        if not rest or rest[0].low in _ADJUNCT_STARTS or rest[0].text in (".", "!", "?"):
+            if not any(t.low == "that" for t in rest[:8]):
+                cs, ce = _trim(text, s_start, toks[j - 1].start)  # "…, Austin said on Thursday."
+                return _make(text, (cs, ce), att, people)
+        if rest and rest[0].text == ",":
+            cs, ce = _trim(text, s_start, body_end)  # "The economy, he said, is improving."
+            return _make(text, (cs, ce), att, people)
+    content = _content_after(text, toks, c_end, kind, body_end)
+    return _make(text, content, att, people) if content else None
+
+
+def _ends_clause(toks: list[_Tok], k: int) -> bool:
+    """True when a speaker phrase ending at k closes its clause: "…, said Austin." / "said Austin, who …"."""
+    return k >= len(toks) or toks[k].text in (",", ".", "!", "?", "(", ";", ":") or toks[k].low in _ADJUNCT_STARTS
+
+
+def _content_after(
+    text: str, toks: list[_Tok], k: int, kind: str, body_end: int
+) -> tuple[int, int] | None:
+    """What follows a source-first cue: past 'that', an addressee ('told reporters') and a time or place."""
+    cue_tok = toks[k - 1] if k > 0 else None
+    if cue_tok is not None and cue_tok.low in _ADDRESSEE_CUES and k < len(toks):
+        nxt = next(
+            (n for n in range(k, min(len(toks), k + 7)) if toks[n].low in _CLAUSE_STARTS or toks[n].text in ",:"),
+            None,
+        )
+        if nxt is not None and nxt > k:
+            k = nxt
+        elif toks[k].low in _ADDRESSEES or toks[k].capital:
+            k += 1
+    while k < len(toks) and toks[k].text in (",", ":"):
+        k += 1
+    if k < len(toks) and toks[k].low == "that":
+        k += 1
+    if k >= len(toks):
+        return None
+    end = body_end
+    stop = _CONTENT_STOP.search(text, toks[k].start, body_end)
+    if stop is not None and _words(text[toks[k].start : stop.start()]) >= 4:
+        end = stop.start()
+    if kind == "object":
+        for t in toks[k + 1 :]:
+            if t.text in (",", ";", "—", "–") or t.start >= body_end:
+                end = t.start
+                break
+    cs, ce = _trim(text, toks[k].start, end)
+    return (cs, ce) if ce > cs else None
+
+
+def _according_to(
+    text: str, toks: list[_Tok], c: int, c_end: int, s_start: int, body_end: int, people: PeopleIndex
+) -> Quote | None:
+    k = c_end
+    while k < len(toks) and toks[k].text not in (",", ".", ";") and k - c_end < 12:
+        k += 1
+    if k == c_end:
+        return None
+    att = _Attribution(
+        (toks[c_end].start, toks[k - 1].end), (toks[c].start, toks[c_end - 1].end), "according to"
+    )
+    if c > 0 and toks[c - 1].text == ",":
+        if k < len(toks) and toks[k].text == "," and toks[k].start < body_end:
+            return _make(text, _trim(text, s_start, body_end), att, people)  # "X, according to Y, is …"
+        return _make(text, _trim(text, s_start, toks[c - 1].start), att, people)
+    if k < len(toks) and toks[k].text == ",":
+        return _make(text, _trim(text, toks[k].end, body_end), att, people)
+    return None
+
+
+def _make(
+    text: str, content: tuple[int, int], att: _Attribution, people: PeopleIndex
+) -> Quote | None:
+    cs, ce = content
+    if ce - cs < 2 or not cs <= att.cue[0] < ce and _words(text[cs:ce]) < _MIN_WORDS:
+        return None
+    return _quote(text, (cs, ce), text[cs:ce], False, att, people)
+
+
+def _quote(
+    text: str,
+    span: tuple[int, int],
+    body: str,
+    direct: bool,
+    att: _Attribution | None,
+    people: PeopleIndex,
+    parts: tuple[tuple[int, int], ...] = (),
+) -> Quote:
+    if att is None:
+        return Quote(body, span[0], span[1], direct, parts=parts)
+    ms, me = att.mention
+    mention = text[ms:me]
+    return Quote(
+        text=body,
+        start=span[0],
+        end=span[1],
+        direct=direct,
+        speaker=resolve(mention, ms, people),
+        speaker_start=ms,
+        speaker_end=me,
+        cue=" ".join(att.cue_text.split()),
+        cue_start=att.cue[0],
+        cue_end=att.cue[1],
+        parts=parts,
+    )
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def _indirect(text: str, s_start: int, s_end: int, people: PeopleIndex) -> Quote | None:
-    """'Austin said Russia is ...', '..., Austin said on Thursday.', '..., according to X.'"""
-    toks = _tokens(text, s_start, s_end)
-    body_end = s_end
-    while body_end > s_start and text[body_end - 1] in " .\n\t":
-        body_end -= 1
-    # content first: "..., U.S. Secretary of Defense Lloyd Austin said on Thursday."
-    commas = [i for i, t in enumerate(toks) if t.text == ","]
-    if commas and len(toks) - commas[-1] <= 12:
-        tail = toks[commas[-1] + 1 :]
-        if len(tail) >= 2 and tail[0].text.lower() == "according" and tail[1].text == "to":
-            rest = [t for t in tail[2:] if t.text not in ".!?"]
-            mention = _Span(rest[0].start, rest[-1].end) if 0 < len(rest) <= 8 else None
-            if mention:
-                cs, ce = _trim(text, s_start, toks[commas[-1]].start)
-                return _quote(text, _Span(cs, ce), False, _Attribution(mention, tail[0]), people)
-        att = _attribution_in(text, tail[0].start, body_end) if tail else None
-        if att is not None and _word_count(text[s_start : toks[commas[-1]].start]) >= 4:
-            cs, ce = _trim(text, s_start, toks[commas[-1]].start)
-            return _quote(text, _Span(cs, ce), False, att, people)
-    # speaker first: "Pentagon Chief Lloyd Austin reported that ..."
-    for idx, tok in enumerate(toks):
-        if not _is_cue(tok):
-            continue
-        mention = _mention_before(toks[:idx])
-        if mention is None:
-            continue
-        k = idx + 1
-        if tok.text in ("told", "tells", "tell", "urged", "urges"):
-            while k < len(toks) and k - idx <= 4 and toks[k].text != "that":
-                k += 1
-            k = k if k < len(toks) and toks[k].text == "that" else idx + 1
-        while k < len(toks) and toks[k].text.lower() in _ADVERBIALS:
-            k += 1  # "said on Saturday that ..."
-        if k < len(toks) and toks[k].text == "that":
-            k += 1
-        if k >= len(toks) or toks[k].text in '“"«:':
-            return None  # direct speech follows; the quote-mark pass owns it
-        cs, ce = _trim(text, toks[k].start, body_end)
-        if _word_count(text[cs:ce]) < 4:
-            return None
-        return _quote(text, _Span(cs, ce), False, _Attribution(mention, tok), people)
-    return None
-
-
 def find_quotes(text: str, sentences: Sequence[tuple[int, int]], people: PeopleIndex) -> list[Quote]:
     """Every quote in `text`, in text order."""
-    direct: list[Quote] = []
-    dash_spans: list[tuple[int, int]] = []
-    for p_start, p_end in _paragraphs(text):
+    quotes: list[Quote] = []
+    dash_paras: list[tuple[int, int]] = []
+    for p_start, p_end in paragraphs(text):
         dq = _dash_quotes(text, p_start, p_end, people)
         if dq:
-            dash_spans.append((p_start, p_end))
-        direct.extend(dq)
-        previous: Quote | None = None
-        for span in _marked_quotes(text, p_start, p_end):
-            if any(_overlaps((q.start, q.end), (span.start, span.end)) for q in dq):
-                continue
-            sent_end = next((e for s, e in sentences if s <= span.end < e), p_end)
-            att = _attribution_in(text, span.end, min(p_end, sent_end + 1, span.end + 90))
-            if att is None or att.cue.start - span.end > 40:
-                att = _last_attribution_before(text, p_start, span.start - 1)
-            q = _quote(text, span, True, att, people)
-            if q.speaker is None and previous is not None and previous.speaker is not None:
-                q = replace(previous, text=q.text, start=q.start, end=q.end)  # quote split around attribution
-            direct.append(q)
-            previous = q
-    quotes = list(direct)
-    taken = [(q.start, q.end) for q in direct] + dash_spans
+            dash_paras.append((p_start, p_end))
+            quotes.extend(dq)
+    quotes += [
+        q for q in _direct_quotes(text, sentences, people) if not any(_overlaps((q.start, q.end), d) for d in dash_paras)
+    ]
+    taken = sorted([(q.start, q.end) for q in quotes] + dash_paras)
     for s_start, s_end in sentences:
         if any(_overlaps((s_start, s_end), t) for t in taken):
             continue
-        indirect = _indirect(text, s_start, s_end, people)
-        if indirect is not None and indirect.speaker is not None:
-            quotes.append(indirect)
+        quotes.extend(_reported(text, s_start, s_end, people))
     quotes.sort(key=lambda q: q.start)
     return quotes

@@ -21,6 +21,13 @@ class Quote:
     cue: str | None = None
     cue_start: int | None = None
     cue_end: int | None = None
+    # (start, end) of each quoted part: one part, or several when the quote is split around its attribution
+    # ('"…," Austin said. "…"'); `text` is the parts joined by a space.
+    parts: tuple[tuple[int, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.parts:
+            object.__setattr__(self, "parts", ((self.start, self.end),))
 
 
 @dataclass(frozen=True, slots=True)
