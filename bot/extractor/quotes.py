@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from bot.extractor.lexicon import lexicon
-from bot.extractor.sentences import paragraphs
+from bot.extractor.sentences import paragraphs, split_sentences
 from bot.extractor.speakers import GROUP_PRONOUNS, PRONOUNS, PeopleIndex, resolve
 from bot.extractor.types import Quote
 
@@ -32,6 +32,8 @@ TOKEN = re.compile(
 )
 _MIN_WORDS = 3
 _STANDALONE_WORDS = 5
+# Reported content can be short: "Rubio opposes abortion", "They said she could".
+_MIN_REPORTED = {"speech": 2, "object": 1}
 # Words between a subject and its cue that belong to neither: "has also said", "would later say".
 _AUX = frozenset(
     """has have had also is was were are been be will would could can may might did does do not never
@@ -72,7 +74,8 @@ _NOUNISH = frozenset(
     """claims claim reports report remarks remark questions question states state notes note post posts tweets
     tweet calls call plans plan answers answer charges charge fears fear hopes hope promises promise pledges
     pledge vows vow attacks attack demands demand support estimates estimate shows show warning counter
-    email emails back backs praise""".split()
+    email emails back backs praise remark remarks stress joke quip shout reply answer hint hints repeat reveal
+    signal signals list order request""".split()
 )
 _NOUN_FOLLOWERS = frozenset("of about in on to for from by at with and or is are was were has have had".split())
 _CLAUSE_MARKS = (",", "”", '"', "—", "''", "’")
@@ -80,11 +83,11 @@ _CLAUSE_MARKS = (",", "”", '"', "—", "''", "’")
 _CLAUSE_STARTS = frozenset("that he she they we i it there to if whether".split())
 _CLOSERS = {"“": "”\"", '"': '"”', "«": "»", "„": "“”\"", "‘": "’", "''": "''", "‹": "›"}
 _MARK = re.compile(r"''|[“”\"«»„‘’‹›]")
-_SENTENCE_END = re.compile(r"[.!?](?=\s)")
 # Where reported content ends inside its sentence: ", which …", ", contradicting …", ", according to …".
 _CONTENT_STOP = re.compile(
     r",\s+(?:which|who|whom|where|while|whereas|but|although|though|according\s+to|[a-z]+ing)\b"
 )
+_AND_BEFORE = re.compile(r"(?:,|\s)\s*and\s+$")
 _PARTICIPLE_TAIL = re.compile(r"[^,]{0,60},\s+([a-z]+ing)(?:\s+that)?[\s:,]*")
 _DASH_LEAD = re.compile(r"[ \t]*[-–—―][ \t]+")
 _DASH_SPLIT = re.compile(r"[ \t]+[-–—―][ \t]+")
@@ -207,8 +210,10 @@ def _np_before(toks: list[_Tok], i: int) -> tuple[int, int] | None:
 def _appositive_subject(toks: list[_Tok], comma: int) -> tuple[int, int] | None:
     """'Mr. Reid, who represents Nevada, said' → the phrase before the aside (comma = the aside's closing comma)."""
     j = comma - 1
-    while j > 0 and comma - j < 26 and toks[j].text not in (",", ".", ";"):
-        j -= 1
+    while j > 0 and comma - j < 26 and (
+        toks[j].text not in (",", ".", ";") or (toks[j].text == "," and toks[j + 1].capital and toks[j - 1].capital)
+    ):
+        j -= 1  # an aside may itself hold a comma between names: "a delegate from Houston, Texas,"
     if j <= 0 or toks[j].text != "," or j + 1 >= comma:
         return None
     inner = toks[j + 1 : comma]
@@ -336,7 +341,9 @@ def _segments(text: str, p_start: int, p_end: int, next_para: tuple[int, int] | 
                 continue
             opener = m
             continue
-        if mark in _CLOSERS[opener.group(0)]:
+        if mark in _CLOSERS[opener.group(0)] or (
+            mark == "“" == opener.group(0) and not text[m.end() : m.end() + 1].isalnum() and text[m.start() - 1] != " "
+        ):  # a closing mark typed as an opening one: “Do you want that?“ he asked.
             if mark == "’" and text[m.end() : m.end() + 1].isalpha():
                 continue  # an apostrophe: don’t
             out.append(_Segment(opener.start(), opener.end(), m.start(), m.end()))
@@ -374,7 +381,8 @@ def _direct_groups(text: str, sentences: Sequence[tuple[int, int]]) -> list[_Gro
                 if not text[gap_lo:gap_hi].strip(" ,.:;—–-"):
                     prev.segments.append(seg)
                     continue
-                if _words(text[gap_lo:gap_hi]) <= 40 and len(_SENTENCE_END.findall(text, gap_lo, gap_hi)) <= 1:
+                runs_on = text[prev.segments[-1].end - 1 : prev.segments[-1].after + 1].strip()[:1] in (",", "—", "–")
+                if runs_on and _words(text[gap_lo:gap_hi]) <= 40 and len(split_sentences(text, gap_lo, gap_hi)) <= 1:
                     att = _attribution_after(text, gap_lo, gap_hi)
                     if att is not None and prev.attribution is None:
                         prev.attribution = att
@@ -511,7 +519,7 @@ def _reported(text: str, s_start: int, s_end: int, people: PeopleIndex) -> list[
         if toks is None:
             toks = _tokens(text, s_start, s_end)
         q = _read_cue(text, toks, m, s_start, body_end, people)
-        if q is not None and _words(q.text) >= _MIN_WORDS:
+        if q is not None and _words(q.text) >= _MIN_REPORTED[_cue_class(q.cue or "")]:
             out.append(q)
             covered = q.end
     return out
@@ -533,8 +541,13 @@ def _read_cue(
     if before_cue is not None and before_cue.low in _NOT_BEFORE_CUE:
         return None  # "declined to say", "was asked", "the claims": not an attribution
     following = toks[c_end] if c_end < len(toks) else None
-    if low in _NOUNISH and (following is None or following.low in _NOUN_FOLLOWERS or not following.word):
-        return None  # "his claims about …", "initial reports of …": the noun, not the verb
+    if low in _NOUNISH and (
+        following is None
+        or following.low in _NOUN_FOLLOWERS
+        or not following.word
+        or not _verb_position(toks, c)
+    ):
+        return None  # "his claims about …", "initial reports of …", "project manager": the noun, not the verb
     kind = _cue_class(low)
     # content first, speaker after the cue: "…, said Austin." / "…,” says the report."
     if before_cue is not None and before_cue.text in _CLAUSE_MARKS and kind == "speech":
@@ -543,8 +556,10 @@ def _read_cue(
             cs, ce = _trim(text, s_start, before_cue.start)
             return _make(text, (cs, ce), _Attribution(_span(toks, after), cue, m.group(0)), people)
     np = _np_before(toks, c)
+    k = _skip_back(toks, c)
+    if np is None and k > 1 and toks[k - 1].low in ("who", "that", "which"):
+        np = _np_before(toks, k - 1)  # "legislators who have endorsed him", "PACs that sided with Cruz"
     if np is None:
-        k = _skip_back(toks, c)
         joined = toks[k - 1] if k > 0 else None
         if joined is not None and ((joined.text == "," and low.endswith("ing")) or joined.low in ("and", "but")):
             # "…, saying …" / "… and said …": the speaker is the sentence's subject
@@ -569,6 +584,20 @@ def _read_cue(
     return _make(text, content, att, people) if content else None
 
 
+def _verb_position(toks: list[_Tok], c: int) -> bool:
+    """Whether the word at c can be a finite verb: after a pronoun, a name, a plural noun or an auxiliary."""
+    if c == 0:
+        return False
+    prev = toks[c - 1]
+    return (
+        prev.low in PRONOUNS
+        or prev.low in GROUP_PRONOUNS
+        or prev.low in _AUX
+        or (prev.capital and prev.word)
+        or (prev.low.endswith("s") and prev.word and prev.low not in _DETERMINERS)
+    )
+
+
 def _ends_clause(toks: list[_Tok], k: int) -> bool:
     """True when a speaker phrase ending at k closes its clause: "…, said Austin." / "said Austin, who …"."""
     return k >= len(toks) or toks[k].text in (",", ".", "!", "?", "(", ";", ":") or toks[k].low in _ADJUNCT_STARTS
@@ -590,6 +619,11 @@ def _content_after(
             k += 1
     while k < len(toks) and toks[k].text in (",", ":"):
         k += 1
+    if k < len(toks) and (toks[k].low in _ADJUNCT_STARTS or toks[k].low in _TIME_WORDS):
+        # "said Thursday during a taping in Buffalo, that …": the clause starts after the adjunct
+        that = next((n for n in range(k + 1, min(len(toks), k + 25)) if toks[n].low == "that"), None)
+        if that is not None and toks[that - 1].text == ",":
+            k = that
     if k < len(toks) and toks[k].low == "that":
         k += 1
     if k >= len(toks):
@@ -598,6 +632,10 @@ def _content_after(
     stop = _CONTENT_STOP.search(text, toks[k].start, body_end)
     if stop is not None and _words(text[toks[k].start : stop.start()]) >= 4:
         end = stop.start()
+    for m in _cue_re().finditer(text, toks[k].start, end):
+        if _AND_BEFORE.search(text, max(0, m.start() - 6), m.start()):
+            end = m.start()  # "questioned X and refused Y": a second attribution by the same speaker
+            break
     if kind == "object":
         for t in toks[k + 1 :]:
             if t.text in (",", ";", "—", "–") or t.start >= body_end:
@@ -631,7 +669,7 @@ def _make(
     text: str, content: tuple[int, int], att: _Attribution, people: PeopleIndex
 ) -> Quote | None:
     cs, ce = content
-    if ce - cs < 2 or not cs <= att.cue[0] < ce and _words(text[cs:ce]) < _MIN_WORDS:
+    if ce <= cs:
         return None
     return _quote(text, (cs, ce), text[cs:ce], False, att, people)
 
