@@ -41,7 +41,11 @@ def test_extractor_data_files_are_clean() -> None:
     for words in (lx.titles, lx.role_nouns):
         assert words and all(w == w.lower().strip() and " " not in w for w in words)
     assert "minister" in lx.titles
-    assert lx.cues["said"] == "speech" and lx.cues["according to"] == "speech" and lx.cues["called for"] == "object"
+    assert (
+        lx.cues["said"] == "speech"
+        and lx.cues["according to"] == "speech"
+        and lx.cues["called for"] == "object"
+    )
     assert set(lx.cues.values()) == {"speech", "object"}
     assert all(c == c.lower().strip() and "  " not in c for c in lx.cues)
     assert lx.places and all(p.strip() == p for p in lx.places)

@@ -9,12 +9,14 @@ that follow, and the subject adds the place the sentence anchors it to.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
 from bot.extractor.lexicon import Lexicon, lexicon
+from bot.extractor.patterns import trie_alternation
 from bot.extractor.types import Figure
 
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
@@ -220,6 +222,28 @@ def _amount_re() -> re.Pattern[str]:
     )
 
 
+_DIGIT_START = re.compile(r"\d+|US\$|\.\d|[$€£¥₴₽]")
+
+
+@cache
+def _number_word_re() -> re.Pattern[str]:
+    """Number words on lower-cased text: far cheaper than a case-insensitive scan with the full amount regex."""
+    lx = lexicon()
+    # no leading \b, so the engine can skip ahead by first letter; the caller checks the boundary before
+    return re.compile(rf"(?:{trie_alternation([*lx.units, *lx.tens])})\b")
+
+
+def _candidate_starts(text: str) -> list[int]:
+    """Positions where an amount may start: the amount regex is then only tried there."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        found = _number_word_re().finditer(lowered)
+    else:  # a few characters change length when lower-cased: keep offsets exact
+        found = re.finditer(_number_word_re().pattern, text, re.IGNORECASE)
+    words = [m.start() for m in found if not m.start() or not text[m.start() - 1].isalnum()]
+    return sorted(set(words).union(m.start() for m in _DIGIT_START.finditer(text)))
+
+
 def _word_value(words: str, lx: Lexicon) -> float:
     total = 0.0
     for part in re.split(r"[\s-]+", words.lower().strip()):
@@ -254,13 +278,17 @@ def _parse_amount(m: re.Match[str], lx: Lexicon) -> _Amount:
     return _Amount(start, m.end(), value, lx.currencies[cur] if cur else None, words)
 
 
+_PREV_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\W*$")
+_NEXT_WORD = re.compile(r"[\s-]*([A-Za-z]+)")
+
+
 def _prev_word(text: str, pos: int) -> str:
-    m = re.search(r"([A-Za-z][A-Za-z.]*)\W*$", text[max(0, pos - 30) : pos])
+    m = _PREV_WORD.search(text, max(0, pos - 30), pos)
     return m.group(1).lower().rstrip(".") if m else ""
 
 
 def _next_word(text: str, pos: int) -> str:
-    m = re.match(r"[\s-]*([A-Za-z]+)", text[pos : pos + 30])
+    m = _NEXT_WORD.match(text, pos, pos + 30)
     return m.group(1).lower() if m else ""
 
 
@@ -298,12 +326,18 @@ def _excluded(text: str, a: _Amount, has_unit: bool, lx: Lexicon) -> bool:
     return a.words and a.value == 1 and not has_unit  # "one of the", "one day": not an amount
 
 
+@cache
+def _approx_re(approximators: tuple[str, ...]) -> re.Pattern[str]:
+    # longest first (the lexicon's order), so "more than" wins over "more"
+    alternatives = "|".join(re.escape(ap) for ap in approximators)
+    return re.compile(rf"(?<![\w])({alternatives})\s+$")
+
+
 def _approx_before(text: str, start: int, lx: Lexicon) -> tuple[int, str | None]:
     head = text[max(0, start - 25) : start].lower()
-    for ap in lx.approximators:
-        m = re.search(rf"(?<![\w])({re.escape(ap)})\s+$", head)
-        if m:
-            return start - (len(head) - m.start(1)), ap
+    m = _approx_re(lx.approximators).search(head)
+    if m:
+        return start - (len(head) - m.start(1)), m.group(1)
     return start, None
 
 
@@ -352,13 +386,16 @@ def find_figures(text: str, sentences: Sequence[tuple[int, int]]) -> list[Figure
     lx = lexicon()
     out: list[Figure] = []
     amount_re = _amount_re()
+    starts = _candidate_starts(text)
     for s_start, s_end in sentences:
         pos = s_start
         last_counted: tuple[str | None, list[str]] = (None, [])
-        while True:
-            m = amount_re.search(text, pos, s_end)
+        for cand in starts[bisect.bisect_left(starts, s_start) : bisect.bisect_left(starts, s_end)]:
+            if cand < pos:
+                continue
+            m = amount_re.match(text, cand, s_end)
             if m is None:
-                break
+                continue
             a = _parse_amount(m, lx)
             pos = max(a.end, pos + 1)
             end = a.end

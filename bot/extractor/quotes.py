@@ -16,12 +16,15 @@ Two passes over the text, both on character offsets and cheap regex tokens (no p
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import NamedTuple
 
 from bot.extractor.lexicon import lexicon
+from bot.extractor.patterns import trie_alternation
 from bot.extractor.sentences import paragraphs, split_sentences
 from bot.extractor.speakers import GROUP_PRONOUNS, PRONOUNS, PeopleIndex, resolve
 from bot.extractor.types import Quote
@@ -31,57 +34,383 @@ TOKEN = re.compile(
     r"|(?:[A-Za-z]\.){2,}|[A-Z]\.(?=\s[A-Z])|[A-Za-z][\w’'-]*|\d[\d,.]*\d|\d|[^\s\w]"
 )
 _MIN_WORDS = 3
+_WINDOW = 160  # characters of context read around a quote or a cue (bounded, so long input stays linear)
 _STANDALONE_WORDS = 5
 # Reported content can be short: "Rubio opposes abortion", "They said she could".
 _MIN_REPORTED = {"speech": 2, "object": 1}
 # Words between a subject and its cue that belong to neither: "has also said", "would later say".
 _AUX = frozenset(
-    """has have had also is was were are been be will would could can may might did does do not never
-    repeatedly previously later reportedly publicly once again then already still just recently even often
-    first further quickly immediately initially finally flatly privately openly long widely himself herself
-    themselves itself subsequently separately having""".split()
+    [
+        "has",
+        "have",
+        "had",
+        "also",
+        "is",
+        "was",
+        "were",
+        "are",
+        "been",
+        "be",
+        "will",
+        "would",
+        "could",
+        "can",
+        "may",
+        "might",
+        "did",
+        "does",
+        "do",
+        "not",
+        "never",
+        "repeatedly",
+        "previously",
+        "later",
+        "reportedly",
+        "publicly",
+        "once",
+        "again",
+        "then",
+        "already",
+        "still",
+        "just",
+        "recently",
+        "even",
+        "often",
+        "first",
+        "further",
+        "quickly",
+        "immediately",
+        "initially",
+        "finally",
+        "flatly",
+        "privately",
+        "openly",
+        "long",
+        "widely",
+        "himself",
+        "herself",
+        "themselves",
+        "itself",
+        "subsequently",
+        "separately",
+        "having",
+    ]
 )
 # Time phrases between a subject and its cue: "Trump this week said", "Clinton on Monday told".
 _TIME_WORDS = frozenset(
-    """week month year morning afternoon evening night weekend monday tuesday wednesday thursday friday
-    saturday sunday today yesterday tonight earlier later""".split()
+    [
+        "week",
+        "month",
+        "year",
+        "morning",
+        "afternoon",
+        "evening",
+        "night",
+        "weekend",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "today",
+        "yesterday",
+        "tonight",
+        "earlier",
+        "later",
+    ]
 )
-_TIME_LEADS = frozenset("this last on earlier later next that".split())
+_TIME_LEADS = frozenset(["this", "last", "on", "earlier", "later", "next", "that"])
 # Words a speaker phrase cannot contain: they begin a clause or a prepositional phrase before the subject.
-_STOP = frozenset(
-    """that which who whom whose when while because after before as if but or so since although though where
-    whether than to in on at with from by into about over under during against without including like unlike
-    despite through what how why it its this these those there here not nor yet now""".split()
-) | _AUX
-_OPENERS = frozenset("but and so yet still meanwhile however now also then thus instead".split())
-_DETERMINERS = frozenset("the a an another one two three several many some most other both all each".split())
+_STOP = (
+    frozenset(
+        [
+            "that",
+            "which",
+            "who",
+            "whom",
+            "whose",
+            "when",
+            "while",
+            "because",
+            "after",
+            "before",
+            "as",
+            "if",
+            "but",
+            "or",
+            "so",
+            "since",
+            "although",
+            "though",
+            "where",
+            "whether",
+            "than",
+            "to",
+            "in",
+            "on",
+            "at",
+            "with",
+            "from",
+            "by",
+            "into",
+            "about",
+            "over",
+            "under",
+            "during",
+            "against",
+            "without",
+            "including",
+            "like",
+            "unlike",
+            "despite",
+            "through",
+            "what",
+            "how",
+            "why",
+            "it",
+            "its",
+            "this",
+            "these",
+            "those",
+            "there",
+            "here",
+            "not",
+            "nor",
+            "yet",
+            "now",
+        ]
+    )
+    | _AUX
+)
+_OPENERS = frozenset(
+    ["but", "and", "so", "yet", "still", "meanwhile", "however", "now", "also", "then", "thus", "instead"]
+)
+_DETERMINERS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "another",
+        "one",
+        "two",
+        "three",
+        "several",
+        "many",
+        "some",
+        "most",
+        "other",
+        "both",
+        "all",
+        "each",
+    ]
+)
 # "told reporters", "told CNN": the addressee between a cue and the reported clause.
 _ADDRESSEE_CUES = frozenset(
-    """tell tells told telling urge urges urged urging remind reminds reminded reminding assure assures assured
-    assuring inform informs informed informing warn warns warned warning ask asks asked asking""".split()
+    [
+        "tell",
+        "tells",
+        "told",
+        "telling",
+        "urge",
+        "urges",
+        "urged",
+        "urging",
+        "remind",
+        "reminds",
+        "reminded",
+        "reminding",
+        "assure",
+        "assures",
+        "assured",
+        "assuring",
+        "inform",
+        "informs",
+        "informed",
+        "informing",
+        "warn",
+        "warns",
+        "warned",
+        "warning",
+        "ask",
+        "asks",
+        "asked",
+        "asking",
+    ]
 )
 _ADDRESSEES = frozenset(
-    "reporters journalists him her them us me you supporters voters the a an an audience crowd".split()
+    [
+        "reporters",
+        "journalists",
+        "him",
+        "her",
+        "them",
+        "us",
+        "me",
+        "you",
+        "supporters",
+        "voters",
+        "the",
+        "a",
+        "an",
+        "an",
+        "audience",
+        "crowd",
+    ]
 )
 # Phrases after a cue that say where or when, not what: "said on Tuesday", "said in a statement".
 _ADJUNCT_STARTS = frozenset(
-    """in on at during after before of about to last this earlier later yesterday today tonight monday tuesday
-    wednesday thursday friday saturday sunday via through when while as""".split()
+    [
+        "in",
+        "on",
+        "at",
+        "during",
+        "after",
+        "before",
+        "of",
+        "about",
+        "to",
+        "last",
+        "this",
+        "earlier",
+        "later",
+        "yesterday",
+        "today",
+        "tonight",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "via",
+        "through",
+        "when",
+        "while",
+        "as",
+    ]
 )
-_NOT_BEFORE_CUE = frozenset("to be been being the a an 's his her their its our my your this".split())
+_NOT_BEFORE_CUE = frozenset(
+    [
+        "to",
+        "be",
+        "been",
+        "being",
+        "the",
+        "a",
+        "an",
+        "'s",
+        "his",
+        "her",
+        "their",
+        "its",
+        "our",
+        "my",
+        "your",
+        "this",
+    ]
+)
 # Cue forms that are also common nouns: read as cues only when a clause or an object follows.
 _NOUNISH = frozenset(
-    """claims claim reports report remarks remark questions question states state notes note post posts tweets
-    tweet calls call plans plan answers answer charges charge fears fear hopes hope promises promise pledges
-    pledge vows vow attacks attack demands demand support estimates estimate shows show warning counter
-    email emails back backs praise remark remarks stress joke quip shout reply answer hint hints repeat reveal
-    signal signals list order request""".split()
+    [
+        "claims",
+        "claim",
+        "reports",
+        "report",
+        "remarks",
+        "remark",
+        "questions",
+        "question",
+        "states",
+        "state",
+        "notes",
+        "note",
+        "post",
+        "posts",
+        "tweets",
+        "tweet",
+        "calls",
+        "call",
+        "plans",
+        "plan",
+        "answers",
+        "answer",
+        "charges",
+        "charge",
+        "fears",
+        "fear",
+        "hopes",
+        "hope",
+        "promises",
+        "promise",
+        "pledges",
+        "pledge",
+        "vows",
+        "vow",
+        "attacks",
+        "attack",
+        "demands",
+        "demand",
+        "support",
+        "estimates",
+        "estimate",
+        "shows",
+        "show",
+        "warning",
+        "counter",
+        "email",
+        "emails",
+        "back",
+        "backs",
+        "praise",
+        "remark",
+        "remarks",
+        "stress",
+        "joke",
+        "quip",
+        "shout",
+        "reply",
+        "answer",
+        "hint",
+        "hints",
+        "repeat",
+        "reveal",
+        "signal",
+        "signals",
+        "list",
+        "order",
+        "request",
+    ]
 )
-_NOUN_FOLLOWERS = frozenset("of about in on to for from by at with and or is are was were has have had".split())
+_NOUN_FOLLOWERS = frozenset(
+    [
+        "of",
+        "about",
+        "in",
+        "on",
+        "to",
+        "for",
+        "from",
+        "by",
+        "at",
+        "with",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+    ]
+)
 _CLAUSE_MARKS = (",", "”", '"', "—", "''", "’")
 # Words that open the reported clause after an addressee: "told the forum he was …", "urged them to …".
-_CLAUSE_STARTS = frozenset("that he she they we i it there to if whether".split())
-_CLOSERS = {"“": "”\"", '"': '"”', "«": "»", "„": "“”\"", "‘": "’", "''": "''", "‹": "›"}
+_CLAUSE_STARTS = frozenset(["that", "he", "she", "they", "we", "i", "it", "there", "to", "if", "whether"])
+_CLOSERS = {"“": '”"', '"': '"”', "«": "»", "„": '“”"', "‘": "’", "''": "''", "‹": "›"}
 _MARK = re.compile(r"''|[“”\"«»„‘’‹›]")
 # Where reported content ends inside its sentence: ", which …", ", contradicting …", ", according to …".
 _CONTENT_STOP = re.compile(
@@ -93,8 +422,9 @@ _DASH_LEAD = re.compile(r"[ \t]*[-–—―][ \t]+")
 _DASH_SPLIT = re.compile(r"[ \t]+[-–—―][ \t]+")
 
 
-@dataclass(frozen=True, slots=True)
-class _Tok:
+class _Tok(NamedTuple):
+    """A word or punctuation mark (a tuple: tens of thousands are made per article)."""
+
     text: str
     low: str
     start: int
@@ -117,14 +447,17 @@ class _Attribution:
 
 
 def _tokens(text: str, lo: int, hi: int) -> list[_Tok]:
-    return [_Tok(m.group(0), m.group(0).lower(), m.start(), m.end()) for m in TOKEN.finditer(text, lo, hi)]
+    out = []
+    for m in TOKEN.finditer(text, lo, hi):
+        s, e = m.span()
+        w = text[s:e]
+        out.append(_Tok(w, w.lower(), s, e))
+    return out
 
 
 @cache
 def _cue_re() -> re.Pattern[str]:
-    forms = sorted(lexicon().cues, key=len, reverse=True)
-    alternatives = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
-    return re.compile(rf"(?<![\w’'-])(?:{alternatives})(?![\w’'-])")
+    return re.compile(rf"(?<![\w’'-])(?:{trie_alternation(lexicon().cues)})(?![\w’'-])")
 
 
 def _cue_class(cue: str) -> str:
@@ -140,8 +473,11 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _words(text: str) -> int:
-    return len(re.findall(r"\w+", text))
+    return len(_WORD.findall(text))
 
 
 # --- speaker phrases -----------------------------------------------------------------------------------------
@@ -210,8 +546,13 @@ def _np_before(toks: list[_Tok], i: int) -> tuple[int, int] | None:
 def _appositive_subject(toks: list[_Tok], comma: int) -> tuple[int, int] | None:
     """'Mr. Reid, who represents Nevada, said' → the phrase before the aside (comma = the aside's closing comma)."""
     j = comma - 1
-    while j > 0 and comma - j < 26 and (
-        toks[j].text not in (",", ".", ";") or (toks[j].text == "," and toks[j + 1].capital and toks[j - 1].capital)
+    while (
+        j > 0
+        and comma - j < 26
+        and (
+            toks[j].text not in (",", ".", ";")
+            or (toks[j].text == "," and toks[j + 1].capital and toks[j - 1].capital)
+        )
     ):
         j -= 1  # an aside may itself hold a comma between names: "a delegate from Houston, Texas,"
     if j <= 0 or toks[j].text != "," or j + 1 >= comma:
@@ -241,8 +582,10 @@ def _np_after(toks: list[_Tok], i: int) -> tuple[int, int] | None:
     if not first.capital or not first.word or first.low in _STOP:
         return None
     k = i + 1
-    while k < len(toks) and k - i < 8 and (
-        (toks[k].word and toks[k].capital) or toks[k].low in ("of", "and") or toks[k].text in ("-", ".")
+    while (
+        k < len(toks)
+        and k - i < 8
+        and ((toks[k].word and toks[k].capital) or toks[k].low in ("of", "and") or toks[k].text in ("-", "."))
     ):
         k += 1
     while k > i + 1 and toks[k - 1].low in ("of", "and", "-", "."):
@@ -256,7 +599,7 @@ def _span(toks: list[_Tok], r: tuple[int, int]) -> tuple[int, int]:
 
 def _subject(text: str, s_start: int, limit: int) -> tuple[int, int] | None:
     """The sentence's subject, for participle cues ('She attacked the plan, saying …' → 'She')."""
-    toks = _tokens(text, s_start, limit)
+    toks = _tokens(text, s_start, min(limit, s_start + _WINDOW))
     i = 0
     if toks and (toks[0].low in _STOP or toks[0].low in _OPENERS):
         comma = next((n for n, t in enumerate(toks[:14]) if t.text == ","), None)
@@ -272,7 +615,7 @@ def _subject(text: str, s_start: int, limit: int) -> tuple[int, int] | None:
 
 def _attribution_after(text: str, lo: int, hi: int) -> _Attribution | None:
     """'…," Austin said.' / '…," said Austin, adding' / '…," he told reporters.' in text[lo:hi]."""
-    toks = _tokens(text, lo, hi)[:14]
+    toks = _tokens(text, lo, min(hi, lo + _WINDOW))[:14]
     i = 0
     while i < len(toks) and toks[i].text in (",", "—", "–", "-", "―"):
         i += 1
@@ -293,7 +636,7 @@ def _attribution_after(text: str, lo: int, hi: int) -> _Attribution | None:
 
 def _attribution_before(text: str, lo: int, hi: int) -> _Attribution | None:
     """'Austin said: "…' / 'Zelensky said, "…' / 'said Austin: "…' / 'he told reporters that "…' in text[lo:hi]."""
-    toks = _tokens(text, lo, hi)[-16:]
+    toks = _tokens(text, max(lo, hi - _WINDOW), hi)[-16:]
     matches = list(_cue_re().finditer(text, toks[0].start, hi)) if toks else []
     if not matches:
         return None
@@ -342,7 +685,9 @@ def _segments(text: str, p_start: int, p_end: int, next_para: tuple[int, int] | 
             opener = m
             continue
         if mark in _CLOSERS[opener.group(0)] or (
-            mark == "“" == opener.group(0) and not text[m.end() : m.end() + 1].isalnum() and text[m.start() - 1] != " "
+            mark == "“" == opener.group(0)
+            and not text[m.end() : m.end() + 1].isalnum()
+            and text[m.start() - 1] != " "
         ):  # a closing mark typed as an opening one: “Do you want that?“ he asked.
             if mark == "’" and text[m.end() : m.end() + 1].isalpha():
                 continue  # an apostrophe: don’t
@@ -363,8 +708,9 @@ class _Group:
     attribution: _Attribution | None = None
 
 
-def _direct_groups(text: str, sentences: Sequence[tuple[int, int]]) -> list[_Group]:
-    paras = paragraphs(text)
+def _direct_groups(
+    text: str, sentences: Sequence[tuple[int, int]], paras: Sequence[tuple[int, int]]
+) -> list[_Group]:
     groups: list[_Group] = []
     carried: _Group | None = None  # a quote that runs on into the next paragraph
     for n, (p_start, p_end) in enumerate(paras):
@@ -381,8 +727,16 @@ def _direct_groups(text: str, sentences: Sequence[tuple[int, int]]) -> list[_Gro
                 if not text[gap_lo:gap_hi].strip(" ,.:;—–-"):
                     prev.segments.append(seg)
                     continue
-                runs_on = text[prev.segments[-1].end - 1 : prev.segments[-1].after + 1].strip()[:1] in (",", "—", "–")
-                if runs_on and _words(text[gap_lo:gap_hi]) <= 40 and len(split_sentences(text, gap_lo, gap_hi)) <= 1:
+                runs_on = text[prev.segments[-1].end - 1 : prev.segments[-1].after + 1].strip()[:1] in (
+                    ",",
+                    "—",
+                    "–",
+                )
+                if (
+                    runs_on
+                    and _words(text[gap_lo:gap_hi]) <= 40
+                    and len(split_sentences(text, gap_lo, gap_hi)) <= 1
+                ):
                     att = _attribution_after(text, gap_lo, gap_hi)
                     if att is not None and prev.attribution is None:
                         prev.attribution = att
@@ -439,10 +793,12 @@ def _colon_intro(text: str, p_start: int) -> _Attribution | None:
     return _attribution_before(text, max(0, k - 160), k)
 
 
-def _direct_quotes(text: str, sentences: Sequence[tuple[int, int]], people: PeopleIndex) -> list[Quote]:
+def _direct_quotes(
+    text: str, sentences: Sequence[tuple[int, int]], paras: Sequence[tuple[int, int]], people: PeopleIndex
+) -> list[Quote]:
     quotes: list[Quote] = []
     previous: Quote | None = None
-    for g in _direct_groups(text, sentences):
+    for g in _direct_groups(text, sentences, paras):
         start, end = _trim(text, g.segments[0].start, g.segments[-1].end)
         words = _words(text[start:end])
         if words < _MIN_WORDS:
@@ -452,7 +808,7 @@ def _direct_quotes(text: str, sentences: Sequence[tuple[int, int]], people: Peop
         if g.attribution is not None:
             q = _quote(text, (start, end), body, True, g.attribution, people, parts)
         else:
-            s_start, s_end = _sentence_of(sentences, start)
+            s_start = _sentence_of(sentences, start)[0]
             standalone = words >= _STANDALONE_WORDS and start - s_start <= 2
             if not standalone:
                 continue  # a phrase quoted inside someone's sentence: the reported pass owns it
@@ -496,7 +852,7 @@ def _participle_tail(text: str, att: _Attribution, end: int, people: PeopleIndex
     if m is None or lexicon().cues.get(m.group(1)) != "speech":
         return []
     cs, ce = _trim(text, m.end(), end)
-    if text[cs : cs + 1] in _CLOSERS and text[ce - 1 : ce] in "”\"»":
+    if text[cs : cs + 1] in _CLOSERS and text[ce - 1 : ce] in '”"»':
         cs, ce = _trim(text, cs + 1, ce - 1)
     if _words(text[cs:ce]) < _MIN_WORDS:
         return []
@@ -561,22 +917,26 @@ def _read_cue(
         np = _np_before(toks, k - 1)  # "legislators who have endorsed him", "PACs that sided with Cruz"
     if np is None:
         joined = toks[k - 1] if k > 0 else None
-        if joined is not None and ((joined.text == "," and low.endswith("ing")) or joined.low in ("and", "but")):
+        if joined is not None and (
+            (joined.text == "," and low.endswith("ing")) or joined.low in ("and", "but")
+        ):
             # "…, saying …" / "… and said …": the speaker is the sentence's subject
             subject = _subject(text, s_start, joined.start)
             if subject is not None:
                 content = _content_after(text, toks, c_end, kind, body_end)
-                return _make(text, content, _Attribution(subject, cue, m.group(0)), people) if content else None
+                return (
+                    _make(text, content, _Attribution(subject, cue, m.group(0)), people) if content else None
+                )
         return None
     att = _Attribution(_span(toks, np), cue, m.group(0))
     j = np[0]
     aside_open = j > 0 and toks[j - 1].text in _CLAUSE_MARKS and toks[j - 1].start > s_start
     if aside_open and kind == "speech":
         rest = toks[c_end:]
-        if not rest or rest[0].low in _ADJUNCT_STARTS or rest[0].text in (".", "!", "?"):
-            if not any(t.low == "that" for t in rest[:8]):
-                cs, ce = _trim(text, s_start, toks[j - 1].start)  # "…, Austin said on Thursday."
-                return _make(text, (cs, ce), att, people)
+        closes = not rest or rest[0].low in _ADJUNCT_STARTS or rest[0].text in (".", "!", "?")
+        if closes and not any(t.low == "that" for t in rest[:8]):
+            cs, ce = _trim(text, s_start, toks[j - 1].start)  # "…, Austin said on Thursday."
+            return _make(text, (cs, ce), att, people)
         if rest and rest[0].text == ",":
             cs, ce = _trim(text, s_start, body_end)  # "The economy, he said, is improving."
             return _make(text, (cs, ce), att, people)
@@ -600,17 +960,23 @@ def _verb_position(toks: list[_Tok], c: int) -> bool:
 
 def _ends_clause(toks: list[_Tok], k: int) -> bool:
     """True when a speaker phrase ending at k closes its clause: "…, said Austin." / "said Austin, who …"."""
-    return k >= len(toks) or toks[k].text in (",", ".", "!", "?", "(", ";", ":") or toks[k].low in _ADJUNCT_STARTS
+    return (
+        k >= len(toks)
+        or toks[k].text in (",", ".", "!", "?", "(", ";", ":")
+        or toks[k].low in _ADJUNCT_STARTS
+    )
 
 
-def _content_after(
-    text: str, toks: list[_Tok], k: int, kind: str, body_end: int
-) -> tuple[int, int] | None:
+def _content_after(text: str, toks: list[_Tok], k: int, kind: str, body_end: int) -> tuple[int, int] | None:
     """What follows a source-first cue: past 'that', an addressee ('told reporters') and a time or place."""
     cue_tok = toks[k - 1] if k > 0 else None
     if cue_tok is not None and cue_tok.low in _ADDRESSEE_CUES and k < len(toks):
         nxt = next(
-            (n for n in range(k, min(len(toks), k + 7)) if toks[n].low in _CLAUSE_STARTS or toks[n].text in ",:"),
+            (
+                n
+                for n in range(k, min(len(toks), k + 7))
+                if toks[n].low in _CLAUSE_STARTS or toks[n].text in ",:"
+            ),
             None,
         )
         if nxt is not None and nxt > k:
@@ -665,9 +1031,7 @@ def _according_to(
     return None
 
 
-def _make(
-    text: str, content: tuple[int, int], att: _Attribution, people: PeopleIndex
-) -> Quote | None:
+def _make(text: str, content: tuple[int, int], att: _Attribution, people: PeopleIndex) -> Quote | None:
     cs, ce = content
     if ce <= cs:
         return None
@@ -710,18 +1074,26 @@ def find_quotes(text: str, sentences: Sequence[tuple[int, int]], people: PeopleI
     """Every quote in `text`, in text order."""
     quotes: list[Quote] = []
     dash_paras: list[tuple[int, int]] = []
-    for p_start, p_end in paragraphs(text):
+    paras = paragraphs(text)
+    for p_start, p_end in paras:
         dq = _dash_quotes(text, p_start, p_end, people)
         if dq:
             dash_paras.append((p_start, p_end))
             quotes.extend(dq)
     quotes += [
-        q for q in _direct_quotes(text, sentences, people) if not any(_overlaps((q.start, q.end), d) for d in dash_paras)
+        q
+        for q in _direct_quotes(text, sentences, paras, people)
+        if not any(_overlaps((q.start, q.end), d) for d in dash_paras)
     ]
     taken = sorted([(q.start, q.end) for q in quotes] + dash_paras)
+    reach = [t[1] for t in taken]
+    for i in range(1, len(reach)):
+        reach[i] = max(reach[i], reach[i - 1])  # furthest end among spans starting at or before i
+    starts = [t[0] for t in taken]
     for s_start, s_end in sentences:
-        if any(_overlaps((s_start, s_end), t) for t in taken):
-            continue
+        i = bisect.bisect_left(starts, s_end) - 1  # last span starting before the sentence ends
+        if i >= 0 and reach[i] > s_start:
+            continue  # a direct quote already covers part of this sentence
         quotes.extend(_reported(text, s_start, s_end, people))
     quotes.sort(key=lambda q: q.start)
     return quotes

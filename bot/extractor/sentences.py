@@ -11,12 +11,56 @@ import re
 
 # Words whose trailing period is not a full stop ("Mr. Austin", "Sen. Graham", "Jan. 5").
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms dr sen rep reps gov gen lt col sgt capt cmdr adm maj prof rev st jr sr atty
-    no vs etc inc corp co ltd dept univ ave jan feb mar apr aug sep sept oct nov dec ft mt""".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "sen",
+        "rep",
+        "reps",
+        "gov",
+        "gen",
+        "lt",
+        "col",
+        "sgt",
+        "capt",
+        "cmdr",
+        "adm",
+        "maj",
+        "prof",
+        "rev",
+        "st",
+        "jr",
+        "sr",
+        "atty",
+        "no",
+        "vs",
+        "etc",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "dept",
+        "univ",
+        "ave",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "ft",
+        "mt",
+    ]
 )
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, then spaces and a plausible
 # sentence opener; or a line break.
-_BOUNDARY = re.compile(r"""([.!?…]+)(["”’'»)\]]*)([ \t]+)(?=["“‘'«(\[]?[A-Z0-9])|[ \t]*\n[\s]*""")
+_BOUNDARY = re.compile(r"""([.!?…]+)(["”’'»)\]]*)([ \t]+)(?=["“‘'«(\[]?[A-Z0-9])|\n\s*""")
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)\.?$")
 
 

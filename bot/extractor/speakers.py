@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 from bot.extractor.lexicon import lexicon
 
 PRONOUNS = frozenset({"he", "she"})
 GROUP_PRONOUNS = frozenset({"they", "we"})
 _CONNECTORS = frozenset({"of", "and", "de", "van", "von", "der", "bin", "al", "da", "du", "la", "le"})
-_NAME_WORD = r"(?:(?:[A-Z]\.){2,}|[A-Z][\w’'-]*)"
+# Starts with a bare character class so the regex engine can skip non-capitals quickly (3x faster).
+_NAME_WORD = r"[A-Z](?:(?:\.[A-Z])+\.|[\w’'-]*)"
 _NAME_RUN = re.compile(
     rf"{_NAME_WORD}(?:[ \t]+(?:(?:of|de|van|von|der|bin|al|da|du|la|le)[ \t]+)?{_NAME_WORD})+"
 )
+_CAPITALISED = re.compile(r"[A-Z][\w’'-]{2,}")  # no leading \b: lets the engine skip to capitals fast
 TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Za-z][\w’'-]*|[^\s\w]")
 
 
@@ -41,14 +43,22 @@ def _place_words() -> frozenset[str]:
     return frozenset(words)
 
 
+@cache
+def _demonym_re() -> re.Pattern[str]:
+    # Korea → Kore(an), Russia → Russi(an), Israel → Isra(eli), Japan → Jap(anese), Germany → Germa(n)
+    stems = sorted({p[:-1] if p[-1] in "aey" else p[:-2] for p in _place_words() if len(p) >= 5}, key=len)
+    return re.compile(rf"(?:{'|'.join(map(re.escape, reversed(stems)))})\w*(?:an|ian|ese|i|n)")
+
+
+@cache
+def _not_name_words() -> frozenset[str]:
+    return _non_name_words() | _place_words()
+
+
+@lru_cache(maxsize=16384)
 def _is_demonym(word: str) -> bool:
     """'Korean', 'Ukrainian', 'Russian': derived from a known place, so not part of a person's name."""
-    w = word.rstrip("s")
-    for place in _place_words():
-        stem = place.rstrip("ae")
-        if len(stem) >= 4 and w.startswith(stem[:-1]) and w.endswith(("an", "ian", "ese", "i")):
-            return True
-    return False
+    return _demonym_re().fullmatch(word.rstrip("s")) is not None
 
 
 def strip_title(words: list[str]) -> tuple[list[str], list[str]]:
@@ -67,7 +77,7 @@ def strip_title(words: list[str]) -> tuple[list[str], list[str]]:
 def looks_like_person(name: list[str]) -> bool:
     if not 1 <= len(name) <= 4:
         return False
-    bad = _non_name_words() | _place_words()
+    bad = _not_name_words()
     return all(w not in bad and not _is_demonym(w) and w[0].isupper() for w in name if w not in _CONNECTORS)
 
 
@@ -94,8 +104,23 @@ def _edit_distance_at_most_two(a: str, b: str) -> bool:
     return prev[-1] <= 2 and a[:3] == b[:3]
 
 
-@dataclass(frozen=True)
-class Person:
+@lru_cache(maxsize=8192)
+def _name_in_run(run: str) -> tuple[int, str] | None:
+    """The person's name at the end of a capitalised run, with its offset: 'Pentagon Chief Lloyd Austin' →
+    (15, 'Lloyd Austin'). Cached: the same runs recur within and across articles."""
+    words = run.split()
+    _, name = strip_title(words)
+    while name and name[0] in _non_name_words():
+        name = name[1:]
+    if len(name) < 2 or not looks_like_person(name):
+        return None
+    offset = len(run)
+    for w in reversed(name):
+        offset = run.rindex(w, 0, offset)
+    return offset, " ".join(name)
+
+
+class Person(NamedTuple):
     name: str
     start: int
     end: int
@@ -108,26 +133,26 @@ class PeopleIndex:
         self._people: list[Person] = []
         self._canon: list[str] = []  # canonical full names, first-seen order
         for m in _NAME_RUN.finditer(text):
-            words = [
-                (w.group(0), m.start() + w.start(), m.start() + w.end())
-                for w in re.finditer(r"\S+", m.group(0))
-            ]
-            _, name = strip_title([w for w, _, _ in words])
-            while name and name[0] in _non_name_words():
-                name = name[1:]
-            if len(name) < 2 or not looks_like_person(name):
+            found = _name_in_run(m.group(0))
+            if found is None:
                 continue
-            first, last = words[len(words) - len(name)], words[-1]
-            canon = self.canonical(" ".join(name))
-            self._people.append(Person(canon, first[1], last[2]))
+            offset, name = found
+            self._people.append(Person(self.canonical(name), m.start() + offset, m.end()))
         # later surname-only mentions ("Austin said") count as mentions of the full name
-        for m in re.finditer(r"\b[A-Z][\w’'-]{2,}\b", text):
-            for known in self._canon:
-                if same_surname(known.split()[-1], m.group(0)) and not any(
-                    p.start <= m.start() < p.end for p in self._people
-                ):
-                    self._people.append(Person(known, m.start(), m.end()))
-                    break
+        by_prefix: dict[str, list[str]] = {}
+        for known in self._canon:
+            by_prefix.setdefault(known.split()[-1][:3], []).append(known)
+        covered = {p.start for p in self._people} | {p.end for p in self._people}
+        spans = sorted((p.start, p.end) for p in self._people)
+        for m in _CAPITALISED.finditer(text) if by_prefix else ():
+            candidates = by_prefix.get(m.group(0)[:3])
+            if not candidates or m.start() in covered or (m.start() and text[m.start() - 1].isalnum()):
+                continue
+            full = next((k for k in candidates if same_surname(k.split()[-1], m.group(0))), None)
+            i = bisect.bisect_right(spans, (m.start(), len(text) + 1))
+            inside = i > 0 and spans[i - 1][0] <= m.start() < spans[i - 1][1]
+            if full is not None and not inside:
+                self._people.append(Person(full, m.start(), m.end()))
         self._people.sort(key=lambda p: p.start)
         self._starts = [p.start for p in self._people]
 
