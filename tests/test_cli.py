@@ -157,6 +157,7 @@ def test_extract_follows_the_contract() -> None:
                 "cue",
                 "cue_start",
                 "cue_end",
+                "speaker_role",
                 "parts",
             }
             # a quote split around its attribution spans both parts; its text is the spoken words only

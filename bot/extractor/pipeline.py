@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 from bot.extractor.figures import find_figures
 from bot.extractor.lexicon import lexicon
 from bot.extractor.quotes import find_quotes
-from bot.extractor.sentences import split_sentences
+from bot.extractor.sentences import bounded, split_sentences
 from bot.extractor.speakers import PeopleIndex
 from bot.extractor.summary import summarize, title_of
 from bot.extractor.types import Entity, Extraction
@@ -46,7 +46,8 @@ class SentenceSplitter:
     def __call__(self, doc: Doc) -> Doc:
         # Doc.text rebuilds the string token by token; the Extractor hands over the original instead
         text = doc.user_data.get(TEXT_KEY)
-        bounds = split_sentences(text if isinstance(text, str) else doc.text)
+        text = text if isinstance(text, str) else doc.text
+        bounds = bounded(text, split_sentences(text))
         doc.user_data[SENTENCES_KEY] = bounds
         if len(doc):
             starts = numpy.searchsorted(doc.to_array("IDX"), [s for s, _ in bounds])

@@ -26,7 +26,7 @@ from typing import NamedTuple
 from bot.extractor.lexicon import lexicon
 from bot.extractor.patterns import trie_alternation
 from bot.extractor.sentences import paragraphs, split_sentences
-from bot.extractor.speakers import GROUP_PRONOUNS, PRONOUNS, PeopleIndex, resolve
+from bot.extractor.speakers import GROUP_PRONOUNS, PRONOUNS, PeopleIndex, resolve, role_of
 from bot.extractor.types import Quote
 
 TOKEN = re.compile(
@@ -410,6 +410,27 @@ _NOUN_FOLLOWERS = frozenset(
 _CLAUSE_MARKS = (",", "”", '"', "—", "''", "’")
 # Words that open the reported clause after an addressee: "told the forum he was …", "urged them to …".
 _CLAUSE_STARTS = frozenset(["that", "he", "she", "they", "we", "i", "it", "there", "to", "if", "whether"])
+# A participle or a coordinated cue takes the sentence's subject only when no subordinate clause intervenes:
+# "… where Ukraine captured territory and maintains its hold" is not said by the sentence's subject.
+_NO_COMMENT = re.compile(
+    r"to\s+(?:say|comment|elaborate|discuss|answer|respond|speculate|specify)(?:\s+\w+)?"
+)
+_SUBORDINATORS = frozenset(
+    [
+        "where",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "while",
+        "because",
+        "if",
+        "although",
+        "though",
+        "since",
+    ]
+)
 _CLOSERS = {"“": '”"', '"': '"”', "«": "»", "„": '“”"', "‘": "’", "''": "''", "‹": "›"}
 _MARK = re.compile(r"''|[“”\"«»„‘’‹›]")
 # Where reported content ends inside its sentence: ", which …", ", contradicting …", ", according to …".
@@ -457,20 +478,24 @@ def _tokens(text: str, lo: int, hi: int) -> list[_Tok]:
 
 @cache
 def _cue_re() -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w’'-])(?:{trie_alternation(lexicon().cues)})(?![\w’'-])")
+    forms = [*lexicon().cues, "According to"]  # the one cue that commonly opens a sentence
+    return re.compile(rf"(?<![\w’'-])(?:{trie_alternation(forms)})(?![\w’'-])")
 
 
 def _cue_class(cue: str) -> str:
     return lexicon().cues.get(" ".join(cue.lower().split()), "speech")
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Shrink a content span past spaces and the punctuation that joins it to its attribution."""
+def _trim(text: str, start: int, end: int, tail: str = ",;:-–—―.") -> tuple[int, int]:
+    """Shrink a content span past spaces and the punctuation that joins it to its attribution (`tail`)."""
     while start < end and (text[start].isspace() or text[start] in "-–—―:,;"):
         start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:-–—―."):
+    while end > start and (text[end - 1].isspace() or text[end - 1] in tail):
         end -= 1
     return start, end
+
+
+_QUOTED_TAIL = ",;:-–—―"  # inside quote marks a full stop, "?" or "!" belongs to the speaker
 
 
 _WORD = re.compile(r"\w+")
@@ -551,7 +576,7 @@ def _appositive_subject(toks: list[_Tok], comma: int) -> tuple[int, int] | None:
         and comma - j < 26
         and (
             toks[j].text not in (",", ".", ";")
-            or (toks[j].text == "," and toks[j + 1].capital and toks[j - 1].capital)
+            or (toks[j].text == "," and j + 2 == comma and toks[j + 1].capital and toks[j - 1].capital)
         )
     ):
         j -= 1  # an aside may itself hold a comma between names: "a delegate from Houston, Texas,"
@@ -590,6 +615,10 @@ def _np_after(toks: list[_Tok], i: int) -> tuple[int, int] | None:
         k += 1
     while k > i + 1 and toks[k - 1].low in ("of", "and", "-", "."):
         k -= 1
+    if k < len(toks) and toks[k].low in lexicon().role_nouns:
+        k += 1  # "U.S. and South Korean officials", "Union leader Maria Soto"
+        while k < len(toks) and k - i < 10 and toks[k].word and toks[k].capital:
+            k += 1
     return (i, k)
 
 
@@ -713,6 +742,7 @@ def _direct_groups(
 ) -> list[_Group]:
     groups: list[_Group] = []
     carried: _Group | None = None  # a quote that runs on into the next paragraph
+    first_new = 0  # groups before this index have had their attribution looked for
     for n, (p_start, p_end) in enumerate(paras):
         segs = _segments(text, p_start, p_end, paras[n + 1] if n + 1 < len(paras) else None)
         for seg in segs:
@@ -747,7 +777,8 @@ def _direct_groups(
             if seg.runs_on:
                 carried = group
         if carried is None:
-            _attach(text, groups, sentences, p_start, p_end)
+            _attach(text, groups[first_new:], sentences, p_start, p_end)
+            first_new = len(groups)
         elif carried.segments and carried.segments[-1].runs_on and carried.attribution is None:
             first = carried.segments[0]
             carried.attribution = _attribution_before(text, p_start, first.opened)
@@ -799,11 +830,13 @@ def _direct_quotes(
     quotes: list[Quote] = []
     previous: Quote | None = None
     for g in _direct_groups(text, sentences, paras):
-        start, end = _trim(text, g.segments[0].start, g.segments[-1].end)
+        start, end = _trim(text, g.segments[0].start, g.segments[-1].end, _QUOTED_TAIL)
         words = _words(text[start:end])
         if words < _MIN_WORDS:
             continue
-        parts = tuple(p for p in (_trim(text, s.start, s.end) for s in g.segments) if p[1] > p[0])
+        parts = tuple(
+            p for p in (_trim(text, s.start, s.end, _QUOTED_TAIL) for s in g.segments) if p[1] > p[0]
+        )
         body = " ".join(text[a:b] for a, b in parts)
         if g.attribution is not None:
             q = _quote(text, (start, end), body, True, g.attribution, people, parts)
@@ -917,8 +950,10 @@ def _read_cue(
         np = _np_before(toks, k - 1)  # "legislators who have endorsed him", "PACs that sided with Cruz"
     if np is None:
         joined = toks[k - 1] if k > 0 else None
-        if joined is not None and (
-            (joined.text == "," and low.endswith("ing")) or joined.low in ("and", "but")
+        if (
+            joined is not None
+            and ((joined.text == "," and low.endswith("ing")) or joined.low in ("and", "but"))
+            and not any(t.low in _SUBORDINATORS for t in toks[: k - 1])
         ):
             # "…, saying …" / "… and said …": the speaker is the sentence's subject
             subject = _subject(text, s_start, joined.start)
@@ -988,8 +1023,8 @@ def _content_after(text: str, toks: list[_Tok], k: int, kind: str, body_end: int
     if k < len(toks) and (toks[k].low in _ADJUNCT_STARTS or toks[k].low in _TIME_WORDS):
         # "said Thursday during a taping in Buffalo, that …": the clause starts after the adjunct
         that = next((n for n in range(k + 1, min(len(toks), k + 25)) if toks[n].low == "that"), None)
-        if that is not None and toks[that - 1].text == ",":
-            k = that
+        if that is not None and (toks[that - 1].text == "," or that - k <= 8):
+            k = that  # "wrote in a post on Telegram that …"
     if k < len(toks) and toks[k].low == "that":
         k += 1
     if k >= len(toks):
@@ -1008,6 +1043,8 @@ def _content_after(text: str, toks: list[_Tok], k: int, kind: str, body_end: int
                 end = t.start
                 break
     cs, ce = _trim(text, toks[k].start, end)
+    if _NO_COMMENT.fullmatch(text, cs, ce):
+        return None  # "declined to comment", "refused to say": nothing was said
     return (cs, ce) if ce > cs else None
 
 
@@ -1062,6 +1099,7 @@ def _quote(
         cue=" ".join(att.cue_text.split()),
         cue_start=att.cue[0],
         cue_end=att.cue[1],
+        speaker_role=role_of(mention),
         parts=parts,
     )
 

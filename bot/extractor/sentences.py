@@ -110,3 +110,23 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
             out.append((pos, pos + len(line)))
         pos += len(line) + 1
     return out
+
+
+MAX_SENTENCE = 1200  # characters; real sentences are shorter, run-on junk is cut into pieces this long
+
+
+def bounded(text: str, spans: list[tuple[int, int]], limit: int = MAX_SENTENCE) -> list[tuple[int, int]]:
+    """`spans` with any span longer than `limit` cut at whitespace into pieces of at most `limit` characters.
+
+    The rules look around each cue or number within its sentence; on one endless "sentence" (a 5 MB line, a
+    list without full stops) that would be quadratic, so every piece they see is bounded.
+    """
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        while end - start > limit:
+            cut = text.rfind(" ", start + limit // 2, start + limit)
+            cut = cut if cut > start else start + limit
+            _append(text, out, start, cut)
+            start = cut
+        _append(text, out, start, end)
+    return out

@@ -66,8 +66,8 @@ def strip_title(words: list[str]) -> tuple[list[str], list[str]]:
     titles = lexicon().titles
     last_title = -1
     for i, w in enumerate(words):
-        if w.lower() in titles:
-            last_title = i
+        if w.lower() in titles or (w[:1].islower() and w not in _CONNECTORS):
+            last_title = i  # a title, or a lower-case description: "hydrologist Karl Brandt"
     name = words[last_title + 1 :]
     while name and name[0].lower() in _CONNECTORS:
         name = name[1:]
@@ -194,3 +194,17 @@ def resolve(mention: str, pos: int, people: PeopleIndex) -> str | None:
     if name and looks_like_person(name):
         return people.canonical(" ".join(name))
     return mention
+
+
+def role_of(mention: str) -> str | None:
+    """The role a mention gives its speaker: 'Pentagon Chief Lloyd Austin' → 'Pentagon Chief',
+    'the Ukrainian leader' → 'Ukrainian leader'; None for a bare name or a pronoun."""
+    words = mention.split()
+    if (
+        len(words) >= 2
+        and words[0].lower() in ("the", "a", "an")
+        and words[-1].lower() in lexicon().role_nouns
+    ):
+        return " ".join(words[1:])
+    role, name = strip_title(words)
+    return " ".join(role).rstrip(",") if role and name else None

@@ -26,9 +26,16 @@ _MAX_SUMMARY = 420
 _QUOTE_OPENERS = '“"«„-–—‘'  # a paragraph opening with one of these is speech, not narrative
 
 
+_MAX_FURNITURE = (
+    300  # characters: a longer paragraph is story (and checking it whole per sentence is quadratic)
+)
+
+
 def is_furniture(line: str) -> bool:
     s = line.strip()
-    return bool(s) and (bool(_FURNITURE.match(s)) or bool(_CAPTION.search(s)))
+    if not s or len(s) > _MAX_FURNITURE:
+        return False
+    return bool(_FURNITURE.match(s)) or bool(_CAPTION.search(s))
 
 
 def title_of(text: str) -> tuple[str, int]:
@@ -62,16 +69,19 @@ def _lead(
 ) -> str:
     picked: list[str] = []
     total = 0
+    skip_line: dict[int, bool] = {}  # per paragraph start: judged once, not once per sentence
     for s, e in sentences:
         if s < body_start:
             continue
         line_start = text.rfind("\n", 0, s) + 1
-        line_end = text.find("\n", s)
-        line = text[line_start : line_end if line_end >= 0 else len(text)]
-        if is_furniture(line) or len(line.split()) < 6:
+        if line_start not in skip_line:
+            line_end = text.find("\n", s)
+            line = text[line_start : line_end if line_end >= 0 else len(text)]
+            short = len(line) < 200 and len(line.split()) < 6
+            speech = narrative and line.lstrip()[:1] in _QUOTE_OPENERS  # dash style or quote marks
+            skip_line[line_start] = is_furniture(line) or short or speech
+        if skip_line[line_start]:
             continue
-        if narrative and line.lstrip()[:1] in _QUOTE_OPENERS:
-            continue  # a paragraph of speech (dash style or quote marks)
         sent = " ".join(text[s:e].split())
         sent = _DATELINE.sub("", sent)
         if not sent or (not sent[0].isalnum() and (narrative or sent[0] not in _QUOTE_OPENERS)):
@@ -84,6 +94,12 @@ def _lead(
             break
     summary = " ".join(picked)
     if not summary and not narrative:  # a short or unusual item: its opening words beat an empty summary
-        body = " ".join(ln for ln in text[body_start:].split("\n") if ln.strip() and not is_furniture(ln))
-        summary = " ".join(body.split())[: _MAX_SUMMARY + 200]
-    return summary if len(summary) <= _MAX_SUMMARY + 200 else summary[:_MAX_SUMMARY].rsplit(" ", 1)[0] + "…"
+        head = text[body_start : body_start + 4 * _MAX_SUMMARY]
+        body = " ".join(ln for ln in head.split("\n") if ln.strip() and not is_furniture(ln))
+        summary = " ".join(body.split())
+    if len(summary) <= _MAX_SUMMARY:
+        return summary
+    cut = (
+        summary[:_MAX_SUMMARY].rsplit(" ", 1)[0] if " " in summary[:_MAX_SUMMARY] else summary[:_MAX_SUMMARY]
+    )
+    return cut + "…"

@@ -21,6 +21,7 @@ class Quote:
     cue: str | None = None
     cue_start: int | None = None
     cue_end: int | None = None
+    speaker_role: str | None = None  # "Pentagon Chief" for "Pentagon Chief Lloyd Austin"
     # (start, end) of each quoted part: one part, or several when the quote is split around its attribution
     # ('"…," Austin said. "…"'); `text` is the parts joined by a space.
     parts: tuple[tuple[int, int], ...] = ()

@@ -1,0 +1,225 @@
+"""Quotes and speakers, one construction per test, on sentences written for these tests (issue: Extractor)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.extractor import Extractor
+from bot.extractor.types import Quote
+
+
+def quotes(x: Extractor, text: str) -> list[Quote]:
+    return list(x.extract(text).quotes)
+
+
+def only(x: Extractor, text: str) -> Quote:
+    found = quotes(x, text)
+    assert len(found) == 1, [(q.text, q.speaker) for q in found]
+    return found[0]
+
+
+def mention(text: str, q: Quote) -> str:
+    assert q.speaker_start is not None and q.speaker_end is not None
+    return text[q.speaker_start : q.speaker_end]
+
+
+@pytest.mark.parametrize(
+    ("opener", "closer"),
+    [('"', '"'), ("“", "”"), ("‘", "’"), ("«", "»"), ("''", "''")],
+)
+def test_direct_quote_in_every_quote_style(extractor: Extractor, opener: str, closer: str) -> None:
+    text = f"Mayor Ines Okafor toured the flooded market.\n{opener}We will reopen the stalls by June,{closer} Okafor said."
+    q = only(extractor, text)
+    assert q.direct and q.text == "We will reopen the stalls by June"
+    assert q.speaker == "Ines Okafor" and mention(text, q) == "Okafor" and q.cue == "said"
+
+
+def test_speaker_before_the_quote_with_a_colon(extractor: Extractor) -> None:
+    text = "Coach Bram Velde was blunt after the loss. Velde said: “We ran out of ideas in the second half.”"
+    q = only(extractor, text)
+    assert q.text == "We ran out of ideas in the second half." and q.speaker == "Bram Velde"
+
+
+def test_quote_split_around_its_attribution_is_one_quote(extractor: Extractor) -> None:
+    text = (
+        "Harbor Mayor Jane Holt spoke at the pier on Monday.\n"
+        "“The repairs will finish before the storms arrive,” Holt said. “We have the crews and the money.”"
+    )
+    q = only(extractor, text)
+    assert q.text == "The repairs will finish before the storms arrive We have the crews and the money."
+    assert [text[s:e] for s, e in q.parts] == [
+        "The repairs will finish before the storms arrive",
+        "We have the crews and the money.",
+    ]
+    assert (q.start, q.end) == (q.parts[0][0], q.parts[-1][1])
+    assert q.speaker == "Jane Holt" and mention(text, q) == "Holt"
+
+
+def test_two_quotes_ending_in_full_stops_stay_two(extractor: Extractor) -> None:
+    text = "Nurse Tomas Reyes described the night shift as “long and quiet.” He added, “Nobody sleeps much on the ward.”"
+    found = [q for q in quotes(extractor, text) if q.direct]
+    assert [q.text for q in found][-1] == "Nobody sleeps much on the ward."
+    assert all("Nobody" not in q.text for q in found[:-1])
+
+
+def test_quote_running_over_several_paragraphs(extractor: Extractor) -> None:
+    text = (
+        "Engineer Priya Natarajan walked the bridge deck with the inspectors.\n"
+        "“The cables held up better than the models predicted. The deck needs new joints.\n"
+        "“We will close one lane at a time so traffic keeps moving,” Natarajan said.\n"
+        "The council meets next week."
+    )
+    q = only(extractor, text)
+    assert q.text.startswith("The cables held up") and q.text.endswith("so traffic keeps moving")
+    assert len(q.parts) == 2 and "\n" in text[q.start : q.end]
+    assert q.speaker == "Priya Natarajan"
+
+
+def test_unbalanced_quote_mark_stays_in_its_paragraph(extractor: Extractor) -> None:
+    text = (
+        "The banner said “Closed for the season.\n"
+        "Officials said the park will reopen in April after the repairs.\n"
+        "Rangers counted 40 new trees."
+    )
+    found = quotes(extractor, text)
+    assert all("\n" not in text[q.start : q.end] for q in found)
+    assert [q.text for q in found] == [
+        "“Closed for the season",
+        "the park will reopen in April after the repairs",
+    ]
+
+
+def test_dash_style_of_translated_press(extractor: Extractor) -> None:
+    text = (
+        "Minister Petra Lind visited the dam.\n"
+        "- The water level is safe for now, - said Petra Lind, adding that “the spillway was cleared on time”. "
+        "- We will check it every week, - she explained."
+    )
+    found = quotes(extractor, text)
+    assert [(q.text, q.speaker, q.cue) for q in found] == [
+        ("The water level is safe for now", "Petra Lind", "said"),
+        ("the spillway was cleared on time", "Petra Lind", "adding"),
+        ("We will check it every week", "Petra Lind", "explained"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "speaker", "said_by"),
+    [
+        (
+            "Fire Chief Omar Reyes said the blaze was contained by midnight.",
+            "the blaze was contained by midnight",
+            "Omar Reyes",
+            "Fire Chief Omar Reyes",
+        ),
+        (
+            "Two bridges will stay closed until Friday, according to the transport office.",
+            "Two bridges will stay closed until Friday",
+            "the transport office",
+            "the transport office",
+        ),
+        (
+            "According to the transport office, two bridges will stay closed until Friday.",
+            "two bridges will stay closed until Friday",
+            "the transport office",
+            "the transport office",
+        ),
+        (
+            "Dr. Lena Fischer told reporters that the clinic had run out of flu vaccine.",
+            "the clinic had run out of flu vaccine",
+            "Lena Fischer",
+            "Dr. Lena Fischer",
+        ),
+        (
+            "The river is expected to crest on Sunday, hydrologist Karl Brandt said on Thursday.",
+            "The river is expected to crest on Sunday",
+            "Karl Brandt",
+            "hydrologist Karl Brandt",
+        ),
+        (
+            "The ferry will not run this weekend, said Captain Ana Duarte.",
+            "The ferry will not run this weekend",
+            "Ana Duarte",
+            "Captain Ana Duarte",
+        ),
+        (
+            "Senator Joan Pike urged the agency to publish its safety data.",
+            "to publish its safety data",  # the addressee ("the agency") is not part of what was urged
+            "Joan Pike",
+            "Senator Joan Pike",
+        ),
+        (
+            "Governor Ray Mills wrote in a post on Telegram that the border crossing would reopen.",
+            "the border crossing would reopen",
+            "Ray Mills",
+            "Governor Ray Mills",
+        ),
+    ],
+)
+def test_indirect_speech(extractor: Extractor, text: str, content: str, speaker: str, said_by: str) -> None:
+    q = only(extractor, text)
+    assert not q.direct
+    assert q.text == content and text[q.start : q.end] == content
+    assert q.speaker == speaker and mention(text, q) == said_by
+
+
+def test_wrapped_attribution_covers_the_whole_sentence(extractor: Extractor) -> None:
+    text = "Mayor Ines Okafor spoke.\nThe new market, she said, will open in the spring."
+    q = only(extractor, text)
+    assert q.text == "The new market, she said, will open in the spring" and q.speaker == "Ines Okafor"
+
+
+def test_participle_cue_takes_the_sentence_subject(extractor: Extractor) -> None:
+    text = "Union leader Maria Soto rejected the offer, saying the raise did not cover rising rents."
+    q = next(q for q in quotes(extractor, text) if q.cue == "saying")
+    assert q.text == "the raise did not cover rising rents" and q.speaker == "Maria Soto"
+
+
+def test_title_is_split_into_a_role(extractor: Extractor) -> None:
+    text = "Pentagon Chief Lloyd Austin reported that the drills would continue through May."
+    q = only(extractor, text)
+    assert q.speaker == "Lloyd Austin" and q.speaker_role == "Pentagon Chief"
+    assert mention(text, q) == "Pentagon Chief Lloyd Austin"
+
+
+def test_surname_pronoun_and_description_resolve_to_the_first_full_name(extractor: Extractor) -> None:
+    text = (
+        "Ukrainian President Volodymyr Zelenskyy visited a school in Kharkiv.\n"
+        "Zelensky said the children deserved a normal year.\n"
+        "He said the region needed more air defence.\n"
+        "“Every classroom should have a shelter,” the Ukrainian leader said."
+    )
+    found = quotes(extractor, text)
+    assert {q.speaker for q in found} == {"Volodymyr Zelenskyy"}
+    assert [mention(text, q) for q in found] == ["Zelensky", "He", "the Ukrainian leader"]
+    assert found[-1].speaker_role == "Ukrainian leader"
+
+
+def test_a_pronoun_without_anyone_named_has_no_speaker(extractor: Extractor) -> None:
+    q = only(extractor, "He said the road would be repaved before the winter.")
+    assert q.speaker is None and q.speaker_start == 0 and q.speaker_end == 2
+
+
+def test_a_phrase_quoted_inside_reported_speech_is_not_a_separate_quote(extractor: Extractor) -> None:
+    text = "Councillor Dev Patel said the plan was “a real step forward” for the district."
+    q = only(extractor, text)
+    assert not q.direct and q.text == "the plan was “a real step forward” for the district"
+
+
+def test_group_speakers_keep_their_mention(extractor: Extractor) -> None:
+    text = "Western analysts say the shipments doubled over the summer."
+    q = only(extractor, text)
+    assert q.speaker == "Western analysts" and q.text == "the shipments doubled over the summer"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The claims were filed in March by three farmers.",
+        "The project manager said nothing.",
+        "She declined to say.",
+        "His remarks about the budget drew applause.",
+    ],
+)
+def test_nouns_and_empty_attributions_are_not_quotes(extractor: Extractor, text: str) -> None:
+    assert quotes(extractor, text) == []
