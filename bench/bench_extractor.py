@@ -1,11 +1,16 @@
 """Extractor throughput on one core, against bare `spacy.blank("en")` tokenisation of the same texts.
 
 Texts: the PolNeAR dev articles read from ../shared at run time (never copied here); without them, the seeds.
+The two are timed in alternating rounds (this machine is noisy: a burst of load hits both, not one), and the
+ratio is reported per round: best and median. A second table times hostile input of growing size (one endless
+sentence, an unbalanced quote mark, a run of numbers, a long article): linear time shows as ~2x per doubling.
 """
 
 from __future__ import annotations
 
+import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import spacy
@@ -14,6 +19,7 @@ from bot.extractor import Extractor
 
 ROOT = Path(__file__).resolve().parents[1]
 POLNEAR_DEV = ROOT.parent / "shared" / "data" / "polnear" / "dev" / "text"
+ROUNDS = 7
 
 
 def _texts() -> tuple[str, list[str]]:
@@ -25,24 +31,57 @@ def _texts() -> tuple[str, list[str]]:
     return "seeds", [f.read_text(encoding="utf-8") for f in files] * 20
 
 
-def _best_of(n: int, fn: object) -> float:
-    best = float("inf")
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()  # type: ignore[operator]
-        best = min(best, time.perf_counter() - t0)
-    return best
+def _seconds(fn: Callable[[], object]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def _throughput(blank: spacy.language.Language, extractor: Extractor) -> None:
+    name, texts = _texts()
+    list(blank.pipe(texts))  # warm both tokenizer caches
+    list(extractor.extract_many((t, None) for t in texts))
+    base, ours = [], []
+    for _ in range(ROUNDS):
+        base.append(_seconds(lambda: list(blank.pipe(texts))))
+        ours.append(_seconds(lambda: list(extractor.extract_many((t, None) for t in texts))))
+    ratios = [o / b for o, b in zip(ours, base, strict=True)]
+    print(f"  texts: {name}, {sum(len(t) for t in texts) / 1e6:.2f} M characters, {ROUNDS} alternating rounds")
+    print(f"  spacy.blank('en') tokenisation: {len(texts) / min(base):8.1f} articles/s (best round)")
+    print(f"  claimdesk extractor:            {len(texts) / min(ours):8.1f} articles/s (best round)")
+    print(f"  ratio extractor / blank:        {min(ratios):8.2f}x best, {statistics.median(ratios):.2f}x median")
+
+
+_HOSTILE: dict[str, Callable[[int], str]] = {
+    "endless sentence": lambda n: ("the committee said that " * (n // 23 + 1))[:n],
+    "unbalanced quote": lambda n: "“" + ("a mark that never closes, he said " * (n // 34 + 1))[:n],
+    "numbers": lambda n: ("12,500 of 30,000 troops, 45% and $9 billion; " * (n // 45 + 1))[:n],
+    "article paragraphs": lambda n: (
+        "Officials said on Monday that about 1,200 workers would rebuild the pier. "
+        "“We will finish before the storms,” the mayor said.\n" * (n // 128 + 1)
+    )[:n],
+}
+
+
+def _linearity(blank: spacy.language.Language, extractor: Extractor) -> None:
+    sizes = (250_000, 500_000, 1_000_000, 2_000_000)  # 2 MB: the extractor's input limit (MAX_CHARS)
+    print(f"  hostile input, seconds at {' / '.join(f'{s / 1e6:g} MB' for s in sizes)}; growth per 2x size")
+    for label, make in _HOSTILE.items():
+        times, base = [], []
+        for size in sizes:
+            text = make(size)
+            base.append(_seconds(lambda text=text: blank(text)))  # type: ignore[misc]
+            times.append(_seconds(lambda text=text: extractor.extract(text)))  # type: ignore[misc]
+        growth = [b / a for a, b in zip(times, times[1:], strict=False)]
+        print(
+            f"  {label:20s} {' / '.join(f'{t:6.2f}' for t in times)} s   growth {' '.join(f'{g:.1f}x' for g in growth)}"
+            f"   (extractor / blank at 2 MB: {times[-1] / base[-1]:.2f}x)"
+        )
 
 
 def main() -> None:
-    name, texts = _texts()
     blank = spacy.blank("en")
+    blank.max_length = 10_000_000
     extractor = Extractor()
-    list(extractor.extract_many((t, None) for t in texts[:5]))  # warm caches
-    base = _best_of(3, lambda: list(blank.pipe(texts)))
-    ours = _best_of(3, lambda: list(extractor.extract_many((t, None) for t in texts)))
-    chars = sum(len(t) for t in texts)
-    print(f"  texts: {name}, {chars / 1e6:.2f} M characters")
-    print(f"  spacy.blank('en') tokenisation: {len(texts) / base:8.1f} articles/s")
-    print(f"  claimdesk extractor:            {len(texts) / ours:8.1f} articles/s")
-    print(f"  ratio extractor / blank:        {ours / base:8.2f}x (target <= 2)")
+    _throughput(blank, extractor)
+    _linearity(blank, extractor)

@@ -320,8 +320,11 @@ def _excluded(text: str, a: _Amount, has_unit: bool, lx: Lexicon) -> bool:
         return True  # three years ago, every 22 minutes
     if re.match(r"[\s-]+years?[\s-]+old|-year-old", text[a.end : a.end + 12]) or prev == "aged":
         return True
-    line_start = text.rfind("\n", 0, a.start) + 1
-    if text[line_start : a.start].strip() == "" and re.match(r"[.)]\s", text[a.end : a.end + 2]):
+    before_on_line = text[max(0, a.start - 80) : a.start].rsplit(
+        "\n", 1
+    )  # bounded: never a scan to the start
+    at_line_start = before_on_line[-1].strip() == "" and (len(before_on_line) == 2 or a.start <= 80)
+    if at_line_start and re.match(r"[.)]\s", text[a.end : a.end + 2]):
         return True  # list numbers
     return a.words and a.value == 1 and not has_unit  # "one of the", "one day": not an amount
 

@@ -6,8 +6,11 @@ bylines. They are recognised line by line so the title and summary come from the
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
+
+from bot.extractor.sentences import paragraphs
 
 _FURNITURE = re.compile(
     r"""^(?:site\ icon\b.*|source\ link|exit\ mobile\ version|advertisement|share\ this(?:\ article)?|
@@ -70,13 +73,15 @@ def _lead(
     picked: list[str] = []
     total = 0
     skip_line: dict[int, bool] = {}  # per paragraph start: judged once, not once per sentence
+    paras = paragraphs(text)
+    starts = [p for p, _ in paras]
     for s, e in sentences:
         if s < body_start:
             continue
-        line_start = text.rfind("\n", 0, s) + 1
+        n = max(0, bisect.bisect_right(starts, s) - 1)
+        line_start, line_end = paras[n] if paras else (0, len(text))
         if line_start not in skip_line:
-            line_end = text.find("\n", s)
-            line = text[line_start : line_end if line_end >= 0 else len(text)]
+            line = text[line_start:line_end]
             short = len(line) < 200 and len(line.split()) < 6
             speech = narrative and line.lstrip()[:1] in _QUOTE_OPENERS  # dash style or quote marks
             skip_line[line_start] = is_furniture(line) or short or speech
