@@ -74,7 +74,9 @@ def _score_quotes(
                 if gs and p[2] is not None and any(sq.overlap((a, b), (p[2], p[3])) > 0 for a, b in gs):
                     src_ok += 1
         p, r, f = sq.prf(tp, npred, ngold)
-        rows.append((f, f"P {p:.3f} R {r:.3f} F1 {f:.3f}" + (f" source acc {src_ok / tp:.3f}" if thr == 0.5 else "")))
+        rows.append(
+            (f, f"P {p:.3f} R {r:.3f} F1 {f:.3f}" + (f" source acc {src_ok / tp:.3f}" if thr == 0.5 else ""))
+        )
     return rows[0][0], f"overlap50 {rows[0][1]} | near-exact F1 {rows[1][0]:.3f}"
 
 
@@ -115,7 +117,9 @@ def _score_figures(sq: ModuleType, predict: Callable[[str], list[Fig]]) -> tuple
 
 def main() -> None:
     if not (POLNEAR_DEV / "text").is_dir() or not FIGURES_DEV.is_file():
-        print(f"  skipped: the annotated dev data is not at {SHARED / 'data'} (it is read from ../shared at run time)")
+        print(
+            f"  skipped: the annotated dev data is not at {SHARED / 'data'} (it is read from ../shared at run time)"
+        )
         return
     sq = _scorer()
     extractor = Extractor()
@@ -141,5 +145,7 @@ def main() -> None:
     f_base, base = _score_figures(sq, _naive_figures)
     print(f"  figures  claimdesk: {ours}")
     print(f"  figures  baseline (every digit run): {base}")
-    print(f"  figure F1 ratio claimdesk / baseline: {f_ours / f_base:.2f}x   ({time.perf_counter() - t0:.1f} s)")
+    print(
+        f"  figure F1 ratio claimdesk / baseline: {f_ours / f_base:.2f}x   ({time.perf_counter() - t0:.1f} s)"
+    )
     sys.stdout.flush()

@@ -8,6 +8,7 @@ sentence, an unbalanced quote mark, a run of numbers, a long article): linear ti
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import time
 from collections.abc import Callable
@@ -46,10 +47,14 @@ def _throughput(blank: spacy.language.Language, extractor: Extractor) -> None:
         base.append(_seconds(lambda: list(blank.pipe(texts))))
         ours.append(_seconds(lambda: list(extractor.extract_many((t, None) for t in texts))))
     ratios = [o / b for o, b in zip(ours, base, strict=True)]
-    print(f"  texts: {name}, {sum(len(t) for t in texts) / 1e6:.2f} M characters, {ROUNDS} alternating rounds")
+    print(
+        f"  texts: {name}, {sum(len(t) for t in texts) / 1e6:.2f} M characters, {ROUNDS} alternating rounds"
+    )
     print(f"  spacy.blank('en') tokenisation: {len(texts) / min(base):8.1f} articles/s (best round)")
     print(f"  claimdesk extractor:            {len(texts) / min(ours):8.1f} articles/s (best round)")
-    print(f"  ratio extractor / blank:        {min(ratios):8.2f}x best, {statistics.median(ratios):.2f}x median")
+    print(
+        f"  ratio extractor / blank:        {min(ratios):8.2f}x best, {statistics.median(ratios):.2f}x median"
+    )
 
 
 _HOSTILE: dict[str, Callable[[int], str]] = {
@@ -72,7 +77,7 @@ def _linearity(blank: spacy.language.Language, extractor: Extractor) -> None:
             text = make(size)
             base.append(_seconds(lambda text=text: blank(text)))  # type: ignore[misc]
             times.append(_seconds(lambda text=text: extractor.extract(text)))  # type: ignore[misc]
-        growth = [b / a for a, b in zip(times, times[1:], strict=False)]
+        growth = [b / a for a, b in itertools.pairwise(times)]
         print(
             f"  {label:20s} {' / '.join(f'{t:6.2f}' for t in times)} s   growth {' '.join(f'{g:.1f}x' for g in growth)}"
             f"   (extractor / blank at 2 MB: {times[-1] / base[-1]:.2f}x)"

@@ -24,13 +24,15 @@ def one(x: Extractor, text: str) -> Figure:
     ("text", "span", "value", "unit", "counted"),
     [
         ("The clinic hired about 3,500 nurses last winter.", "about 3,500", 3500, None, "nurses"),
-        ("Lawmakers approved $59 billion in new spending.", "$59 billion", 59e9, "USD", None),
+        ("Lawmakers approved $59 billion in new spending.", "$59 billion", 59e9, "USD", "spending"),
         ("The port handled nine million containers.", "nine million", 9e6, None, "containers"),
         ("Turnout reached 45% in the northern districts.", "45%", 45, "percent", None),
         ("Support fell 3 percentage points in a month.", "3 percentage points", 3, "percentage points", None),
         ("The plant employs more than 1,200 workers.", "more than 1,200", 1200, None, "workers"),
         ("The shelter took in a dozen dogs.", "a dozen", 12, None, "dogs"),
         ("The region has 2.5 million residents.", "2.5 million", 2.5e6, None, "residents"),
+        ("The fund raised $3million from donors.", "$3million", 3e6, "USD", None),
+        ("Each ticket costs 45 cents at the kiosk.", "45 cents", 0.45, "USD", None),
     ],
 )
 def test_figure_values_units_and_counted_nouns(
@@ -45,7 +47,7 @@ def test_figure_values_units_and_counted_nouns(
 
 def test_range_part_of_whole_rate_and_approximator(extractor: Extractor) -> None:
     r = one(extractor, "Officials expect 10,000 to 12,000 volunteers at the games.")
-    assert (r.low, r.high, r.value, r.counted) == (10000, 12000, None, "volunteers")
+    assert (r.low, r.high, r.value, r.counted) == (10000, 12000, 10000, "volunteers")  # value: the low end
     w = one(extractor, "Nearly eight of 10 drivers in the survey wanted lower tolls.")
     assert (w.value, w.whole, w.approx, w.counted, w.text) == (
         8,
@@ -56,6 +58,14 @@ def test_range_part_of_whole_rate_and_approximator(extractor: Extractor) -> None
     )
     rate = one(extractor, "The hospital admits 300 patients every day.")
     assert (rate.value, rate.counted, rate.rate) == (300, "patients", "day")
+    # "cut by 0.2 percentage points to 3.1 percent" is a change and a level, not a range
+    assert [
+        (f.value, f.unit)
+        for f in figures(extractor, "The bank cut its forecast by 0.2 percentage points to 3.1 percent.")
+    ] == [
+        (0.2, "percentage points"),
+        (3.1, "percent"),
+    ]
     # "46 percent to 42 percent" is two figures, not a range
     assert [
         f.value for f in figures(extractor, "Falling prices cost 46 percent to 42 percent of shops a loss.")

@@ -162,6 +162,7 @@ _STOP = frozenset(
 )
 
 
+_MORE_STOPS = frozenset(["because", "although", "though", "unless", "until", "whether", "worth", "out"])
 _PARTICIPLES = frozenset(
     [
         "sent",
@@ -218,8 +219,15 @@ def _amount_re() -> re.Pattern[str]:
     currency = "|".join(re.escape(c) for c in sorted(lx.currencies, key=len, reverse=True))
     return re.compile(
         rf"(?<![\w$€£¥₴₽.,:/])(?P<cur>{currency})?\s?(?P<num>{_DIGITS}|(?i:\b{word_num}\b))"
-        rf"(?P<scale>(?:[\s-](?i:{scale})\b)*)(?P<suffix>(?<=\d)(?:bn|mn|[kmMK])\b)?"
+        rf"(?P<scale>(?:[\s-]?(?i:{scale})\b)*)(?P<suffix>(?<=\d)(?:bn|mn|[kmMK])\b)?"
     )
+
+
+_PERCENT_OF = re.compile(r"\s+of\s+(?:the\s+|all\s+|those\s+)?(?:[A-Za-z][\w.-]*['’]s\s+)?")
+_MONEY_OF = re.compile(
+    r"\s+(?:worth\s+of|of|in)\s+(?:the\s+|all\s+|new\s+|additional\s+)?(?:[A-Za-z][\w.-]*['’]s\s+)?"
+)
+_CENTS = re.compile(r"\s+cents?\b", re.IGNORECASE)
 
 
 _DIGIT_START = re.compile(r"\d+|US\$|\.\d|[$€£¥₴₽]")
@@ -348,12 +356,21 @@ def _noun_run(text: str, pos: int, limit: int) -> tuple[list[str], int]:
     """The words that name what is counted: up to four content words right after `pos`."""
     run: list[str] = []
     end = pos
-    for m in _WORD.finditer(text, pos, limit):
+    cues = lexicon().cues
+    compound = False  # inside "coal- and gas-fired": the half-words and their "and" are skipped
+    for m in _WORD.finditer(text, pos, min(limit, pos + 200)):
         w = m.group(0)
         if text[end : m.start()].strip():
             break
         low = w.lower()
-        if not w[0].isalpha() or low in _STOP or len(run) >= 4:
+        if low.endswith("-") and w[0].isalpha():
+            compound, end = True, m.end()
+            continue
+        if compound and low in ("and", "or"):
+            end = m.end()
+            continue
+        compound = False
+        if not w[0].isalpha() or low in _STOP or low in _MORE_STOPS or low in cues or len(run) >= 4:
             break
         if "’" in w or "'" in w:
             break  # shouldn't, Russia's
@@ -411,7 +428,10 @@ def find_figures(text: str, sentences: Sequence[tuple[int, int]]) -> list[Figure
                 continue
             low = high = whole = None
             value: float | None = a.value
-            rj = _RANGE_JOIN.match(text, end)
+            cents = _CENTS.match(text, end) if unit is None else None
+            if cents:
+                value, unit, end = a.value / 100, "USD", cents.end()  # "37 cents"
+            rj = _RANGE_JOIN.match(text, end) if _prev_word(text, a.start) != "by" else None
             if rj:
                 m2 = amount_re.match(text, rj.end())
                 if m2:
@@ -420,11 +440,17 @@ def find_figures(text: str, sentences: Sequence[tuple[int, int]]) -> list[Figure
                     b_bare = _number(m2.group("num"), lx)
                     if b.value > a.value and a.value < 1000 <= b.value and not m.group("scale") and b_bare:
                         a_value = a.value * (b.value / b_bare)  # "5 to 10 million": the scale is shared
-                    if b.value > a_value:
-                        low, high, value, end = a_value, b.value, None, b.end
-                        pm2 = _PERCENT.match(text, end)
+                    pm2 = _PERCENT.match(text, b.end)
+                    b_unit = (
+                        ("percentage points" if "point" in pm2.group(0).lower() else "percent")
+                        if pm2
+                        else None
+                    )
+                    if b.value > a_value and (unit is None or b_unit is None or unit == b_unit):
+                        # a range keeps both ends; its value is the low end, the figure a reader quotes first
+                        low, high, value, end = a_value, b.value, a_value, b.end
                         if pm2:
-                            unit = unit or "percent"
+                            unit = unit or b_unit
                             end = pm2.end()
             wj = _WHOLE_JOIN.match(text, end)
             if wj and low is None:
@@ -441,9 +467,10 @@ def find_figures(text: str, sentences: Sequence[tuple[int, int]]) -> list[Figure
             after = end
             pronoun = _PRONOUN_WHOLE.match(text, end)
             if pm or a.currency:
-                of = re.match(r"\s+of\s+(?:the\s+|all\s+)?", text[after:s_end])
+                # "45 percent of the world's voters", "$212 billion in additional taxes", "$4 billion worth of goods"
+                of = (_MONEY_OF if a.currency else _PERCENT_OF).match(text, after, s_end)
                 if of:
-                    after += of.end()
+                    after = of.end()
             run, run_end = _noun_run(text, after, s_end)
             if pronoun:
                 counted, run = last_counted
