@@ -415,6 +415,7 @@ _CLAUSE_STARTS = frozenset(["that", "he", "she", "they", "we", "i", "it", "there
 _NO_COMMENT = re.compile(
     r"to\s+(?:say|comment|elaborate|discuss|answer|respond|speculate|specify)(?:\s+\w+)?"
 )
+_APPOSITION_STARTS = frozenset("who which whose whom writing a an the one".split())
 _SUBORDINATORS = frozenset(
     [
         "where",
@@ -768,6 +769,9 @@ def _direct_groups(
                     and len(split_sentences(text, gap_lo, gap_hi)) <= 1
                 ):
                     att = _attribution_after(text, gap_lo, gap_hi)
+                    rest = text[max(att.cue[1], att.mention[1]) : gap_hi] if att else ""
+                    if att is not None and _cue_re().search(rest):
+                        att = None  # '…," X said, mentioning that the album is "…"': two quotes, not one
                     if att is not None and prev.attribution is None:
                         prev.attribution = att
                         prev.segments.append(seg)
@@ -1052,15 +1056,16 @@ def _according_to(
     text: str, toks: list[_Tok], c: int, c_end: int, s_start: int, body_end: int, people: PeopleIndex
 ) -> Quote | None:
     k = c_end
-    while k < len(toks) and toks[k].text not in (",", ".", ";") and k - c_end < 12:
+    while k < len(toks) and toks[k].text not in (",", ".", ";", ":") and k - c_end < 25:
         k += 1
     if k == c_end:
         return None
     att = _Attribution(
         (toks[c_end].start, toks[k - 1].end), (toks[c].start, toks[c_end - 1].end), "according to"
     )
-    if c > 0 and toks[c - 1].text == ",":
-        if k < len(toks) and toks[k].text == "," and toks[k].start < body_end:
+    aside = k + 1 < len(toks) and toks[k + 1].low in _APPOSITION_STARTS  # "according to Y, which monitors …"
+    if c > 0 and toks[c - 1].text in (",", "—", "–"):
+        if k < len(toks) and toks[k].text == "," and toks[k].start < body_end and not aside:
             return _make(text, _trim(text, s_start, body_end), att, people)  # "X, according to Y, is …"
         return _make(text, _trim(text, s_start, toks[c - 1].start), att, people)
     if k < len(toks) and toks[k].text == ",":
