@@ -415,7 +415,7 @@ _CLAUSE_STARTS = frozenset(["that", "he", "she", "they", "we", "i", "it", "there
 _NO_COMMENT = re.compile(
     r"to\s+(?:say|comment|elaborate|discuss|answer|respond|speculate|specify)(?:\s+\w+)?"
 )
-_APPOSITION_STARTS = frozenset("who which whose whom writing a an the one".split())
+_APPOSITION_STARTS = frozenset(["who", "which", "whose", "whom", "writing", "a", "an", "the", "one"])
 _SUBORDINATORS = frozenset(
     [
         "where",
