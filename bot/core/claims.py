@@ -78,12 +78,17 @@ def figure_label(f: Figure) -> str:
     return f"{f.text}{unit} {what}{rate}".strip()
 
 
+MIN_QUOTE_WORDS = 4
+
+
 def claims_from(extraction: Extraction, text: str) -> list[ClaimDraft]:
     """The claims worth storing: attributed quotes, and figures that say what they count or their unit."""
     out: list[ClaimDraft] = []
     for q in extraction.quotes:
         if not q.speaker:
             continue  # an unattributed quote (a headline, a scare quote) is not a claim anyone made
+        if len(q.text.split()) < MIN_QUOTE_WORDS:
+            continue  # "Zelensky urges action": an attribution, but too short to be a statement worth an alert
         out.append(
             ClaimDraft(
                 kind="quote",
