@@ -34,6 +34,7 @@ TOKEN = re.compile(
     r"|(?:[A-Za-z]\.){2,}|[A-Z]\.(?=\s[A-Z])|[A-Za-z][\w’'-]*|\d[\d,.]*\d|\d|[^\s\w]"
 )
 _MIN_WORDS = 3
+_NEAR = 100  # characters read next to a quote mark for its attribution (about 16 words)
 _WINDOW = 160  # characters of context read around a quote or a cue (bounded, so long input stays linear)
 _STANDALONE_WORDS = 5
 # Reported content can be short: "Rubio opposes abortion", "They said she could".
@@ -645,7 +646,7 @@ def _subject(text: str, s_start: int, limit: int) -> tuple[int, int] | None:
 
 def _attribution_after(text: str, lo: int, hi: int) -> _Attribution | None:
     """'…," Austin said.' / '…," said Austin, adding' / '…," he told reporters.' in text[lo:hi]."""
-    toks = _tokens(text, lo, min(hi, lo + _WINDOW))[:14]
+    toks = _tokens(text, lo, min(hi, lo + _NEAR))[:14]
     i = 0
     while i < len(toks) and toks[i].text in (",", "—", "–", "-", "―"):
         i += 1
@@ -666,7 +667,7 @@ def _attribution_after(text: str, lo: int, hi: int) -> _Attribution | None:
 
 def _attribution_before(text: str, lo: int, hi: int) -> _Attribution | None:
     """'Austin said: "…' / 'Zelensky said, "…' / 'said Austin: "…' / 'he told reporters that "…' in text[lo:hi]."""
-    toks = _tokens(text, max(lo, hi - _WINDOW), hi)[-16:]
+    toks = _tokens(text, max(lo, hi - _NEAR), hi)[-16:]
     matches = list(_cue_re().finditer(text, toks[0].start, hi)) if toks else []
     if not matches:
         return None
