@@ -7,6 +7,7 @@ the event loop.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any, cast
@@ -88,6 +89,10 @@ class Extractor:
         lexicon()  # load and validate the data files now, not on the first article
         self._places = PhraseMatcher(self.nlp.vocab)
         self._places.add("GPE", [self.nlp.make_doc(p) for p in lexicon().places])
+        # The vocab, lexicons and compiled rules live as long as the process: moving them (and everything built
+        # before them) out of the collector's generations spares re-scanning them on every collection while
+        # articles churn through (5-8% of extraction time on the dev set).
+        gc.freeze()
 
     def extract(self, text: str, title: str | None = None) -> Extraction:
         return next(self.extract_many([(text, title)]))
