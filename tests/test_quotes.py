@@ -223,3 +223,26 @@ def test_group_speakers_keep_their_mention(extractor: Extractor) -> None:
 )
 def test_nouns_and_empty_attributions_are_not_quotes(extractor: Extractor, text: str) -> None:
     assert quotes(extractor, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "said_by"),
+    [
+        (
+            "Mayor Ines Okafor seemed to urge a slower timetable for the tram.",
+            "a slower timetable for the tram",
+            "Mayor Ines Okafor",
+        ),
+        (
+            "The governor didn’t say whether the bridge would reopen.",
+            "whether the bridge would reopen",
+            "The governor",
+        ),
+        ("Polls show the two candidates tied in the north.", "the two candidates tied in the north", "Polls"),
+    ],
+)
+def test_cue_after_raising_verbs_negations_and_plural_subjects(
+    extractor: Extractor, text: str, content: str, said_by: str
+) -> None:
+    q = only(extractor, text)
+    assert q.text == content and mention(text, q) == said_by

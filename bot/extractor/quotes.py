@@ -97,6 +97,55 @@ _AUX = frozenset(
         "having",
     ]
 )
+# Negated auxiliaries are one token here ("didn’t say"); the reading of the cue does not change.
+_AUX = _AUX | frozenset(
+    f"{w}{apostrophe}t"
+    for w in (
+        "didn",
+        "doesn",
+        "don",
+        "won",
+        "wouldn",
+        "hasn",
+        "haven",
+        "hadn",
+        "isn",
+        "wasn",
+        "weren",
+        "aren",
+        "can",
+    )
+    for apostrophe in ("'", "’")
+)
+# "Rubio seemed to urge …", "she went on to say …": a verb that passes its subject through "to" to the cue.
+_RAISING = frozenset(
+    [
+        "seem",
+        "seems",
+        "seemed",
+        "appear",
+        "appears",
+        "appeared",
+        "try",
+        "tries",
+        "tried",
+        "continue",
+        "continues",
+        "continued",
+        "went",
+        "go",
+        "goes",
+        "want",
+        "wants",
+        "wanted",
+        "plan",
+        "plans",
+        "planned",
+        "intend",
+        "intends",
+        "intended",
+    ]
+)
 # Time phrases between a subject and its cue: "Trump this week said", "Clinton on Monday told".
 _TIME_WORDS = frozenset(
     [
@@ -252,10 +301,6 @@ _ADDRESSEES = frozenset(
         "you",
         "supporters",
         "voters",
-        "the",
-        "a",
-        "an",
-        "an",
         "audience",
         "crowd",
     ]
@@ -362,6 +407,7 @@ _NOUNISH = frozenset(
         "warning",
         "counter",
         "email",
+        "want",
         "emails",
         "back",
         "backs",
@@ -932,6 +978,8 @@ def _read_cue(
     if low == "according to":
         return _according_to(text, toks, c, c_end, s_start, body_end, people)
     before_cue = toks[c - 1] if c > 0 else None
+    if before_cue is not None and before_cue.low == "to" and c >= 2 and toks[c - 2].low in _RAISING:
+        c, before_cue = c - 2, toks[c - 3] if c >= 3 else None  # read "seemed to urge" as one cue
     if before_cue is not None and before_cue.low in _NOT_BEFORE_CUE:
         return None  # "declined to say", "was asked", "the claims": not an attribution
     following = toks[c_end] if c_end < len(toks) else None
