@@ -663,7 +663,14 @@ def _np_after(toks: list[_Tok], i: int) -> tuple[int, int] | None:
         k += 1
     while k > i + 1 and toks[k - 1].low in ("of", "and", "-", "."):
         k -= 1
-    if k < len(toks) and toks[k].low in lexicon().role_nouns:
+    n = k
+    while n < len(toks) and n - k < 3 and toks[n].word and not toks[n].capital and toks[n].low not in _STOP:
+        n += 1
+    if k < n < len(toks) and toks[n].capital and toks[n].word:
+        k = n  # "Democratic strategist Hank Sheinkopf": a description, then the name
+        while k < len(toks) and k - i < 12 and toks[k].word and toks[k].capital:
+            k += 1
+    elif k < len(toks) and toks[k].low in lexicon().role_nouns:
         k += 1  # "U.S. and South Korean officials", "Union leader Maria Soto"
         while k < len(toks) and k - i < 10 and toks[k].word and toks[k].capital:
             k += 1
@@ -983,11 +990,11 @@ def _read_cue(
     if before_cue is not None and before_cue.low in _NOT_BEFORE_CUE:
         return None  # "declined to say", "was asked", "the claims": not an attribution
     following = toks[c_end] if c_end < len(toks) else None
+    ends = following is None or following.text in (".", "!", "?", ";")  # "…, O'Keefe notes."
     if low in _NOUNISH and (
-        following is None
-        or following.low in _NOUN_FOLLOWERS
-        or not following.word
-        or not _verb_position(toks, c)
+        not _verb_position(toks, c)
+        or (following is not None and following.low in _NOUN_FOLLOWERS)
+        or (not ends and (following is None or not following.word))
     ):
         return None  # "his claims about …", "initial reports of …", "project manager": the noun, not the verb
     kind = _cue_class(low)
@@ -1021,11 +1028,14 @@ def _read_cue(
     aside_open = j > 0 and toks[j - 1].text in _CLAUSE_MARKS and toks[j - 1].start > s_start
     if aside_open and kind == "speech":
         rest = toks[c_end:]
-        closes = not rest or rest[0].low in _ADJUNCT_STARTS or rest[0].text in (".", "!", "?")
+        closes = not rest or rest[0].low in _ADJUNCT_STARTS or rest[0].text in (".", "!", "?", ";")
         if closes and not any(t.low == "that" for t in rest[:8]):
             cs, ce = _trim(text, s_start, toks[j - 1].start)  # "…, Austin said on Thursday."
             return _make(text, (cs, ce), att, people)
         if rest and rest[0].text == ",":
+            if len(rest) > 1 and (rest[1].low in _ADJUNCT_STARTS or rest[1].low in lexicon().cues):
+                cs, ce = _trim(text, s_start, toks[j - 1].start)  # "…, he said, on condition of anonymity."
+                return _make(text, (cs, ce), att, people)
             cs, ce = _trim(text, s_start, body_end)  # "The economy, he said, is improving."
             return _make(text, (cs, ce), att, people)
     content = _content_after(text, toks, c_end, kind, body_end)
@@ -1041,8 +1051,13 @@ def _verb_position(toks: list[_Tok], c: int) -> bool:
         prev.low in PRONOUNS
         or prev.low in GROUP_PRONOUNS
         or prev.low in _AUX
-        or (prev.capital and prev.word)
-        or (prev.low.endswith("s") and prev.word and prev.low not in _DETERMINERS)
+        or (prev.capital and prev.word and not prev.low.endswith(("’s", "'s")))
+        or (
+            prev.low.endswith("s")
+            and prev.word
+            and prev.low not in _DETERMINERS
+            and not prev.low.endswith(("’s", "'s"))
+        )
     )
 
 
