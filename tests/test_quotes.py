@@ -246,3 +246,28 @@ def test_cue_after_raising_verbs_negations_and_plural_subjects(
 ) -> None:
     q = only(extractor, text)
     assert q.text == content and mention(text, q) == said_by
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "said_by"),
+    [
+        (
+            "The ruling could reshape the county budget, said Republican strategist Nadia Perez.",
+            "The ruling could reshape the county budget",
+            "Republican strategist Nadia Perez",
+        ),
+        (
+            "The vote was never close, he said, on condition of anonymity.",
+            "The vote was never close",
+            "he",
+        ),
+        (
+            "The district needs two more schools, Okafor notes.",
+            "The district needs two more schools",
+            "Okafor",
+        ),
+    ],
+)
+def test_content_first_layouts(extractor: Extractor, text: str, content: str, said_by: str) -> None:
+    q = only(extractor, text)
+    assert q.text == content and mention(text, q) == said_by
