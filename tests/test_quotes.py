@@ -271,3 +271,9 @@ def test_cue_after_raising_verbs_negations_and_plural_subjects(
 def test_content_first_layouts(extractor: Extractor, text: str, content: str, said_by: str) -> None:
     q = only(extractor, text)
     assert q.text == content and mention(text, q) == said_by
+
+
+def test_a_quote_woven_into_reported_speech_is_reported_whole(extractor: Extractor) -> None:
+    text = "The coach said “it drives me crazy” every time the referee ignores a foul."
+    q = only(extractor, text)
+    assert not q.direct and q.text == "“it drives me crazy” every time the referee ignores a foul"

@@ -790,6 +790,7 @@ def _segments(text: str, p_start: int, p_end: int, next_para: tuple[int, int] | 
 class _Group:
     segments: list[_Segment]
     attribution: _Attribution | None = None
+    embedded: bool = False  # 'Obama said “it gets me mad” every time …': part of a reported sentence
 
 
 def _direct_groups(
@@ -868,6 +869,10 @@ def _attach(
         if g.attribution is None and first.opened > p_start:
             s_start = max(_sentence_of(sentences, first.opened)[0], p_start)
             g.attribution = _attribution_before(text, s_start, first.opened)
+            if g.attribution is not None:
+                joined = text[max(g.attribution.cue[1], g.attribution.mention[1]) : first.opened]
+                tight = not any(ch in joined for ch in ",:")  # 'said “…' rather than 'said: “…'
+                g.embedded = tight and _words(text[last.after : max(s_end, last.after)]) >= 2
         if g.attribution is None and first.opened <= p_start:
             g.attribution = _colon_intro(text, p_start)
 
@@ -888,6 +893,8 @@ def _direct_quotes(
     quotes: list[Quote] = []
     previous: Quote | None = None
     for g in _direct_groups(text, sentences, paras):
+        if g.embedded:
+            continue  # the reported-speech pass reads the whole sentence
         start, end = _trim(text, g.segments[0].start, g.segments[-1].end, _QUOTED_TAIL)
         words = _words(text[start:end])
         if words < _MIN_WORDS:
