@@ -516,11 +516,12 @@ class _Attribution:
 
 
 def _tokens(text: str, lo: int, hi: int) -> list[_Tok]:
-    out = []
+    # tuple.__new__ skips the named tuple's Python-level constructor: half the cost of each of ~600 tokens/article
+    new, out = tuple.__new__, []
     for m in TOKEN.finditer(text, lo, hi):
         s, e = m.span()
         w = text[s:e]
-        out.append(_Tok(w, w.lower(), s, e))
+        out.append(new(_Tok, (w, w.lower(), s, e)))
     return out
 
 
