@@ -48,6 +48,12 @@ def test_extractor_data_files_are_clean() -> None:
     )
     assert set(lx.cues.values()) == {"speech", "object"}
     assert all(c == c.lower().strip() and "  " not in c for c in lx.cues)
+    assert {"auxiliaries", "clause_words", "nounish_cues", "raising_verbs"} <= set(lx.grammar)
+    for role, words in lx.grammar.items():
+        assert words and all(w == w.lower().strip() and w for w in words), role
+    raw = json.loads((ROOT / "bot" / "extractor" / "data" / "grammar_words.json").read_text(encoding="utf-8"))
+    assert all(entry["why"] for role, entry in raw.items() if role != "_comment")  # every list says its role
+    assert lx.grammar["nounish_cues"] <= set(lx.cues)  # a nounish cue is a cue
     assert lx.places and all(p.strip() == p for p in lx.places)
     assert lx.scales["million"] == 1_000_000 and lx.units["nine"] == 9 and lx.tens["twenty"] == 20
     assert all(a == a.lower() for a in lx.approximators)

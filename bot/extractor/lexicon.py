@@ -67,13 +67,19 @@ class Lexicon:
     time_units: frozenset[str]
     months: frozenset[str]
     identifier_heads: frozenset[str]
+    grammar: dict[str, frozenset[str]]  # role -> words, from grammar_words.json
+
+
+def _json(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(
+        resources.files(__package__).joinpath("data", name).read_text(encoding="utf-8")
+    )
+    return loaded
 
 
 @cache
 def lexicon() -> Lexicon:
-    numbers: dict[str, Any] = json.loads(
-        resources.files(__package__).joinpath("data", "number_words.json").read_text(encoding="utf-8")
-    )
+    numbers = _json("number_words.json")
     return Lexicon(
         cues=_cues("cues.txt"),
         titles=frozenset(_lines("titles.txt")),
@@ -88,4 +94,9 @@ def lexicon() -> Lexicon:
         time_units=frozenset(numbers["time_units"]),
         months=frozenset(numbers["months"]),
         identifier_heads=frozenset(numbers["identifier_heads"]),
+        grammar={
+            role: frozenset(entry["words"])
+            for role, entry in _json("grammar_words.json").items()
+            if role != "_comment"
+        },
     )
