@@ -29,7 +29,7 @@ from bot.extractor.sentences import paragraphs, split_sentences
 from bot.extractor.speakers import GROUP_PRONOUNS, PRONOUNS, PeopleIndex, resolve, role_of
 from bot.extractor.types import Quote
 
-TOKEN = re.compile(
+_TOKEN = re.compile(
     r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Prof|Rev|St|Jr|Sr|Atty|Adm)\.(?=\s)"
     r"|(?:[A-Za-z]\.){2,}|[A-Z]\.(?=\s[A-Z])|[A-Za-z][\w’'-]*|\d[\d,.]*\d|\d|[^\s\w]"
 )
@@ -97,7 +97,7 @@ class _Attribution:
 def _tokens(text: str, lo: int, hi: int) -> list[_Tok]:
     # tuple.__new__ skips the named tuple's Python-level constructor: half the cost of each of ~600 tokens/article
     new, out = tuple.__new__, []
-    for m in TOKEN.finditer(text, lo, hi):
+    for m in _TOKEN.finditer(text, lo, hi):
         s, e = m.span()
         w = text[s:e]
         out.append(new(_Tok, (w, w.lower(), s, e)))

@@ -26,7 +26,6 @@ _NAME_RUN = re.compile(
     rf"{_NAME_WORD}(?:[ \t]+(?:(?:of|de|van|von|der|bin|al|da|du|la|le)[ \t]+)?{_NAME_WORD})+"
 )
 _CAPITALISED = re.compile(r"[A-Z][\w’'-]{2,}")  # no leading \b: lets the engine skip to capitals fast
-TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Za-z][\w’'-]*|[^\s\w]")
 
 
 @cache
