@@ -117,6 +117,13 @@ _STORY = (
         pytest.param("“" + "an opening mark that never closes, he said " * 5000, id="unbalanced"),
         pytest.param("9" * 100_000, id="one huge number"),
         pytest.param(_STORY * 25_000, id="a 5 MB article"),
+        # runs of one character that once made a regex or the tokenizer quadratic
+        pytest.param("." * 40_000, id="a run of dots"),
+        pytest.param("A." * 20_000, id="a run of initials"),
+        pytest.param("- a" + " " * 40_000 + "b", id="a run of spaces in a dash paragraph"),
+        pytest.param("“" * 20_000, id="a run of opening marks"),
+        pytest.param("’s" * 10_000, id="a run of possessives"),
+        pytest.param("Kursk-" * 4_000, id="one endless hyphenated word"),
     ],
 )
 def test_bad_input_gives_a_well_formed_result(extractor: Extractor, text: str) -> None:
@@ -124,12 +131,18 @@ def test_bad_input_gives_a_well_formed_result(extractor: Extractor, text: str) -
     assert isinstance(e, Extraction)
     json.dumps(e.to_dict())  # serialisable as the contract says
     for q in e.quotes:
-        assert 0 <= q.start <= q.end <= len(text)
-        assert all(q.start <= a <= b <= q.end for a, b in q.parts)
+        assert 0 <= q.start < q.end <= len(text)
+        assert q.parts[0][0] == q.start and q.parts[-1][1] == q.end
+        assert " ".join(text[a:b] for a, b in q.parts) == q.text
     for item in (*e.figures, *e.entities):
         assert 0 <= item.start <= item.end <= len(text)
         assert text[item.start : item.end] == item.text
     assert len(e.summary) <= 421  # 420 characters and an ellipsis at most
+
+
+def test_nationalities_are_not_people(extractor: Extractor) -> None:
+    for text in ("German Greens said the plan failed.", "Iraqi Kurds said the vote would go ahead."):
+        assert [e for e in extractor.extract(text).entities if e.label == "PERSON"] == []
 
 
 def test_a_long_article_is_processed_whole(extractor: Extractor) -> None:

@@ -57,9 +57,11 @@ def test_quote_split_around_its_attribution_is_one_quote(extractor: Extractor) -
 
 def test_two_quotes_ending_in_full_stops_stay_two(extractor: Extractor) -> None:
     text = "Nurse Tomas Reyes described the night shift as “long and quiet.” He added, “Nobody sleeps much on the ward.”"
-    found = [q for q in quotes(extractor, text) if q.direct]
-    assert [q.text for q in found][-1] == "Nobody sleeps much on the ward."
-    assert all("Nobody" not in q.text for q in found[:-1])
+    found = quotes(extractor, text)
+    # the short phrase is part of a reported sentence; the second quote is separate, with its own cue
+    assert [(q.direct, q.cue) for q in found] == [(False, "described"), (True, "added")]
+    assert "long and quiet" in found[0].text and "Nobody" not in found[0].text
+    assert found[1].text == "Nobody sleeps much on the ward." and found[1].speaker == "Tomas Reyes"
 
 
 def test_quote_running_over_several_paragraphs(extractor: Extractor) -> None:
@@ -84,7 +86,7 @@ def test_unbalanced_quote_mark_stays_in_its_paragraph(extractor: Extractor) -> N
     found = quotes(extractor, text)
     assert all("\n" not in text[q.start : q.end] for q in found)
     assert [q.text for q in found] == [
-        "“Closed for the season",
+        "Closed for the season",
         "the park will reopen in April after the repairs",
     ]
 
@@ -277,3 +279,45 @@ def test_a_quote_woven_into_reported_speech_is_reported_whole(extractor: Extract
     text = "The coach said “it drives me crazy” every time the referee ignores a foul."
     q = only(extractor, text)
     assert not q.direct and q.text == "“it drives me crazy” every time the referee ignores a foul"
+
+
+def test_a_bulleted_list_is_not_dialogue(extractor: Extractor) -> None:
+    text = "- Mayor Jane Holt said the bridge would reopen in May.\n- “We will finish before the storms,” Holt said.\n"
+    found = quotes(extractor, text)
+    assert [(q.direct, q.text, q.speaker) for q in found] == [
+        (False, "the bridge would reopen in May", "Jane Holt"),
+        (True, "We will finish before the storms", "Jane Holt"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mayor Jane Holt was told that the budget had run out.",
+        "The mayor was asked whether the tram would run.",
+    ],
+)
+def test_a_passive_cue_is_not_the_subject_speaking(extractor: Extractor, text: str) -> None:
+    assert quotes(extractor, text) == []
+
+
+def test_no_at_the_end_of_a_sentence_is_not_an_abbreviation(extractor: Extractor) -> None:
+    text = "Asked about a delay, Mayor Jane Holt said no. The council said the budget would pass."
+    found = quotes(extractor, text)
+    assert [(q.text, q.speaker) for q in found][-1] == ("the budget would pass", "The council")
+
+
+def test_an_open_quote_that_never_resumes_does_not_swallow_later_paragraphs(extractor: Extractor) -> None:
+    text = (
+        "Engineer Priya Natarajan walked the deck.\n"
+        "“The cables held up better than the models predicted.\n"
+        "The council meets next week and officials said the vote would be close.\n"
+        "Later, “the ferry will run again in May,” Natarajan said."
+    )
+    found = quotes(extractor, text)
+    # the mark never closed and the next paragraph does not re-open: that paragraph is not a quote at all
+    assert [(q.text, q.speaker) for q in found] == [
+        ("the vote would be close", "officials"),
+        ("the ferry will run again in May", "Priya Natarajan"),
+    ]
+    assert all(len(q.parts) == 1 for q in found)

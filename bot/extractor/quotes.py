@@ -35,7 +35,7 @@ _TOKEN = re.compile(
 )
 _MIN_WORDS = 3
 _NEAR = 100  # characters read next to a quote mark for its attribution (about 16 words)
-_WINDOW = 160  # characters of context read around a quote or a cue (bounded, so long input stays linear)
+_WINDOW = 160  # characters read from a sentence's start for its subject (bounded, so long input stays linear)
 _STANDALONE_WORDS = 5
 # Reported content can be short: "Rubio opposes abortion", "They said she could".
 _MIN_REPORTED = {"speech": 2, "object": 1}
@@ -53,12 +53,14 @@ _APPOSITION_STARTS, _SUBORDINATORS, _RAISING = (
     _G["subordinators"],
     _G["raising_verbs"],
 )
-_CLAUSE_MARKS = (",", "”", '"', "—", "''", "’")
+_CLAUSE_MARKS = (",", "”", '"', "—", "’")
+_BE = frozenset(["is", "was", "were", "are", "be", "been", "being"])
 # "declined to comment", "refused to say": nothing was said
 _NO_COMMENT = re.compile(
     r"to\s+(?:say|comment|elaborate|discuss|answer|respond|speculate|specify)(?:\s+\w+)?"
 )
 _CLOSERS = {"“": '”"', '"': '"”', "«": "»", "„": '“”"', "‘": "’", "''": "''", "‹": "›"}
+_ALL_CLOSERS = frozenset("".join(_CLOSERS.values()))
 _MARK = re.compile(r"''|[“”\"«»„‘’‹›]")
 # Where reported content ends inside its sentence: ", which …", ", contradicting …", ", according to …".
 _CONTENT_STOP = re.compile(
@@ -67,11 +69,11 @@ _CONTENT_STOP = re.compile(
 _AND_BEFORE = re.compile(r"(?:,|\s)\s*and\s+$")
 _PARTICIPLE_TAIL = re.compile(r"[^,]{0,60},\s+([a-z]+ing)(?:\s+that)?[\s:,]*")
 _DASH_LEAD = re.compile(r"[ \t]*[-–—―][ \t]+")
-_DASH_SPLIT = re.compile(r"[ \t]+[-–—―][ \t]+")
+_DASH_SPLIT = re.compile(r"(?<![ \t])[ \t]+[-–—―][ \t]+")  # the lookbehind keeps long runs of spaces linear
 
 
 class _Tok(NamedTuple):
-    """A word or punctuation mark (a tuple: tens of thousands are made per article)."""
+    """A word or punctuation mark (a plain tuple: hundreds are made per article)."""
 
     text: str
     low: str
@@ -283,18 +285,16 @@ def _attribution_after(text: str, lo: int, hi: int) -> _Attribution | None:
     i = 0
     while i < len(toks) and toks[i].text in (",", "—", "–", "-", "―"):
         i += 1
-    for m in _cue_re().finditer(text, lo, toks[min(len(toks), i + 8) - 1].end if toks else lo):
-        c = next((n for n, t in enumerate(toks) if t.start >= m.start()), None)
-        if c is None:
-            return None
-        c_end = next((n for n, t in enumerate(toks) if t.start >= m.end()), len(toks))
-        before = _np_before(toks, c)
-        if before is not None and before[0] == i:
-            return _Attribution(_span(toks, before), (m.start(), m.end()), m.group(0))
-        after = _np_after(toks, c_end)
-        if c == i and after is not None:
-            return _Attribution(_span(toks, after), (m.start(), m.end()), m.group(0))
+    m = _cue_re().search(text, lo, toks[min(len(toks), i + 8) - 1].end) if toks else None
+    if m is None:
         return None
+    c, c_end = _index(toks, m.start()), _index(toks, m.end())
+    before = _np_before(toks, c)
+    if before is not None and before[0] == i:
+        return _Attribution(_span(toks, before), (m.start(), m.end()), m.group(0))
+    after = _np_after(toks, c_end)
+    if c == i and after is not None:
+        return _Attribution(_span(toks, after), (m.start(), m.end()), m.group(0))
     return None
 
 
@@ -381,6 +381,12 @@ def _direct_groups(
     first_new = 0  # groups before this index have had their attribution looked for
     for n, (p_start, p_end) in enumerate(paras):
         segs = _segments(text, p_start, p_end, paras[n + 1] if n + 1 < len(paras) else None)
+        if carried is not None and (not segs or text[p_start : segs[0].opened].strip()):
+            # the quote left open does not go on here after all: it ended with the previous paragraph
+            carried.segments[-1].runs_on = False
+            carried = None
+            _attach(text, groups[first_new:], sentences, *paras[n - 1])
+            first_new = len(groups)
         for seg in segs:
             if carried is not None:
                 carried.segments.append(seg)
@@ -418,9 +424,9 @@ def _direct_groups(
         if carried is None:
             _attach(text, groups[first_new:], sentences, p_start, p_end)
             first_new = len(groups)
-        elif carried.segments and carried.segments[-1].runs_on and carried.attribution is None:
-            first = carried.segments[0]
-            carried.attribution = _attribution_before(text, p_start, first.opened)
+        elif carried.attribution is None and carried.segments[0].opened >= p_start:
+            # a quote that opens here and runs on: "Austin said: “… (next paragraph) “…"
+            carried.attribution = _attribution_before(text, p_start, carried.segments[0].opened)
     return groups
 
 
@@ -475,13 +481,15 @@ def _direct_quotes(
     for g in _direct_groups(text, sentences, paras):
         if g.embedded:
             continue  # the reported-speech pass reads the whole sentence
-        start, end = _trim(text, g.segments[0].start, g.segments[-1].end, _QUOTED_TAIL)
-        words = _words(text[start:end])
-        if words < _MIN_WORDS:
-            continue
         parts = tuple(
             p for p in (_trim(text, s.start, s.end, _QUOTED_TAIL) for s in g.segments) if p[1] > p[0]
         )
+        if not parts:
+            continue
+        start, end = parts[0][0], parts[-1][1]
+        words = _words(text[start:end])
+        if words < _MIN_WORDS:
+            continue
         body = " ".join(text[a:b] for a, b in parts)
         if g.attribution is not None:
             q = _quote(text, (start, end), body, True, g.attribution, people, parts)
@@ -509,6 +517,15 @@ def _dash_quotes(text: str, p_start: int, p_end: int, people: PeopleIndex) -> li
     bounds.append(p_end)
     segments = [(bounds[k], bounds[k + 1]) for k in range(0, len(bounds), 2)]
     atts = [_attribution_after(text, s, min(e, s + 120)) if k else None for k, (s, e) in enumerate(segments)]
+    if not any(atts):
+        return []  # a bulleted list, not dialogue: nobody is said to speak
+    # the nearest attribution after (else before) each segment, found in two linear sweeps
+    following: list[_Attribution | None] = [None] * len(atts)
+    preceding: list[_Attribution | None] = [None] * len(atts)
+    for k in range(len(atts) - 2, -1, -1):
+        following[k] = atts[k + 1] or following[k + 1]
+    for k in range(1, len(atts)):
+        preceding[k] = atts[k - 1] or preceding[k - 1]
     quotes: list[Quote] = []
     for k, (s, e) in enumerate(segments):
         att = atts[k]
@@ -516,11 +533,9 @@ def _dash_quotes(text: str, p_start: int, p_end: int, people: PeopleIndex) -> li
             # an attribution segment, which may carry more words: "- said Austin, adding that “…”"
             quotes += _participle_tail(text, att, e, people)
             continue
-        following = next((a for a in atts[k + 1 :] if a is not None), None)
-        preceding = next((a for a in reversed(atts[:k]) if a is not None), None)
         cs, ce = _trim(text, s, e)
         if _words(text[cs:ce]) >= _MIN_WORDS:
-            quotes.append(_quote(text, (cs, ce), text[cs:ce], True, following or preceding, people))
+            quotes.append(_quote(text, (cs, ce), text[cs:ce], True, following[k] or preceding[k], people))
     return quotes
 
 
@@ -575,7 +590,9 @@ def _read_cue(
     if before_cue is not None and before_cue.low == "to" and c >= 2 and toks[c - 2].low in _RAISING:
         c, before_cue = c - 2, toks[c - 3] if c >= 3 else None  # read "seemed to urge" as one cue
     if before_cue is not None and before_cue.low in _NOT_BEFORE_CUE:
-        return None  # "declined to say", "was asked", "the claims": not an attribution
+        return None  # "declined to say", "the claims": not an attribution
+    if before_cue is not None and before_cue.low in _BE and not low.endswith("ing"):
+        return None  # passive "Holt was told that …", "was asked whether …": Holt is addressed, not speaking
     following = toks[c_end] if c_end < len(toks) else None
     ends = following is None or following.text in (".", "!", "?", ";")  # "…, O'Keefe notes."
     if low in _NOUNISH and (
@@ -726,6 +743,8 @@ def _according_to(
 
 def _make(text: str, content: tuple[int, int], att: _Attribution, people: PeopleIndex) -> Quote | None:
     cs, ce = content
+    if cs < ce and text[cs] in _CLOSERS and not any(ch in _ALL_CLOSERS for ch in text[cs + 1 : ce]):
+        cs = _trim(text, cs + 1, ce)[0]  # 'The sign said “Closed for the season.': the mark is never closed
     if ce <= cs:
         return None
     return _quote(text, (cs, ce), text[cs:ce], False, att, people)

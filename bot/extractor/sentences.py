@@ -60,7 +60,9 @@ _ABBREVIATIONS = frozenset(
 )
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, then spaces and a plausible
 # sentence opener; or a line break.
-_BOUNDARY = re.compile(r"""([.!?…]+)(["”’'»)\]]*)([ \t]+)(?=["“‘'«(\[]?[A-Z0-9])|\n\s*""")
+# The lookbehind and the possessive "++" keep a run of dots linear: without them the engine retries the rest of
+# the pattern from every dot of "....." (quadratic on hostile input).
+_BOUNDARY = re.compile(r"""(?<![.!?…])([.!?…]++)(["”’'»)\]]*)([ \t]+)(?=["“‘'«(\[]?[A-Z0-9])|\n\s*""")
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)\.?$")
 
 
@@ -72,6 +74,8 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     word = m.group(1)
     if len(word) == 1 and word.isupper():
         return True  # an initial: "James C. Cacheris", "U.S." (its last letter)
+    if word.lower() == "no":
+        return text[dot + 1 : dot + 3].strip()[:1].isdigit()  # "No. 5", but "Holt said no. The council …"
     return word.lower() in _ABBREVIATIONS and text[m.start() - 1 : m.start()] != "."
 
 
