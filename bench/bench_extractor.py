@@ -61,6 +61,9 @@ _HOSTILE: dict[str, Callable[[int], str]] = {
     "endless sentence": lambda n: ("the committee said that " * (n // 23 + 1))[:n],
     "unbalanced quote": lambda n: "“" + ("a mark that never closes, he said " * (n // 34 + 1))[:n],
     "numbers": lambda n: ("12,500 of 30,000 troops, 45% and $9 billion; " * (n // 45 + 1))[:n],
+    "runs of one character": lambda n: (
+        ("." * 5000 + "“" * 5000 + "A." * 2500 + " " * 5000 + "- a ") * (n // 20004 + 1)
+    )[:n],
     "article paragraphs": lambda n: (
         "Officials said on Monday that about 1,200 workers would rebuild the pier. "
         "“We will finish before the storms,” the mayor said.\n" * (n // 128 + 1)
@@ -79,7 +82,7 @@ def _linearity(blank: spacy.language.Language, extractor: Extractor) -> None:
             times.append(_seconds(lambda text=text: extractor.extract(text)))  # type: ignore[misc]
         growth = [b / a for a, b in itertools.pairwise(times)]
         print(
-            f"  {label:20s} {' / '.join(f'{t:6.2f}' for t in times)} s   growth {' '.join(f'{g:.1f}x' for g in growth)}"
+            f"  {label:22s} {' / '.join(f'{t:6.2f}' for t in times)} s   growth {' '.join(f'{g:.1f}x' for g in growth)}"
             f"   (extractor / blank at 2 MB: {times[-1] / base[-1]:.2f}x)"
         )
 
