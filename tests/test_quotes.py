@@ -241,18 +241,6 @@ def test_nouns_and_empty_attributions_are_not_quotes(extractor: Extractor, text:
             "The governor",
         ),
         ("Polls show the two candidates tied in the north.", "the two candidates tied in the north", "Polls"),
-    ],
-)
-def test_cue_after_raising_verbs_negations_and_plural_subjects(
-    extractor: Extractor, text: str, content: str, said_by: str
-) -> None:
-    q = only(extractor, text)
-    assert q.text == content and mention(text, q) == said_by
-
-
-@pytest.mark.parametrize(
-    ("text", "content", "said_by"),
-    [
         (
             "The ruling could reshape the county budget, said Republican strategist Nadia Perez.",
             "The ruling could reshape the county budget",
@@ -270,7 +258,9 @@ def test_cue_after_raising_verbs_negations_and_plural_subjects(
         ),
     ],
 )
-def test_content_first_layouts(extractor: Extractor, text: str, content: str, said_by: str) -> None:
+def test_raising_verbs_negations_plural_subjects_and_content_first_layouts(
+    extractor: Extractor, text: str, content: str, said_by: str
+) -> None:
     q = only(extractor, text)
     assert q.text == content and mention(text, q) == said_by
 

@@ -62,18 +62,23 @@ def summarize(
     Narrative sentences are preferred: an article that opens with a run of quotes (common in translated press)
     is summarised by its first reported facts, and by the quotes only when it has nothing else.
     """
-    return _lead(text, sentences, body_start, max_sentences, narrative=True) or _lead(
-        text, sentences, body_start, max_sentences, narrative=False
+    paras = paragraphs(text)
+    return _lead(text, sentences, paras, body_start, max_sentences, narrative=True) or _lead(
+        text, sentences, paras, body_start, max_sentences, narrative=False
     )
 
 
 def _lead(
-    text: str, sentences: Sequence[tuple[int, int]], body_start: int, max_sentences: int, narrative: bool
+    text: str,
+    sentences: Sequence[tuple[int, int]],
+    paras: Sequence[tuple[int, int]],
+    body_start: int,
+    max_sentences: int,
+    narrative: bool,
 ) -> str:
     picked: list[str] = []
     total = 0
     skip_line: dict[int, bool] = {}  # per paragraph start: judged once, not once per sentence
-    paras = paragraphs(text)
     starts = [p for p, _ in paras]
     for s, e in sentences:
         if s < body_start:
