@@ -311,3 +311,51 @@ def test_an_open_quote_that_never_resumes_does_not_swallow_later_paragraphs(extr
         ("the ferry will run again in May", "Priya Natarajan"),
     ]
     assert all(len(q.parts) == 1 for q in found)
+
+
+@pytest.mark.parametrize(
+    ("headline", "content", "speaker"),
+    [
+        (
+            "Harbour Board Chair Warns Ferry Fares Will Double By Spring",
+            "Ferry Fares Will Double By Spring",
+            "Harbour Board Chair",
+        ),
+        (
+            "Ferry Fares Will Double By Spring, Harbour Board Chair Says",
+            "Ferry Fares Will Double By Spring",
+            "Harbour Board Chair",
+        ),
+    ],
+)
+def test_a_title_case_headline_has_a_capitalised_cue(
+    extractor: Extractor, headline: str, content: str, speaker: str
+) -> None:
+    text = f"{headline}\n\nThe board met on Tuesday to set next year's prices."
+    q = only(extractor, text)
+    assert q.text == content and mention(text, q) == speaker and not q.direct
+
+
+def test_a_capitalised_word_in_running_text_is_not_a_cue(extractor: Extractor) -> None:
+    assert quotes(extractor, "The ferry named Says Who sailed at noon with forty cars on board.") == []
+
+
+def test_reported_speech_after_a_direct_quote_keeps_its_speaker(extractor: Extractor) -> None:
+    text = (
+        "Port director Lena Marsh spoke at the depot.\n"
+        "“The cranes are too old,” Marsh said, adding that two of them had failed inspections this year."
+    )
+    direct, reported = quotes(extractor, text)
+    assert direct.direct and direct.text == "The cranes are too old"
+    assert not reported.direct and reported.text == "two of them had failed inspections this year"
+    assert reported.speaker == direct.speaker == "Lena Marsh" and reported.cue == "adding"
+
+
+def test_reported_speech_beside_a_direct_quote_in_one_sentence(extractor: Extractor) -> None:
+    text = (
+        "“The bridge is unsafe,” Councillor Ravi Anand said on Monday, "
+        "as the city engineer warned that repairs would take a year."
+    )
+    direct, reported = quotes(extractor, text)
+    assert direct.text == "The bridge is unsafe" and direct.speaker == "Ravi Anand"
+    assert reported.text == "repairs would take a year" and mention(text, reported) == "the city engineer"

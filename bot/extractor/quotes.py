@@ -11,7 +11,10 @@ Two passes over the text, both on character offsets and cheap regex tokens (no p
 2. Reported: each sentence not already covered is searched for an attribution cue (`data/cues.txt`). The cue's
    position decides the layout: source first (`Austin said (that) …`), content first (`…, Austin said.` /
    `…, said Austin.`), wrapped (`The economy, he said, is …`), `according to X`, and participle clauses
-   (`…, saying …`, whose speaker is the sentence's subject).
+   (`…, saying …`, whose speaker is the sentence's subject). In a sentence that also holds a direct quote, only the
+   prose outside the quote and its attribution is read (`“…,” Anand said, as the engineer warned that …`), and a
+   participle after the attribution (`“…,” Marsh said, adding that …`) keeps the quote's speaker. A title-case
+   headline (`Harbour Board Chair Warns …`) is read with capitalised cues.
 """
 
 from __future__ import annotations
@@ -107,9 +110,24 @@ def _tokens(text: str, lo: int, hi: int) -> list[_Tok]:
 
 
 @cache
-def _cue_re() -> re.Pattern[str]:
+def _cue_re(headline: bool = False) -> re.Pattern[str]:
+    """Cue forms as written in running text; in a headline ("Obama Says …") any capitalisation."""
     forms = [*lexicon().cues, "According to"]  # the one cue that commonly opens a sentence
-    return re.compile(rf"(?<![\w’'-])(?:{trie_alternation(forms)})(?![\w’'-])")
+    flags = re.IGNORECASE if headline else 0
+    return re.compile(rf"(?<![\w’'-])(?:{trie_alternation(forms)})(?![\w’'-])", flags)
+
+
+_TITLE_START = re.compile(r"\W*[A-Z][\w’'.-]*\s+\W*[A-Z0-9]")  # a cheap first test: two capitalised words
+_HEADLINE_WORD = re.compile(r"[A-Za-z][\w’'-]*")
+
+
+def _is_headline(text: str, start: int, end: int) -> bool:
+    """A title-case line of a few words ("Retired General Reveals ‘Demoralizing’ Experience"): its cue is capitalised."""
+    if end - start > 200 or not _TITLE_START.match(text, start, end) or text.find("\n", start, end) >= 0:
+        return False
+    words = _HEADLINE_WORD.findall(text, start, end)
+    long_words = [w for w in words if len(w) > 3]
+    return len(words) >= 3 and sum(w[0].isupper() for w in long_words) >= max(3, 0.8 * len(long_words))
 
 
 def _cue_class(cue: str) -> str:
@@ -478,6 +496,7 @@ def _direct_quotes(
 ) -> list[Quote]:
     quotes: list[Quote] = []
     previous: Quote | None = None
+    tails: list[Quote] = []
     for g in _direct_groups(text, sentences, paras):
         if g.embedded:
             continue  # the reported-speech pass reads the whole sentence
@@ -493,6 +512,9 @@ def _direct_quotes(
         body = " ".join(text[a:b] for a, b in parts)
         if g.attribution is not None:
             q = _quote(text, (start, end), body, True, g.attribution, people, parts)
+            if g.attribution.mention[0] >= end:  # '…,” he said, adding that …': more from the same speaker
+                tail_end = _trim(text, *_sentence_of(sentences, g.attribution.mention[1]))[1]
+                tails = _participle_tail(text, g.attribution, tail_end, people, direct=False)
         else:
             s_start = _sentence_of(sentences, start)[0]
             standalone = words >= _STANDALONE_WORDS and start - s_start <= 2
@@ -503,6 +525,8 @@ def _direct_quotes(
                 q = replace(previous, text=body, start=start, end=end, parts=parts)
         quotes.append(q)
         previous = q
+        quotes += tails
+        tails = []
     return quotes
 
 
@@ -539,8 +563,12 @@ def _dash_quotes(text: str, p_start: int, p_end: int, people: PeopleIndex) -> li
     return quotes
 
 
-def _participle_tail(text: str, att: _Attribution, end: int, people: PeopleIndex) -> list[Quote]:
-    """'said Austin, adding that …' / 'said Zelensky, noting: …': more words from the same speaker."""
+def _participle_tail(
+    text: str, att: _Attribution, end: int, people: PeopleIndex, direct: bool = True
+) -> list[Quote]:
+    """'said Austin, adding that …' / 'said Zelensky, noting: …': more words from the same speaker.
+
+    In the dash style the tail is more direct speech; after a quote in marks it is reported speech."""
     m = _PARTICIPLE_TAIL.match(text, att.mention[1], end)
     if m is None or lexicon().cues.get(m.group(1)) != "speech":
         return []
@@ -550,7 +578,7 @@ def _participle_tail(text: str, att: _Attribution, end: int, people: PeopleIndex
     if _words(text[cs:ce]) < _MIN_WORDS:
         return []
     tail = _Attribution(att.mention, (m.start(1), m.end(1)), m.group(1))
-    return [_quote(text, (cs, ce), text[cs:ce], True, tail, people)]
+    return [_quote(text, (cs, ce), text[cs:ce], direct, tail, people)]
 
 
 # --- reported speech -------------------------------------------------------------------------------------------
@@ -562,7 +590,7 @@ def _reported(text: str, s_start: int, s_end: int, people: PeopleIndex) -> list[
     body_end = _trim(text, s_start, s_end)[1]
     toks: list[_Tok] | None = None
     covered = s_start
-    for m in _cue_re().finditer(text, s_start, body_end):
+    for m in _cue_re(_is_headline(text, s_start, body_end)).finditer(text, s_start, body_end):
         if m.start() < covered:
             continue
         if toks is None:
@@ -688,7 +716,9 @@ def _content_after(text: str, toks: list[_Tok], k: int, kind: str, body_end: int
         )
         if nxt is not None and nxt > k:
             k = nxt
-        elif toks[k].low in _ADDRESSEES or toks[k].capital:
+        elif toks[k].low in _ADDRESSEES or (
+            toks[k].capital and k + 1 < len(toks) and not toks[k + 1].capital  # not in a title-case headline
+        ):
             k += 1
     while k < len(toks) and toks[k].text in (",", ":"):
         k += 1
@@ -779,6 +809,25 @@ def _quote(
     )
 
 
+_GAP_WORDS = 5
+
+
+def _reported_between(text: str, lo: int, hi: int, people: PeopleIndex) -> list[Quote]:
+    """Reported speech beside a direct quote ("…,” he said, adding that …"): plain prose only, cue first."""
+    if _words(text[lo:hi]) < _GAP_WORDS or _MARK.search(text, lo, hi):
+        return []
+    return [q for q in _reported(text, lo, hi, people) if q.start > _trim(text, lo, hi)[0]]
+
+
+def _claimed(q: Quote) -> tuple[int, int]:
+    """The text a quote accounts for: its content and the attribution beside it (not a speaker carried over)."""
+    lo, hi = q.start, q.end
+    for a, b in ((q.speaker_start, q.speaker_end), (q.cue_start, q.cue_end)):
+        if a is not None and b is not None and q.start - _NEAR <= a and b <= q.end + _NEAR:
+            lo, hi = min(lo, a), max(hi, b)
+    return lo, hi
+
+
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
@@ -798,15 +847,21 @@ def find_quotes(text: str, sentences: Sequence[tuple[int, int]], people: PeopleI
         for q in _direct_quotes(text, sentences, paras, people)
         if not any(_overlaps((q.start, q.end), d) for d in dash_paras)
     ]
-    taken = sorted([(q.start, q.end) for q in quotes] + dash_paras)
+    taken = sorted([_claimed(q) for q in quotes] + dash_paras)
     reach = [t[1] for t in taken]
     for i in range(1, len(reach)):
         reach[i] = max(reach[i], reach[i - 1])  # furthest end among spans starting at or before i
     starts = [t[0] for t in taken]
     for s_start, s_end in sentences:
         i = bisect.bisect_left(starts, s_end) - 1  # last span starting before the sentence ends
-        if i >= 0 and reach[i] > s_start:
-            continue  # a direct quote already covers part of this sentence
-        quotes.extend(_reported(text, s_start, s_end, people))
+        if i < 0 or reach[i] <= s_start:
+            quotes.extend(_reported(text, s_start, s_end, people))
+            continue
+        # a direct quote covers part of this sentence: read only what lies outside it and its attribution
+        lo = bisect.bisect_right(reach, s_start)  # first span reaching into the sentence
+        pos = s_start
+        for a, b in [*taken[lo : i + 1], (s_end, s_end)]:
+            quotes.extend(_reported_between(text, pos, a, people))
+            pos = max(pos, b)
     quotes.sort(key=lambda q: q.start)
     return quotes
