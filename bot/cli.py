@@ -16,7 +16,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot import __version__
 from bot.adapters.console import ConsoleSink
@@ -25,6 +25,7 @@ from bot.adapters.scheduler import build_scheduler
 from bot.adapters.store import SCHEMA_VERSION, Store
 from bot.bootstrap import bootstrap
 from bot.config import DEFAULT_CONFIG, FeedSettings, Settings, TeamSettings, load_settings
+from bot.core.matching import FigureRef, figure_relation, quote_match
 from bot.core.render import render_reply
 from bot.errors import UserError
 from bot.extractor import Extractor
@@ -276,6 +277,43 @@ async def db_backup(settings: Settings, target: Path, out: TextIO) -> int:
 
 
 # -- entry point --------------------------------------------------------------------------------------------------
+def _match_one(pair: dict[str, Any]) -> dict[str, Any]:
+    kind, a, b = pair.get("kind", "quote"), pair["a"], pair["b"]
+    if kind == "quote":
+        m = quote_match(str(a["text"]), a.get("speaker"), str(b["text"]), b.get("speaker"))
+        return {"same": m.same, "score": m.score}
+    if kind == "figure":
+        fa, fb = (
+            FigureRef(
+                float(x["value"]),
+                x.get("unit"),
+                x.get("counted"),
+                x.get("subject"),
+                x.get("rate"),
+                bool(x.get("approximate", False)),
+            )
+            for x in (a, b)
+        )
+        relation = figure_relation(fa, fb)
+        return {"same": relation == "same", "score": 1.0 if relation == "same" else 0.0, "relation": relation}
+    raise ValueError(f"unknown kind {kind!r} (quote or figure)")
+
+
+def match(inp: TextIO, out: TextIO) -> int:
+    """One JSON answer per JSON pair on stdin (DESIGN.md); a malformed line gets an error line, never a crash."""
+    failed = 0
+    for n, line in enumerate(inp, 1):
+        if not line.strip():
+            continue
+        try:
+            answer = _match_one(json.loads(line))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            failed += 1
+            answer = {"error": f"line {n}: {type(exc).__name__}: {exc}"}
+        out.write(json.dumps(answer) + "\n")
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -310,6 +348,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", parents=[common], help="print the claims of text files as JSON (DESIGN.md)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--format", choices=("jsonl", "json"), default="jsonl")
+    sub.add_parser(
+        "match", parents=[common], help="same claim or not: JSON pairs on stdin, one JSON answer per line"
+    )
     p = sub.add_parser("db", parents=[common], help="database maintenance")
     dbsub = p.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     dbsub.add_parser("upgrade", parents=[common], help="apply pending schema migrations")
@@ -334,6 +375,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return extract(args.paths, args.format, out)
         if args.command == "demo":
             return asyncio.run(demo(out))
+        if args.command == "match":
+            return match(sys.stdin, out)
         settings = _settings(args)
         if args.command == "run":
             return asyncio.run(run(settings, once=args.once))

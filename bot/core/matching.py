@@ -1,0 +1,235 @@
+"""Whether two claims from different articles are the same claim. Pure: strings and numbers in, a decision out.
+
+Quotes: the same statement by the same speaker, also shortened, paraphrased, turned into indirect speech or
+translated differently. Two outlets quoting one statement share most of its *content words* (after function words
+and pronouns are dropped, plurals and verb endings stripped, and equivalent words — troops/soldiers, North
+Korea/North Korean, `data/equivalents.txt` — mapped to one term). The score is the share of the shorter side's terms
+found in the other side (a shortened quote is wholly contained in the full one), damped when the shorter side has
+few terms, because three shared words say less than ten.
+
+Figures: the same measured thing is the same unit, the same counted noun (up to equivalents), the same rate, and
+the same place and actor anchors; the same value within rounding corroborates, a different value conflicts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from bot.extractor.lexicon import lexicon
+
+QUOTE_THRESHOLD = 0.6
+_NAME_WEIGHT = 0.5
+_MIN_EVIDENCE = 3.0  # terms of content the lighter side needs for its full score
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9_.’'-]*[a-z0-9]|[a-z0-9]")  # '_' joins an equivalents phrase
+
+
+@dataclass(frozen=True)
+class Match:
+    same: bool
+    score: float
+
+
+@cache
+def _lines(name: str) -> tuple[str, ...]:
+    text = resources.files(__package__).joinpath("data", name).read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    return frozenset(w for line in _lines("stopwords.txt") for w in line.split())
+
+
+@cache
+def _classes() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """word → class name, and the multi-word phrases (as 'a b' → 'a_b') to join before splitting words."""
+    words: dict[str, str] = {}
+    phrases: list[tuple[str, str]] = []
+    for line in _lines("equivalents.txt"):
+        members = line.split()
+        for m in members:
+            words[m] = members[0]
+            if "_" in m:
+                phrases.append((m.replace("_", " "), m))
+    phrases.sort(key=lambda p: -len(p[0]))
+    return words, tuple(phrases)
+
+
+def stem(word: str) -> str:
+    """A light stemmer: enough to make 'gathers'/'gathering'/'gathered' and 'sites'/'site' one term."""
+    w = word.strip(".’'-").replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            if suffix == "s" and w.endswith(("ss", "us", "is")):
+                continue
+            if suffix == "es" and not w.endswith(("ches", "shes", "sses", "xes", "zes")):
+                continue
+            w = w[: len(w) - len(suffix)] + keep
+            break
+    if w.endswith("e") and len(w) > 4:
+        w = w[:-1]  # 'police' and 'policing', 'make' and 'making' meet at 'polic', 'mak'
+    return w
+
+
+def weighted_terms(text: str) -> dict[str, float]:
+    """The content terms of a claim's text with their weight: lower-cased, function words out, stems mapped to
+    equivalence classes. Names weigh half: outlets covering one story share its names whatever each claim says."""
+    words, phrases = _classes()
+    flat = " ".join(text.split())
+    low = flat.lower()
+    for phrase, joined in phrases:
+        if phrase in low:
+            low = low.replace(phrase, joined)
+            flat = flat.replace(
+                phrase, joined
+            )  # keep offsets aligned only loosely: capitals are read per word
+    capitals = {w.lower() for w in re.findall(r"(?<![.!?“\"‘'] )(?<=\s)[A-Z][\w’'-]*", " " + flat)}
+    stop = _stopwords()
+    out: dict[str, float] = {}
+    for tok in _TOKEN.findall(low):
+        if tok in stop or tok.replace("’", "'") in stop:
+            continue
+        cls = words.get(tok)
+        if cls is None:
+            s = stem(tok)
+            if s in stop or len(s) < 2:
+                continue
+            cls = words.get(s, s)
+        weight = _NAME_WEIGHT if tok in capitals else 1.0
+        out[cls] = max(out.get(cls, 0.0), weight)
+    return out
+
+
+def terms(text: str) -> frozenset[str]:
+    return frozenset(weighted_terms(text))
+
+
+@cache
+def _titles() -> frozenset[str]:
+    """Words of a title before a name (the extractor's own list), which outlets add or drop at will."""
+    return lexicon().titles | {"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "the"}
+
+
+def speaker_key(name: str | None) -> str:
+    """The surname a speaker is compared by ('Pentagon Chief Lloyd Austin' and 'Lloyd J. Austin' → 'austin')."""
+    if not name:
+        return ""
+    parts = [p for p in re.findall(r"[\w’'-]+", name.lower()) if p not in _titles() and len(p) > 1]
+    while parts and parts[-1] in ("jr", "sr", "ii", "iii"):
+        parts.pop()
+    return parts[-1].replace("’", "'") if parts else ""
+
+
+def same_speaker(a: str | None, b: str | None) -> bool:
+    """Both named and sharing a surname (first names may be dropped or abbreviated by one outlet)."""
+    ka, kb = speaker_key(a), speaker_key(b)
+    if not ka or ka != kb:
+        return False
+    # given names on both sides must share an initial: "Hillary Clinton" is not "Bill Clinton"
+    given_a, given_b = _initials(a, ka), _initials(b, kb)
+    return not (given_a and given_b and not given_a & given_b)
+
+
+def _initials(name: str | None, surname: str) -> set[str]:
+    words = [p.replace("’", "'") for p in re.findall(r"[\w’'-]+", (name or "").lower()) if p not in _titles()]
+    return {w[0] for w in words if w != surname}
+
+
+def term_similarity(a: dict[str, float], b: dict[str, float]) -> float:
+    """Weighted share of the lighter side's terms found in the other (a shortened quote is wholly contained),
+    damped when the lighter side has fewer than three terms that are not names: "Trump's tweets" shares a name
+    and one word with any claim about the tweets, which says little."""
+    wa, wb = sum(a.values()), sum(b.values())
+    if not wa or not wb:
+        return 0.0
+    small, other = (a, b) if wa <= wb else (b, a)
+    shared = sum(w for t, w in small.items() if t in other)
+    plain = sum(1 for w in small.values() if w == 1.0)
+    return shared / min(wa, wb) * min(1.0, plain / _MIN_EVIDENCE)
+
+
+def wording_similarity(a: str, b: str) -> float:
+    """The longest run of words both sides share, over the shorter side's length: the same words in the same order,
+    quoted in full or in part ('That makes me smart' / 'Not paying taxes "makes me smart"'). Runs under three words
+    count for nothing."""
+    wa = [w.replace("’", "'") for w in _TOKEN.findall(a.lower())]
+    wb = [w.replace("’", "'") for w in _TOKEN.findall(b.lower())]
+    if len(wa) < 3 or len(wb) < 3:
+        return 0.0
+    best, prev = 0, [0] * (len(wb) + 1)
+    for x in wa:
+        cur = [0] * (len(wb) + 1)
+        for j, y in enumerate(wb, 1):
+            if x == y:
+                cur[j] = prev[j - 1] + 1
+                best = max(best, cur[j])
+        prev = cur
+    return best / min(len(wa), len(wb)) if best >= 3 else 0.0
+
+
+def quote_similarity(a_text: str, b_text: str) -> float:
+    return max(
+        wording_similarity(a_text, b_text), term_similarity(weighted_terms(a_text), weighted_terms(b_text))
+    )
+
+
+def quote_match(a_text: str, a_speaker: str | None, b_text: str, b_speaker: str | None) -> Match:
+    """Same speaker, and the same statement by its wording or by its content terms."""
+    if not same_speaker(a_speaker, b_speaker):
+        return Match(False, 0.0)
+    score = quote_similarity(a_text, b_text)
+    return Match(score >= QUOTE_THRESHOLD, round(score, 3))
+
+
+# --- figures ---------------------------------------------------------------------------------------------------
+
+FigureRelation = Literal["same", "conflict", "different"]
+
+
+@dataclass(frozen=True)
+class FigureRef:
+    """What a figure measures and its value, as stored with a claim."""
+
+    value: float
+    unit: str | None
+    counted: str | None
+    subject: str | None
+    rate: str | None = None
+    approximate: bool = False
+
+
+def subject_terms(f: FigureRef) -> frozenset[str]:
+    return terms(" ".join(p for p in (f.counted, f.subject) if p))
+
+
+def measured_thing(f: FigureRef) -> tuple[str, str, str]:
+    """(unit, counted class, rate): the part of a figure's identity that must match exactly."""
+    counted = min(terms(f.counted), default="") if f.counted else ""
+    return (f.unit or "", counted, f.rate or "")
+
+
+def within_rounding(a: float, b: float, approximate: bool = False) -> bool:
+    """8,000 and 8,000; 9 million and 9.2 million only when one is approximate ('about 9 million')."""
+    if a == b:
+        return True
+    big = max(abs(a), abs(b))
+    tolerance = 0.05 if approximate else 0.005
+    return abs(a - b) <= tolerance * big
+
+
+def figure_relation(a: FigureRef, b: FigureRef) -> FigureRelation:
+    ta, tb = measured_thing(a), measured_thing(b)
+    if ta != tb or (not ta[1] and not ta[0]):
+        return "different"
+    sa, sb = subject_terms(a), subject_terms(b)
+    if sa != sb:
+        return "different"  # other anchors: "in the Kursk region" is not "in Russia"
+    if within_rounding(a.value, b.value, a.approximate or b.approximate):
+        return "same"
+    return "conflict"

@@ -1,0 +1,132 @@
+"""Same claim or not, across outlets (issue: Claims across sources). Sentences written for these tests."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from bot.cli import match
+from bot.core.matching import FigureRef, figure_relation, quote_match, same_speaker, terms
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("Pentagon Chief Lloyd Austin", "Lloyd Austin", True),
+        ("Lloyd J. Austin", "Austin", True),
+        ("President Volodymyr Zelensky", "Volodymyr Zelensky", True),
+        ("Hillary Clinton", "Bill Clinton", False),
+        ("Lloyd Austin", "Lena Marsh", False),
+        (None, "Lloyd Austin", False),
+    ],
+)
+def test_speakers_are_compared_by_surname_with_titles_dropped(a: str | None, b: str, same: bool) -> None:
+    assert same_speaker(a, b) is same
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # the issue's own example: a translation told two ways
+        (
+            "We see all the places where Russia gathers North Korean soldiers on its territory",
+            "We see every site where Russia is accumulating these soldiers from North Korea on its territory",
+        ),
+        # shortened: one outlet quotes part of the statement
+        (
+            "The harbour will stay closed until the storm passes, and the ferries will not sail before Friday",
+            "the ferries will not sail before Friday",
+        ),
+        # turned into indirect speech
+        (
+            "I will close the harbour to cargo ships on Monday",
+            "she would close the harbour to cargo ships on Monday",
+        ),
+    ],
+)
+def test_the_same_statement_in_other_words_matches(a: str, b: str) -> None:
+    m = quote_match(a, "Lena Marsh", b, "Marsh")
+    assert m.same and m.score >= 0.6
+
+
+def test_another_statement_by_the_same_speaker_on_the_same_topic_does_not_match() -> None:
+    a = "The harbour will stay closed until the storm passes"
+    b = "The harbour needs a new sea wall before next winter, and the city will pay for it"
+    m = quote_match(a, "Lena Marsh", b, "Lena Marsh")
+    assert not m.same and m.score < 0.6
+
+
+def test_the_same_words_from_another_speaker_do_not_match() -> None:
+    text = "The harbour will stay closed until the storm passes"
+    assert quote_match(text, "Lena Marsh", text, "Ravi Anand").same is False
+
+
+def test_a_shared_name_and_one_word_are_not_the_same_statement() -> None:
+    a = "Mayor Ravi Anand's budget will cut bus routes across the east side of the city"
+    b = "too much is made of Ravi Anand's budget"
+    assert not quote_match(a, "Lena Marsh", b, "Lena Marsh").same
+
+
+def test_equivalent_words_become_one_term() -> None:
+    assert terms("North Korean troops in the Kursk region") == terms(
+        "soldiers from North Korea in Kursk Oblast"
+    )
+
+
+def fig(value: float, counted: str, subject: str, unit: str | None = None, approx: bool = False) -> FigureRef:
+    return FigureRef(value, unit, counted, subject, None, approx)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "relation"),
+    [
+        (
+            fig(10000, "soldiers", "North Korean soldiers in Russia"),
+            fig(10000, "troops", "North Korean troops in Russia"),
+            "same",
+        ),
+        (
+            fig(10000, "soldiers", "North Korean soldiers in Russia"),
+            fig(11000, "troops", "troops from North Korea in Russia"),
+            "conflict",
+        ),
+        (
+            fig(8000, "soldiers", "North Korean soldiers in the Kursk region"),
+            fig(10000, "soldiers", "North Korean soldiers in Russia"),
+            "different",
+        ),
+        (fig(9_000_000, "shells", "shells", approx=True), fig(9_200_000, "shells", "shells"), "same"),
+        (fig(9_000_000, "shells", "shells"), fig(9_200_000, "shells", "shells"), "conflict"),
+        (fig(3.1, "", "unemployment", unit="percent"), fig(3.1, "", "unemployment"), "different"),
+    ],
+)
+def test_figures_of_the_same_thing_corroborate_or_conflict(a: FigureRef, b: FigureRef, relation: str) -> None:
+    assert figure_relation(a, b) == relation
+    assert figure_relation(b, a) == relation
+
+
+def test_match_command_answers_every_line_and_reports_bad_ones() -> None:
+    lines = [
+        {
+            "kind": "quote",
+            "a": {"text": "the ferries will not sail before Friday", "speaker": "Lena Marsh"},
+            "b": {"text": "The ferries will not sail before Friday at the earliest", "speaker": "Marsh"},
+        },
+        "not json",
+        {"kind": "quote", "a": {"text": "x"}},
+        {
+            "kind": "figure",
+            "a": {"value": 10000, "counted": "soldiers", "subject": "soldiers in Russia"},
+            "b": {"value": 11000, "counted": "troops", "subject": "troops in Russia"},
+        },
+    ]
+    inp = io.StringIO("".join((x if isinstance(x, str) else json.dumps(x)) + "\n" for x in lines))
+    out = io.StringIO()
+    assert match(inp, out) == 1  # two bad lines: the exit status says so, the answers still line up
+    answers = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(answers) == 4
+    assert answers[0]["same"] is True and answers[0]["score"] >= 0.6
+    assert "line 2" in answers[1]["error"] and "line 3" in answers[2]["error"]
+    assert answers[3] == {"same": False, "score": 0.0, "relation": "conflict"}
