@@ -8,7 +8,17 @@ import json
 import pytest
 
 from bot.cli import match
-from bot.core.matching import FigureRef, figure_relation, quote_match, same_speaker, terms
+from bot.core.matching import (
+    ClusterValue,
+    ClusterView,
+    FigureRef,
+    Placement,
+    figure_relation,
+    place,
+    quote_match,
+    same_speaker,
+    terms,
+)
 
 
 @pytest.mark.parametrize(
@@ -130,3 +140,39 @@ def test_match_command_answers_every_line_and_reports_bad_ones() -> None:
     assert answers[0]["same"] is True and answers[0]["score"] >= 0.6
     assert "line 2" in answers[1]["error"] and "line 3" in answers[2]["error"]
     assert answers[3] == {"same": False, "score": 0.0, "relation": "conflict"}
+
+
+def view(cid: int, thing: FigureRef, *values: tuple[float, str, int]) -> ClusterView:
+    return ClusterView(
+        cid,
+        "figure",
+        None,
+        (),
+        thing,
+        tuple(ClusterValue(v, False, src, aid) for v, src, aid in values),
+        frozenset(aid for _, _, aid in values),
+    )
+
+
+def test_a_less_specific_figure_may_corroborate_but_never_conflicts() -> None:
+    stored = view(1, fig(10000, "soldiers", "North Korean soldiers in Russia"), (10000, "Gazette", 1))
+    vague_same = fig(10000, "troops", "North Korean troops")
+    vague_other = fig(12000, "troops", "North Korean troops")
+    assert place("figure", 2, None, "", vague_same, [stored]) == Placement(
+        1, "corroborated", 0.9, agrees_with=stored.values[0]
+    )
+    assert place("figure", 2, None, "", vague_other, [stored]).status == "new"
+    exact_other = fig(12000, "troops", "troops from North Korea in Russia")
+    placed = place("figure", 2, None, "", exact_other, [stored])
+    assert placed.status == "conflicting" and placed.conflicts_with == stored.values[0]
+
+
+def test_a_value_seen_before_in_a_cluster_corroborates_and_the_same_article_repeats() -> None:
+    stored = view(
+        1, fig(10000, "soldiers", "soldiers in Russia"), (10000, "Gazette", 1), (11000, "Courier", 2)
+    )
+    assert (
+        place("figure", 3, None, "", fig(11000, "troops", "troops in Russia"), [stored]).agrees_with
+        == (stored.values[1])
+    )
+    assert place("figure", 2, None, "", fig(10000, "troops", "troops in Russia"), [stored]).status == "repeat"

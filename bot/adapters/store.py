@@ -13,7 +13,7 @@ import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -25,6 +25,7 @@ from bot.config import FeedSettings, TeamSettings
 from bot.core.alerts import AlertDraft, ArticleInfo, ClaimOutcome, TeamWatch
 from bot.core.claims import ClaimDraft
 from bot.core.keywords import KeywordSet
+from bot.core.matching import ClusterValue, ClusterView, FigureRef, Placement, figure_ref, index_keys, place
 from bot.errors import StoreError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -315,34 +316,62 @@ class Store:
 
     @staticmethod
     async def add_claim(db: aiosqlite.Connection, article: ArticleInfo, c: ClaimDraft) -> ClaimOutcome:
-        """Inside a transaction: store one claim, joining its cluster or founding it."""
-        async with db.execute(
-            "SELECT c.id, c.first_article_id, a.source, a.title, c.first_seen_at FROM clusters c "
-            "JOIN articles a ON a.id = c.first_article_id WHERE c.kind = ? AND c.key = ?",
-            (c.kind, c.key),
-        ) as cur:
-            row = await cur.fetchone()
-        if row is None:
+        """Inside a transaction: store one claim, joining the cluster it matches (bot.core.matching) or founding one.
+
+        Candidates come from cluster_index (a quote by speaker and content term, a figure by its measured thing),
+        at most _CANDIDATES of them, so the cost does not grow with the store."""
+        figure = figure_ref(c.value, c.data) if c.kind == "figure" else None
+        keys = index_keys(c.kind, c.speaker, c.text, figure)
+        exact = await _one(db, "SELECT id FROM clusters WHERE kind = ? AND key = ?", (c.kind, c.key))
+        views = [await _cluster_view(db, int(exact[0]))] if exact else []
+        if keys:
+            marks = ",".join("?" * len(keys))
             async with db.execute(
-                "INSERT INTO clusters (kind, key, label, first_article_id, first_seen_at) VALUES (?, ?, ?, ?, ?) "
-                "RETURNING id",
-                (c.kind, c.key, c.label, article.id, article.published or now_iso()),
+                f"SELECT cluster_id FROM cluster_index WHERE key IN ({marks}) GROUP BY cluster_id "
+                f"ORDER BY COUNT(*) DESC, cluster_id LIMIT {_CANDIDATES}",
+                keys,
             ) as cur:
-                new = await cur.fetchone()
-            assert new is not None
-            outcome = ClaimOutcome(c, int(new[0]), "new")
+                ids = [int(r[0]) for r in await cur.fetchall()]
+            views += [await _cluster_view(db, i) for i in ids if not exact or i != exact[0]]
+        placement = place(c.kind, article.id, c.speaker, c.text, figure, views)
+        if exact and placement.cluster_id is None:
+            placement = Placement(
+                int(exact[0]), "repeat" if article.id in views[0].article_ids else "corroborated"
+            )
+        if placement.cluster_id is None:
+            cluster_id = await _found_cluster(db, article, c, figure)
+            outcome = ClaimOutcome(c, cluster_id, "new")
         else:
-            status = "repeat" if row[1] == article.id else "corroborated"
-            async with db.execute(
-                "SELECT 1 FROM claims WHERE cluster_id = ? AND article_id = ? LIMIT 1", (row[0], article.id)
-            ) as cur:
-                if await cur.fetchone():
-                    status = "repeat"
-            outcome = ClaimOutcome(c, int(row[0]), status, row[2], row[3], row[4])  # type: ignore[arg-type]
+            cluster_id = placement.cluster_id
+            first = await _one(
+                db,
+                "SELECT a.source, a.title, c.first_seen_at FROM clusters c JOIN articles a ON a.id = c.first_article_id "
+                "WHERE c.id = ?",
+                (cluster_id,),
+            )
+            assert first is not None
+            other = placement.conflicts_with
+            outcome = ClaimOutcome(
+                c,
+                cluster_id,
+                placement.status,
+                first[0],
+                first[1],
+                first[2],
+                conflicting_value=other.value if other else None,
+                conflicting_source=other.source if other else None,
+            )
+            if c.kind == "quote" and placement.status == "corroborated":
+                await _add_wording(db, cluster_id, c.text)
+        if keys:
+            await db.executemany(
+                "INSERT OR IGNORE INTO cluster_index (key, cluster_id) VALUES (?, ?)",
+                [(k, cluster_id) for k in keys],
+            )
         async with db.execute(
             "INSERT INTO claims (article_id, cluster_id, kind, text, start_offset, end_offset, speaker, direct, "
-            "value, low, high, unit, counted, subject, context, data) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "value, low, high, unit, counted, subject, context, data, status) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 article.id,
                 outcome.cluster_id,
@@ -360,6 +389,7 @@ class Store:
                 c.subject,
                 c.context,
                 json.dumps(c.data, ensure_ascii=False),
+                outcome.status,
             ),
         ) as cur:
             claim_row = await cur.fetchone()
@@ -458,6 +488,74 @@ class Store:
         rows = await self._all("SELECT count(*) FROM articles WHERE extract_error IS NOT NULL")
         out["extract_errors"] = int(rows[0][0])
         return out
+
+
+_CANDIDATES = 25  # clusters compared per claim, best index overlap first
+_WORDINGS = 5  # wordings a quote cluster keeps to match later paraphrases against
+
+
+async def _one(db: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> aiosqlite.Row | None:
+    async with db.execute(sql, params) as cur:
+        return await cur.fetchone()
+
+
+async def _cluster_view(db: aiosqlite.Connection, cluster_id: int) -> ClusterView:
+    row = await _one(db, "SELECT kind, speaker, texts, thing FROM clusters WHERE id = ?", (cluster_id,))
+    assert row is not None
+    values: list[ClusterValue] = []
+    articles: set[int] = set()
+    async with db.execute(
+        "SELECT cl.article_id, cl.value, cl.data, a.source FROM claims cl JOIN articles a ON a.id = cl.article_id "
+        "WHERE cl.cluster_id = ? ORDER BY cl.id",
+        (cluster_id,),
+    ) as cur:
+        async for article_id, value, data, source in cur:
+            articles.add(int(article_id))
+            if value is not None and all(v.value != value for v in values):
+                approx = json.loads(data).get("approx") is not None
+                values.append(ClusterValue(float(value), approx, str(source), int(article_id)))
+    thing = json.loads(row[3]) if row[3] else None
+    return ClusterView(
+        id=cluster_id,
+        kind=str(row[0]),
+        speaker=row[1],
+        texts=tuple(json.loads(row[2])),
+        thing=FigureRef(**thing) if thing else None,
+        values=tuple(values),
+        article_ids=frozenset(articles),
+    )
+
+
+async def _found_cluster(
+    db: aiosqlite.Connection, article: ArticleInfo, c: ClaimDraft, figure: FigureRef | None
+) -> int:
+    async with db.execute(
+        "INSERT INTO clusters (kind, key, label, first_article_id, first_seen_at, speaker, texts, thing) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (
+            c.kind,
+            c.key,
+            c.label,
+            article.id,
+            article.published or now_iso(),
+            c.speaker,
+            json.dumps([c.text] if c.kind == "quote" else [], ensure_ascii=False),
+            json.dumps(asdict(figure)) if figure else None,
+        ),
+    ) as cur:
+        row = await cur.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+async def _add_wording(db: aiosqlite.Connection, cluster_id: int, text: str) -> None:
+    row = await _one(db, "SELECT texts FROM clusters WHERE id = ?", (cluster_id,))
+    texts: list[str] = json.loads(row[0]) if row else []
+    if len(texts) < _WORDINGS and text not in texts:
+        await db.execute(
+            "UPDATE clusters SET texts = ? WHERE id = ?",
+            (json.dumps([*texts, text], ensure_ascii=False), cluster_id),
+        )
 
 
 def _feed_row(r: aiosqlite.Row) -> FeedRow:

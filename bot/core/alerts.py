@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.core.claims import ClaimDraft
+from bot.core.claims import ClaimDraft, format_number
 from bot.core.keywords import KeywordSet
 
-Status = Literal["new", "corroborated", "repeat"]
+Status = Literal["new", "corroborated", "conflicting", "repeat"]
 
 
 @dataclass(frozen=True)
@@ -39,16 +39,19 @@ class TeamWatch:
 
 @dataclass(frozen=True)
 class ClaimOutcome:
-    """What storing one claim meant for its cluster."""
+    """What storing one claim meant for its cluster.
+
+    new: founded the cluster; corroborated: joined it from another article with the same value or statement;
+    conflicting: the same measured thing with another value; repeat: the same article said it again."""
 
     claim: ClaimDraft
     cluster_id: int
-    status: (
-        Status  # new: founded the cluster; corroborated: joined it from another source; repeat: same article
-    )
+    status: Status
     first_source: str | None = None
     first_title: str | None = None
     first_seen: str | None = None
+    conflicting_value: float | None = None  # conflicting: the value reported first …
+    conflicting_source: str | None = None  # … and by whom
 
 
 @dataclass(frozen=True)
@@ -90,9 +93,14 @@ def decide_alerts(
         matched = f"matches your keyword “{keyword}”"
 
         def add(
-            kind: str, cluster_id: int | None, why: str, claim: dict[str, Any] | None, team: TeamWatch = team
+            kind: str,
+            cluster_id: int | None,
+            why: str,
+            claim: dict[str, Any] | None,
+            team: TeamWatch = team,
+            ref: str | None = None,
         ) -> None:
-            ref = f"c{cluster_id}" if cluster_id is not None else f"a{article.id}"
+            ref = ref or (f"c{cluster_id}" if cluster_id is not None else f"a{article.id}")
             drafts.append(
                 AlertDraft(
                     team_id=team.id,
@@ -123,6 +131,18 @@ def decide_alerts(
             elif o.status == "corroborated":
                 kind = "corroboration"
                 why = f"article {matched}; confirms what {o.first_source} reported first ({o.first_seen})"
+            elif o.status == "conflicting" and o.conflicting_value is not None and c.value is not None:
+                if "conflicting_figure" in team.kinds:
+                    payload = _claim_payload(c) | {
+                        "conflicts_with": {"value": o.conflicting_value, "source": o.conflicting_source},
+                    }
+                    why = (
+                        f"article {matched}; {article.source} reports {format_number(c.value)} where "
+                        f"{o.conflicting_source} reported {format_number(o.conflicting_value)}"
+                    )
+                    # one alert per cluster and value: a third outlet with a third value is news again
+                    add("conflicting_figure", o.cluster_id, why, payload, ref=f"c{o.cluster_id}v{c.value:g}")
+                continue
             else:
                 continue
             if kind in team.kinds:

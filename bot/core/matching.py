@@ -81,7 +81,7 @@ def weighted_terms(text: str) -> dict[str, float]:
     """The content terms of a claim's text with their weight: lower-cased, function words out, stems mapped to
     equivalence classes. Names weigh half: outlets covering one story share its names whatever each claim says."""
     words, phrases = _classes()
-    flat = " ".join(text.split())
+    flat = " ".join(text.replace("-", " ").split())  # 'Kursk-Oblast' is 'Kursk Oblast
     low = flat.lower()
     for phrase, joined in phrases:
         if phrase in low:
@@ -204,8 +204,14 @@ class FigureRef:
     approximate: bool = False
 
 
+_GENERIC_PLACES = frozenset(
+    {"oblast", "site"}
+)  # classes of 'region', 'area', 'place': the name is the anchor
+
+
 def subject_terms(f: FigureRef) -> frozenset[str]:
-    return terms(" ".join(p for p in (f.counted, f.subject) if p))
+    """A figure's anchors: its counted noun, places and actors ('Kursk region' and 'Kursk-Oblast area' alike)."""
+    return terms(" ".join(p for p in (f.counted, f.subject) if p)) - _GENERIC_PLACES
 
 
 def measured_thing(f: FigureRef) -> tuple[str, str, str]:
@@ -223,13 +229,138 @@ def within_rounding(a: float, b: float, approximate: bool = False) -> bool:
     return abs(a - b) <= tolerance * big
 
 
+def same_measured_thing(a: FigureRef, b: FigureRef) -> bool:
+    """Same unit, counted noun and rate, and the same place and actor anchors ("in the Kursk region" ≠ "in Russia")."""
+    ta = measured_thing(a)
+    if ta != measured_thing(b) or (not ta[0] and not ta[1]):
+        return False
+    return subject_terms(a) == subject_terms(b)
+
+
 def figure_relation(a: FigureRef, b: FigureRef) -> FigureRelation:
-    ta, tb = measured_thing(a), measured_thing(b)
-    if ta != tb or (not ta[1] and not ta[0]):
+    if not same_measured_thing(a, b):
         return "different"
-    sa, sb = subject_terms(a), subject_terms(b)
-    if sa != sb:
-        return "different"  # other anchors: "in the Kursk region" is not "in Russia"
     if within_rounding(a.value, b.value, a.approximate or b.approximate):
         return "same"
     return "conflict"
+
+
+# --- placing a new claim among the clusters already stored -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClusterValue:
+    """One reported value of a figure cluster and who reported it first."""
+
+    value: float
+    approximate: bool
+    source: str
+    article_id: int
+
+
+@dataclass(frozen=True)
+class ClusterView:
+    """What matching needs to know of a stored cluster."""
+
+    id: int
+    kind: str
+    speaker: str | None
+    texts: tuple[str, ...]  # quote clusters: the wordings seen so far (a few)
+    thing: FigureRef | None  # figure clusters: the measured thing (the first claim's)
+    values: tuple[ClusterValue, ...]  # figure clusters: every distinct value, first reporter first
+    article_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a claim goes: a new cluster (cluster_id None) or an existing one, and what that means."""
+
+    cluster_id: int | None
+    status: Literal["new", "corroborated", "conflicting", "repeat"]
+    score: float = 0.0
+    agrees_with: ClusterValue | None = None  # corroborated figure: the value it confirms
+    conflicts_with: ClusterValue | None = None  # conflicting figure: the first value it contradicts
+
+
+def figure_ref(value: float | None, data: dict[str, object]) -> FigureRef | None:
+    if value is None:
+        return None
+    return FigureRef(
+        float(value),
+        _str(data.get("unit")),
+        _str(data.get("counted")),
+        _str(data.get("subject")),
+        _str(data.get("rate")),
+        data.get("approx") is not None,
+    )
+
+
+def _str(x: object) -> str | None:
+    return x if isinstance(x, str) and x else None
+
+
+def index_keys(kind: str, speaker: str | None, text: str, figure: FigureRef | None) -> list[str]:
+    """The keys a claim is found by: a quote by speaker and content term, a figure by its measured thing."""
+    if kind == "quote":
+        who = speaker_key(speaker)
+        return [f"q:{who}:{t}" for t in sorted(weighted_terms(text))] if who else []
+    if figure is None:
+        return []
+    unit, counted, rate = measured_thing(figure)
+    return [f"f:{unit}|{counted}|{rate}"] if unit or counted else []
+
+
+def place(
+    kind: str,
+    article_id: int,
+    speaker: str | None,
+    text: str,
+    figure: FigureRef | None,
+    candidates: list[ClusterView],
+) -> Placement:
+    """Join the best matching cluster, or found a new one. Pure: the store fetches the candidates by index_keys."""
+    if kind == "quote":
+        best: tuple[float, ClusterView] | None = None
+        for c in candidates:
+            if c.kind != "quote" or not same_speaker(speaker, c.speaker):
+                continue
+            score = max((quote_similarity(text, t) for t in c.texts), default=0.0)
+            if score >= QUOTE_THRESHOLD and (best is None or score > best[0]):
+                best = (score, c)
+        if best is None:
+            return Placement(None, "new")
+        score, c = best
+        return Placement(c.id, "repeat" if article_id in c.article_ids else "corroborated", round(score, 3))
+    if figure is None:
+        return Placement(None, "new")
+    anchors = subject_terms(figure)
+    thing = measured_thing(figure)
+    loose: Placement | None = None
+    for c in candidates:
+        if c.kind != "figure" or c.thing is None or measured_thing(c.thing) != thing:
+            continue
+        theirs = subject_terms(c.thing)
+        if anchors != theirs and not (anchors < theirs or theirs < anchors):
+            continue  # other anchors: "in the Kursk region" is not "in Russia"
+        agrees = next(
+            (
+                v
+                for v in c.values
+                if within_rounding(figure.value, v.value, figure.approximate or v.approximate)
+            ),
+            None,
+        )
+        if anchors == theirs:
+            if article_id in c.article_ids:
+                return Placement(c.id, "repeat", 1.0)
+            if agrees is not None:
+                return Placement(c.id, "corroborated", 1.0, agrees_with=agrees)
+            return Placement(c.id, "conflicting", 1.0, conflicts_with=c.values[0] if c.values else None)
+        if agrees is not None and loose is None:
+            # "10,000 North Korean troops" agreeing with "10,000 North Korean soldiers in Russia": one is less
+            # specific, so it may corroborate; it never conflicts (a false conflict alert costs a newsroom more)
+            status: Literal["repeat", "corroborated"] = (
+                "repeat" if article_id in c.article_ids else "corroborated"
+            )
+            loose = Placement(c.id, status, 0.9, agrees_with=agrees)
+    return loose or Placement(None, "new")

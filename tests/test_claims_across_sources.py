@@ -1,0 +1,106 @@
+"""Claims across sources on real parts (issue: Claims across sources): two outlets' feeds on 127.0.0.1, the real
+extractor, a real SQLite file. Articles written for these tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.bootstrap import bootstrap
+from bot.config import load_settings
+from tests.conftest import FeedServer, RecordingSink, rss
+
+FIRST = (
+    "Port director Lena Marsh said on Monday that 4,000 containers are stuck at the Harbourview terminal. "
+    "“We see every berth where the cranes have stopped, and we will clear them by Friday,” Marsh said."
+)
+SECOND = (
+    "About 4,000 containers are stuck at the Harbourview terminal, the port director, Lena Marsh, told reporters. "
+    "“We can see all the berths where cranes stopped working, and we will clear them by Friday,” said "
+    "Lena Marsh, the port director."
+)
+THIRD = (
+    "Dock workers say 6,500 containers are stuck at the Harbourview terminal. "
+    "“The harbour needs a new sea wall before next winter,” Lena Marsh said."
+)
+
+
+def item(guid: str, title: str, text: str, day: int) -> dict[str, str]:
+    return {
+        "title": title,
+        "guid": guid,
+        "pubDate": f"Tue, {day:02d} Nov 2026 08:00:00 +0000",
+        "description": text,
+    }
+
+
+async def test_corroboration_is_quiet_and_a_conflict_alerts_once_with_both_values(
+    feed_server: FeedServer, write_config: Callable[..., Path], sink: RecordingSink
+) -> None:
+    feed_server.routes["/a"] = (
+        200,
+        "application/rss+xml",
+        rss([item("a1", "Harbourview backlog", FIRST, 3)], "Gazette"),
+    )
+    feed_server.routes["/b"] = (200, "application/rss+xml", rss([], "Courier"))
+    feeds = "".join(
+        f'[[feeds]]\nname = "{n}"\nurl = "{feed_server.url("/" + n)}"\nbackfill = 5\n' for n in ("a", "b")
+    )
+    teams = '[[teams]]\nname = "desk"\nchannel = "port"\nkeywords = ["harbourview"]\n'
+    app = await bootstrap(load_settings(write_config(feeds=feeds, teams=teams), env={}), sink=sink)
+    try:
+        feed_a, feed_b = app.settings.feeds
+        await app.service.poll(feed_a)
+        await app.service.poll(feed_b)  # first add of b: empty
+        await app.service.deliver_pending()
+        first = {p["kind"] for p in sink.sent}
+        assert {"summary", "new_figure", "new_quote"} <= first
+        sink.sent.clear()
+
+        # another outlet: the same figure and the same statement in other words → corroborated, no claim alert
+        feed_server.routes["/b"] = (
+            200,
+            "application/rss+xml",
+            rss([item("b1", "Harbourview jam", SECOND, 4)], "Courier"),
+        )
+        await app.service.poll(feed_b)
+        await app.service.deliver_pending()
+        assert [p["kind"] for p in sink.sent] == ["summary"]
+        sink.sent.clear()
+
+        # a third article: the same measured thing with another value → one conflict alert, both values and sources
+        feed_server.routes["/b"] = (
+            200,
+            "application/rss+xml",
+            rss(
+                [item("b2", "Harbourview count", THIRD, 5), item("b1", "Harbourview jam", SECOND, 4)],
+                "Courier",
+            ),
+        )
+        await app.service.poll(feed_b)
+        await app.service.deliver_pending()
+        kinds = [p["kind"] for p in sink.sent]
+        assert kinds.count("conflicting_figure") == 1
+        new_quotes = {
+            (p["claim"]["speaker"], p["claim"]["text"][:20]) for p in sink.sent if p["kind"] == "new_quote"
+        }
+        # another speaker's statement, and another statement by Marsh, are new quotes
+        assert new_quotes == {
+            ("Dock workers", "6,500 containers are"),
+            ("Lena Marsh", "The harbour needs a "),
+        }
+        conflict = next(p for p in sink.sent if p["kind"] == "conflicting_figure")
+        assert conflict["claim"]["value"] == 6500
+        assert conflict["claim"]["conflicts_with"] == {"value": 4000, "source": "Gazette"}
+        assert "6,500" in conflict["why"] and "4,000" in conflict["why"] and "Gazette" in conflict["why"]
+
+        # the store keeps one cluster with both values and every source
+        rows = await app.store._all(
+            "SELECT c.id, COUNT(*), GROUP_CONCAT(cl.status), GROUP_CONCAT(DISTINCT cl.value) FROM clusters c "
+            "JOIN claims cl ON cl.cluster_id = c.id WHERE c.kind = 'figure' GROUP BY c.id"
+        )
+        assert [(r[1], sorted(r[2].split(",")), sorted(r[3].split(","))) for r in rows] == [
+            (3, ["conflicting", "corroborated", "new"], ["4000.0", "6500.0"])
+        ]
+    finally:
+        await app.close()
