@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import math
 import signal
 import sys
 import tempfile
@@ -283,6 +284,11 @@ def _match_one(pair: dict[str, Any]) -> dict[str, Any]:
         m = quote_match(str(a["text"]), a.get("speaker"), str(b["text"]), b.get("speaker"))
         return {"same": m.same, "score": m.score}
     if kind == "figure":
+        for x in (a, b):
+            if not math.isfinite(float(x["value"])):
+                raise ValueError(f"value must be a finite number, not {x['value']!r}")
+            if not isinstance(x.get("approximate", False), bool):
+                raise ValueError("approximate must be true or false")
         fa, fb = (
             FigureRef(
                 float(x["value"]),
@@ -300,14 +306,14 @@ def _match_one(pair: dict[str, Any]) -> dict[str, Any]:
 
 
 def match(inp: TextIO, out: TextIO) -> int:
-    """One JSON answer per JSON pair on stdin (DESIGN.md); a malformed line gets an error line, never a crash."""
+    """One JSON answer per JSON pair on stdin (../shared/DESIGN.md); a malformed line gets an error line."""
     failed = 0
     for n, line in enumerate(inp, 1):
         if not line.strip():
             continue
         try:
             answer = _match_one(json.loads(line))
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             failed += 1
             answer = {"error": f"line {n}: {type(exc).__name__}: {exc}"}
         out.write(json.dumps(answer) + "\n")

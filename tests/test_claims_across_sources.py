@@ -104,3 +104,31 @@ async def test_corroboration_is_quiet_and_a_conflict_alerts_once_with_both_value
         ]
     finally:
         await app.close()
+
+
+async def test_the_same_value_in_another_place_is_another_figure(
+    feed_server: FeedServer, write_config: Callable[..., Path], sink: RecordingSink
+) -> None:
+    texts = [
+        "Officials said 800 containers are stuck in Harbourview this week.",
+        "Officials said 800 containers are stuck in Eastport this week.",
+        "Officials said 950 containers are stuck in Eastport this week.",
+    ]
+    feed_server.routes["/a"] = (200, "application/rss+xml", rss([], "Gazette"))
+    teams = '[[teams]]\nname = "desk"\nchannel = "port"\nkeywords = ["containers"]\n'
+    feeds = f'[[feeds]]\nname = "a"\nurl = "{feed_server.url("/a")}"\nbackfill = 5\n'
+    app = await bootstrap(load_settings(write_config(feeds=feeds, teams=teams), env={}), sink=sink)
+    try:
+        (feed,) = app.settings.feeds
+        await app.service.poll(feed)
+        items: list[dict[str, str]] = []
+        for n, text in enumerate(texts):
+            items.insert(0, item(f"x{n}", f"Containers {n}", text, 3 + n))
+            feed_server.routes["/a"] = (200, "application/rss+xml", rss(items, "Gazette"))
+            await app.service.poll(feed)
+        await app.service.deliver_pending()
+        kinds = [(p["kind"], p["article"]["title"]) for p in sink.sent if p["kind"] != "summary"]
+        assert ("new_figure", "Containers 0") in kinds and ("new_figure", "Containers 1") in kinds
+        assert ("conflicting_figure", "Containers 2") in kinds  # Eastport's 950 against Eastport's 800
+    finally:
+        await app.close()

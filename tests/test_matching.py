@@ -176,3 +176,25 @@ def test_a_value_seen_before_in_a_cluster_corroborates_and_the_same_article_repe
         == (stored.values[1])
     )
     assert place("figure", 2, None, "", fig(10000, "troops", "troops in Russia"), [stored]).status == "repeat"
+
+
+def test_a_bare_figure_without_anchors_corroborates_nothing_loosely() -> None:
+    stored = view(1, fig(3.1, "", "unemployment", unit="percent"), (3.1, "Gazette", 1))
+    assert place("figure", 2, None, "", fig(3.1, "", "", unit="percent"), [stored]).status == "new"
+
+
+def test_comparing_two_huge_quotes_stays_bounded() -> None:
+    words = " ".join(f"word{i}" for i in range(50_000))
+    assert quote_match(words, "Lena Marsh", words, "Lena Marsh").same  # the first 300 words decide
+
+
+def test_match_command_refuses_values_that_are_not_finite_numbers() -> None:
+    pair = {
+        "kind": "figure",
+        "a": {"value": float("inf"), "counted": "ships"},
+        "b": {"value": 5, "counted": "ships"},
+    }
+    out = io.StringIO()
+    assert match(io.StringIO(json.dumps(pair) + "\n" + "[" * 100_000 + "\n"), out) == 1
+    first, second = (json.loads(line) for line in out.getvalue().splitlines())
+    assert "finite" in first["error"] and "line 2" in second["error"]

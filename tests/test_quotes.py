@@ -359,3 +359,10 @@ def test_reported_speech_beside_a_direct_quote_in_one_sentence(extractor: Extrac
     direct, reported = quotes(extractor, text)
     assert direct.text == "The bridge is unsafe" and direct.speaker == "Ravi Anand"
     assert reported.text == "repairs would take a year" and mention(text, reported) == "the city engineer"
+
+
+def test_reported_speech_before_a_direct_quote_in_one_sentence(extractor: Extractor) -> None:
+    text = "The union said repairs would take a year, while “the cranes are too old,” Marsh said."
+    reported, direct = quotes(extractor, text)
+    assert reported.text == "repairs would take a year" and mention(text, reported) == "The union"
+    assert direct.text == "the cranes are too old"

@@ -328,18 +328,21 @@ class Store:
             marks = ",".join("?" * len(keys))
             async with db.execute(
                 f"SELECT cluster_id FROM cluster_index WHERE key IN ({marks}) GROUP BY cluster_id "
-                f"ORDER BY COUNT(*) DESC, cluster_id LIMIT {_CANDIDATES}",
+                f"ORDER BY COUNT(*) DESC, cluster_id DESC LIMIT {_CANDIDATES}",  # ties: the most recent first
                 keys,
             ) as cur:
                 ids = [int(r[0]) for r in await cur.fetchall()]
             views += [await _cluster_view(db, i) for i in ids if not exact or i != exact[0]]
         placement = place(c.kind, article.id, c.speaker, c.text, figure, views)
-        if exact and placement.cluster_id is None:
+        legacy = exact is not None and views[0].thing is None and not views[0].texts  # stored by schema v1
+        if legacy and placement.cluster_id is None:
             placement = Placement(
-                int(exact[0]), "repeat" if article.id in views[0].article_ids else "corroborated"
+                views[0].id, "repeat" if article.id in views[0].article_ids else "corroborated"
             )
         if placement.cluster_id is None:
-            cluster_id = await _found_cluster(db, article, c, figure)
+            # the exact key may belong to another thing ("800 containers" in another port): keep keys unique
+            key = c.key if exact is None else f"{c.key}#a{article.id}:{c.start}"
+            cluster_id = await _found_cluster(db, article, c, key, figure)
             outcome = ClaimOutcome(c, cluster_id, "new")
         else:
             cluster_id = placement.cluster_id
@@ -527,14 +530,14 @@ async def _cluster_view(db: aiosqlite.Connection, cluster_id: int) -> ClusterVie
 
 
 async def _found_cluster(
-    db: aiosqlite.Connection, article: ArticleInfo, c: ClaimDraft, figure: FigureRef | None
+    db: aiosqlite.Connection, article: ArticleInfo, c: ClaimDraft, key: str, figure: FigureRef | None
 ) -> int:
     async with db.execute(
         "INSERT INTO clusters (kind, key, label, first_article_id, first_seen_at, speaker, texts, thing) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             c.kind,
-            c.key,
+            key,
             c.label,
             article.id,
             article.published or now_iso(),

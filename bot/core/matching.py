@@ -13,6 +13,7 @@ the same place and actor anchors; the same value within rounding corroborates, a
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -23,6 +24,8 @@ from bot.extractor.lexicon import lexicon
 
 QUOTE_THRESHOLD = 0.6
 _NAME_WEIGHT = 0.5
+_MAX_WORDS = 300  # words compared in order: bounds the quadratic run search (a quote is rarely longer)
+_MAX_KEYS = 40  # index keys per quote
 _MIN_EVIDENCE = 3.0  # terms of content the lighter side needs for its full score
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9_.’'-]*[a-z0-9]|[a-z0-9]")  # '_' joins an equivalents phrase
 
@@ -158,8 +161,8 @@ def wording_similarity(a: str, b: str) -> float:
     """The longest run of words both sides share, over the shorter side's length: the same words in the same order,
     quoted in full or in part ('That makes me smart' / 'Not paying taxes "makes me smart"'). Runs under three words
     count for nothing."""
-    wa = [w.replace("’", "'") for w in _TOKEN.findall(a.lower())]
-    wb = [w.replace("’", "'") for w in _TOKEN.findall(b.lower())]
+    wa = [w.replace("’", "'") for w in _TOKEN.findall(a.lower())][:_MAX_WORDS]
+    wb = [w.replace("’", "'") for w in _TOKEN.findall(b.lower())][:_MAX_WORDS]
     if len(wa) < 3 or len(wb) < 3:
         return 0.0
     best, prev = 0, [0] * (len(wb) + 1)
@@ -283,7 +286,7 @@ class Placement:
 
 
 def figure_ref(value: float | None, data: dict[str, object]) -> FigureRef | None:
-    if value is None:
+    if value is None or not math.isfinite(value):
         return None
     return FigureRef(
         float(value),
@@ -303,11 +306,18 @@ def index_keys(kind: str, speaker: str | None, text: str, figure: FigureRef | No
     """The keys a claim is found by: a quote by speaker and content term, a figure by its measured thing."""
     if kind == "quote":
         who = speaker_key(speaker)
-        return [f"q:{who}:{t}" for t in sorted(weighted_terms(text))] if who else []
+        found = sorted(
+            weighted_terms(text[: _MAX_WORDS * 12]).items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0])
+        )
+        return [f"q:{who}:{t}" for t, _ in found[:_MAX_KEYS]] if who else []
     if figure is None:
         return []
     unit, counted, rate = measured_thing(figure)
-    return [f"f:{unit}|{counted}|{rate}"] if unit or counted else []
+    if not unit and not counted:
+        return []
+    thing = f"f:{unit}|{counted}|{rate}"
+    # the anchors rank candidates: "soldiers in Kursk" finds Kursk's clusters first among every soldiers cluster
+    return [thing] + [f"{thing}|{a}" for a in sorted(subject_terms(figure))]
 
 
 def place(
@@ -356,7 +366,7 @@ def place(
             if agrees is not None:
                 return Placement(c.id, "corroborated", 1.0, agrees_with=agrees)
             return Placement(c.id, "conflicting", 1.0, conflicts_with=c.values[0] if c.values else None)
-        if agrees is not None and loose is None:
+        if agrees is not None and loose is None and anchors and theirs:
             # "10,000 North Korean troops" agreeing with "10,000 North Korean soldiers in Russia": one is less
             # specific, so it may corroborate; it never conflicts (a false conflict alert costs a newsroom more)
             status: Literal["repeat", "corroborated"] = (
