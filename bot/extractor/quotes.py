@@ -815,11 +815,11 @@ _GAP_WORDS = 5
 def _reported_between(text: str, lo: int, hi: int, people: PeopleIndex) -> list[Quote]:
     """Reported speech beside a direct quote ("…,” he said, adding that …"): plain prose only, cue first."""
     lo, hi = _trim(text, lo, hi, "“”\"'‘’«»„,;:-–—―.")  # the marks of the quotes beside it are not prose
-    while lo < hi and text[lo] in "“”\"'‘’«»„":
+    while lo < hi and (text[lo] in "“”\"'‘’«»„" or text[lo].isspace()):
         lo += 1
     if _words(text[lo:hi]) < _GAP_WORDS or _MARK.search(text, lo, hi):
         return []
-    return [q for q in _reported(text, lo, hi, people) if q.start > _trim(text, lo, hi)[0]]
+    return [q for q in _reported(text, lo, hi, people) if q.start > lo]
 
 
 def _claimed(q: Quote) -> tuple[int, int]:
