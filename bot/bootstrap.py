@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.adapters.console import ConsoleSink
+from bot.adapters.console import ConsoleSink, JsonlSink
 from bot.adapters.store import Store
 from bot.config import TOKEN_ENV, Settings
 from bot.errors import UserError
@@ -22,6 +22,8 @@ def make_sink(settings: Settings) -> Sink:
             f"{', ' + TOKEN_ENV + ' is set' if settings.discord_token else ''}), but this version of claimdesk has "
             f'no Discord front end yet; unset {TOKEN_ENV} or set sink = "console"'
         )
+    if settings.effective_sink == "jsonl":
+        return JsonlSink(settings.jsonl_path)
     return ConsoleSink()
 
 

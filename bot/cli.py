@@ -98,6 +98,7 @@ async def demo(out: TextIO) -> int:
             source=Path("<demo>"),
             database=Path(tmp) / "demo.db",
             sink="console",
+            jsonl_path=Path(tmp) / "alerts.jsonl",
             discord_token=None,
             feeds=(FeedSettings("seeds", str(feed_path), 300, 100),),
             teams=(

@@ -11,15 +11,16 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.core.delivery import Pacing, PacingError
 from bot.errors import ConfigError
 
 ALERT_KINDS = ("summary", "new_figure", "new_quote", "conflicting_figure", "corroboration")
 DEFAULT_ALERT_KINDS = ("summary", "new_figure", "new_quote", "conflicting_figure")
-SINKS = ("auto", "console", "discord")
+SINKS = ("auto", "console", "jsonl", "discord")
 TOKEN_ENV = "CLAIMDESK_DISCORD_TOKEN"
 DATABASE_ENV = "CLAIMDESK_DATABASE"
 CONFIG_ENV = "CLAIMDESK_CONFIG"
@@ -44,6 +45,7 @@ class TeamSettings:
     channel: str
     keywords: tuple[str, ...]
     alerts: tuple[str, ...]
+    pacing: Pacing = field(default_factory=Pacing)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class Settings:
     source: Path
     database: Path
     sink: str
+    jsonl_path: Path  # where sink = "jsonl" appends its messages
     discord_token: str | None
     feeds: tuple[FeedSettings, ...]
     teams: tuple[TeamSettings, ...]
@@ -153,6 +156,9 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     configured_db = db.string("path", "claimdesk.db")
     db_path = _path(base, env.get(DATABASE_ENV) or configured_db)
     db.done()
+    jsonl = root.table_("jsonl")
+    jsonl_path = _path(base, jsonl.string("path", "alerts.jsonl"))
+    jsonl.done()
     poll = root.table_("poll")
     default_interval = poll.integer("interval", 300, 10, 86_400)
     jitter = poll.integer("jitter", 10, 0, 3_600)
@@ -177,17 +183,21 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         raise ConfigError(f"{file}: feeds: the same url is listed twice")
     teams = []
     for t in root.tables("teams"):
-        teams.append(
-            TeamSettings(
-                name=t.string("name"),
-                channel=t.string("channel", "console"),
-                keywords=t.strings("keywords"),
-                alerts=t.strings("alerts", list(DEFAULT_ALERT_KINDS), ALERT_KINDS),
-            )
-        )
+        name = t.string("name")
+        channel = t.string("channel", "console")
+        keywords = t.strings("keywords")
+        alerts = t.strings("alerts", list(DEFAULT_ALERT_KINDS), ALERT_KINDS)
+        quiet = t.string("quiet_hours", None)
+        timezone = t.string("timezone", "UTC")
+        cap = t.get("hourly_cap", int, "a whole number of messages from 1 to 1000", None)
+        try:
+            pacing = Pacing(quiet, timezone, cap)
+        except PacingError as exc:
+            raise ConfigError(f"{file}: {t.where}: {exc}") from None
+        teams.append(TeamSettings(name, channel, keywords, alerts, pacing))
         t.done()
     if len({t.name for t in teams}) != len(teams):
         raise ConfigError(f"{file}: teams: two teams share a name")
     root.done()
     token = env.get(TOKEN_ENV) or None
-    return Settings(file, db_path, sink, token, tuple(feeds), tuple(teams), jitter, grace)
+    return Settings(file, db_path, sink, jsonl_path, token, tuple(feeds), tuple(teams), jitter, grace)

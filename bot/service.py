@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from bot.adapters.feeds import FeedEntry, FeedError, fetch, parse_feed
@@ -27,7 +28,10 @@ log = logging.getLogger("claimdesk")
 class Sink(Protocol):
     name: str
 
-    async def send(self, channel: str, payload: dict[str, Any]) -> None: ...
+    async def send(self, channel: str, payload: dict[str, Any], key: str) -> None:
+        """Show one message. `key` is the same on every retry of the same message: a sink that can, refuses a
+        key it has already shown (that is what makes a crash between sending and marking harmless)."""
+        ...
 
 
 class ExtractionWorker:
@@ -210,22 +214,28 @@ class Claimdesk:
         )
 
     # -- delivery -----------------------------------------------------------------------------------------------
-    async def deliver_pending(self) -> int:
-        """Send queued alerts in order; stop at the first failure (kept for the next round). Returns sent count."""
+    async def deliver_pending(self, now: datetime | None = None) -> int:
+        """Plan queued alerts into messages, then send the planned messages in order. A channel whose send fails
+        is skipped for the rest of the round (its messages stay queued); other channels go on. Returns sent count.
+        """
+        now = now or datetime.now(UTC)
+        await self.store.plan_deliveries(now)
         sent = 0
-        while True:
-            pending = await self.store.pending_alerts(limit=100)
-            if not pending:
-                return sent
-            for alert in pending:
+        failing: set[str] = set()
+        while pending := await self.store.pending_deliveries(limit=100, skip_channels=failing):
+            for d in pending:
+                if d.channel in failing:
+                    continue
                 try:
-                    await self.sink.send(alert.channel, alert.payload)
+                    await self.sink.send(d.channel, d.payload, d.key)
                 except Exception as exc:
-                    log.warning("delivery of alert %d to %s failed: %s", alert.id, alert.channel, exc)
-                    await self.store.mark_failed(alert.id, f"{type(exc).__name__}: {exc}")
-                    return sent
-                await self.store.mark_sent(alert.id)
+                    log.warning("delivery %s to %s failed: %s", d.key, d.channel, exc)
+                    await self.store.mark_delivery_failed(d.id, f"{type(exc).__name__}: {exc}")
+                    failing.add(d.channel)
+                    continue
+                await self.store.mark_delivered(d.id, now)
                 sent += 1
+        return sent
 
     async def delivery_loop(self, stop: asyncio.Event, every: float = 5.0) -> None:
         """Deliver whenever a poll queued alerts, and every few seconds to retry what failed."""

@@ -19,7 +19,8 @@ async def status(store: Store) -> Reply:
         items.append(ReplyItem(f"{'⚠ ' if f.last_error else ''}{f.name}", tuple(lines)))
     note = (
         f"{counts['articles']} articles, {counts['claims']} claims in {counts['clusters']} clusters; "
-        f"alerts: {counts['alerts_sent']} sent, {counts['alerts_pending']} queued; "
+        f"alerts: {counts['alerts_sent']} sent, {counts['alerts_pending']} queued "
+        f"({counts['alerts_held']} held for quiet hours or an hourly cap); "
         f"{counts['extract_errors']} articles failed extraction"
     )
     return Reply("claimdesk status", tuple(items), note=note)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,7 +11,10 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from bot.bootstrap import App, bootstrap
+from bot.config import load_settings
 from bot.extractor import Extractor
+from bot.service import ExtractionWorker
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -55,7 +58,7 @@ class RecordingSink:
     sent: list[dict[str, Any]] = field(default_factory=list)
     fail_next: int = 0
 
-    async def send(self, channel: str, payload: dict[str, Any]) -> None:
+    async def send(self, channel: str, payload: dict[str, Any], key: str = "") -> None:
         if self.fail_next:
             self.fail_next -= 1
             raise ConnectionError("sink is down")
@@ -113,3 +116,31 @@ def rss(items: list[dict[str, str]], title: str = "Test wire") -> bytes:
         parts.append("<item>" + "".join(f"<{k}>{v}</{k}>" for k, v in it.items()) + "</item>")
     parts.append("</channel></rss>")
     return "".join(parts).encode()
+
+
+AppFactory = Callable[..., Awaitable[App]]
+
+
+@pytest.fixture
+async def make_app() -> AsyncIterator[AppFactory]:
+    """Builds apps through the real composition root and always closes them, even when a test fails."""
+    apps: list[App] = []
+
+    async def make(config: Path, sink: RecordingSink, worker: ExtractionWorker | None = None) -> App:
+        app = await bootstrap(load_settings(config, env={}), sink=sink, worker=worker)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        if not app.closed:
+            await app.close()
+
+
+@pytest.fixture
+def seeds_over_http(feed_server: FeedServer, write_config: Callable[..., Path]) -> Path:
+    """The seed feed served by the loopback server; returns a config that polls it with backfill on."""
+    feed_server.routes["/seeds.xml"] = (200, "application/rss+xml", (SEEDS / "feed.xml").read_bytes())
+    return write_config(
+        feeds=f'[[feeds]]\nname = "seeds"\nurl = "{feed_server.url("/seeds.xml")}"\nbackfill = 10'
+    )

@@ -2,43 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
-from bot.bootstrap import App, bootstrap
-from bot.config import load_settings
 from bot.extractor import Extraction, Extractor
 from bot.service import ExtractionWorker
-from tests.conftest import SEEDS, FeedServer, RecordingSink, rss
-
-AppFactory = Callable[..., Awaitable[App]]
-
-
-@pytest.fixture
-async def make_app() -> AsyncIterator[AppFactory]:
-    """Builds apps through the real composition root and always closes them, even when a test fails."""
-    apps: list[App] = []
-
-    async def make(config: Path, sink: RecordingSink, worker: ExtractionWorker | None = None) -> App:
-        app = await bootstrap(load_settings(config, env={}), sink=sink, worker=worker)
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        if not app.closed:
-            await app.close()
-
-
-@pytest.fixture
-def seeds_over_http(feed_server: FeedServer, write_config: Callable[..., Path]) -> Path:
-    """The seed feed served by the loopback server; returns a config that polls it with backfill on."""
-    feed_server.routes["/seeds.xml"] = (200, "application/rss+xml", (SEEDS / "feed.xml").read_bytes())
-    return write_config(
-        feeds=f'[[feeds]]\nname = "seeds"\nurl = "{feed_server.url("/seeds.xml")}"\nbackfill = 10'
-    )
+from tests.conftest import AppFactory, FeedServer, RecordingSink, rss
 
 
 async def test_seed_feed_over_http_alerts_once_across_restarts(

@@ -1,23 +1,89 @@
-"""The console sink: the embedded default front end when no Discord token is configured."""
+"""The console sink (the embedded default front end when no Discord token is configured) and the JSON-lines
+file sink (for scripts and other systems, and the one that proves exactly-once delivery across crashes)."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
 from bot.core.render import render_alert
 
 
 class ConsoleSink:
-    """Prints each alert as a readable block. Printing cannot fail in a way worth retrying, so delivery is
-    marked done right after; a crash between the two prints that alert once more on restart, never loses it."""
+    """Prints each message as a readable block. A terminal cannot be asked what it already shows, so a crash
+    in the instant between printing and marking the message sent prints it once more after restart: the console
+    is at-least-once. Sinks that can refuse a repeated key (the file sink, Discord's nonce) are exactly-once."""
 
     name = "console"
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self._stream = stream
 
-    async def send(self, channel: str, payload: dict[str, Any]) -> None:
+    async def send(self, channel: str, payload: dict[str, Any], key: str) -> None:
         stream = self._stream or sys.stdout
         stream.write(render_alert(payload) + "\n\n")
         stream.flush()
+
+
+_REMEMBER = 1000
+_LINES = 8  # a restart needs only the last complete line's key; a few more cost nothing
+
+
+class JsonlSink:
+    """Appends one JSON object per message, {"key", "channel", "payload"}, to a file, synced to disk.
+
+    Exactly once across crashes: delivery sends messages one at a time in order and marks each sent before the
+    next, so the only message that can have been written but not marked is the last one in the file. On open,
+    a torn last line (a crash mid-write) is cut off and the keys of the last lines are remembered; sending a key
+    that is already there does nothing.
+    """
+
+    name = "jsonl"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._seen = self._recover()
+
+    def _recover(self) -> dict[str, None]:
+        if not self.path.exists():
+            return {}
+        with self.path.open("r+b") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            start, newlines = size, 0
+            while start > 0 and newlines <= _LINES:  # back up over the last few lines, however long they are
+                step = min(64 * 1024, start)
+                start -= step
+                fh.seek(start)
+                newlines += fh.read(step).count(b"\n")
+            fh.seek(start)
+            tail = fh.read()
+            if tail and not tail.endswith(b"\n"):
+                tail = tail[: tail.rfind(b"\n") + 1]  # empty when the torn line is all there is
+                fh.truncate(start + len(tail))
+        keys: dict[str, None] = {}
+        for line in tail.splitlines():
+            try:
+                keys[str(json.loads(line)["key"])] = None
+            except (ValueError, KeyError, TypeError):
+                continue  # the first line read may be the end of an older one
+        return keys
+
+    def _append(self, data: bytes) -> None:
+        with self.path.open("ab") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    async def send(self, channel: str, payload: dict[str, Any], key: str) -> None:
+        if key in self._seen:
+            return
+        line = json.dumps({"key": key, "channel": channel, "payload": payload}, ensure_ascii=False) + "\n"
+        await asyncio.to_thread(self._append, line.encode("utf-8"))
+        self._seen[key] = None
+        if len(self._seen) > _REMEMBER:  # only recent keys can come back; keep memory flat on a long run
+            self._seen = dict.fromkeys(list(self._seen)[-(_REMEMBER // 2) :])

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ import aiosqlite
 from bot.config import FeedSettings, TeamSettings
 from bot.core.alerts import AlertDraft, ArticleInfo, ClaimOutcome, TeamWatch
 from bot.core.claims import ClaimDraft
+from bot.core.delivery import CAP, Pacing, PacingError, Waiting, digest_payload, plan
 from bot.core.keywords import KeywordSet
 from bot.core.matching import ClusterValue, ClusterView, FigureRef, Placement, figure_ref, index_keys, place
 from bot.errors import StoreError
@@ -79,8 +80,11 @@ class NewArticle:
 
 
 @dataclass(frozen=True)
-class PendingAlert:
+class PendingDelivery:
+    """One message to send: `key` is stable across restarts, for sinks that can refuse a duplicate."""
+
     id: int
+    key: str
     channel: str
     kind: str
     payload: dict[str, Any]
@@ -239,13 +243,25 @@ class Store:
             )
 
     async def sync_teams(self, teams: Iterable[TeamSettings]) -> None:
-        """Make the teams table say what the config says (the console front end's source of truth)."""
+        """Make the config's teams say what the config says (the console front end's source of truth).
+
+        Teams created by commands (Discord servers) are left alone, and so are watches added by command."""
         async with self.transaction() as db:
             for t in teams:
                 await db.execute(
-                    "INSERT INTO teams (name, channel, alert_kinds) VALUES (?, ?, ?) ON CONFLICT (name) DO "
-                    "UPDATE SET channel = excluded.channel, alert_kinds = excluded.alert_kinds",
-                    (t.name, t.channel, json.dumps(list(t.alerts))),
+                    "INSERT INTO teams (name, channel, alert_kinds, origin, quiet_hours, timezone, hourly_cap) "
+                    "VALUES (?, ?, ?, 'config', ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                    "channel = excluded.channel, alert_kinds = excluded.alert_kinds, origin = 'config', "
+                    "quiet_hours = excluded.quiet_hours, timezone = excluded.timezone, "
+                    "hourly_cap = excluded.hourly_cap",
+                    (
+                        t.name,
+                        t.channel,
+                        json.dumps(list(t.alerts)),
+                        t.pacing.quiet_hours,
+                        t.pacing.timezone,
+                        t.pacing.hourly_cap,
+                    ),
                 )
                 async with db.execute("SELECT id FROM teams WHERE name = ?", (t.name,)) as cur:
                     row = await cur.fetchone()
@@ -253,7 +269,7 @@ class Store:
                 team_id = int(row[0])
                 marks = ",".join("?" * len(t.keywords))
                 await db.execute(
-                    f"DELETE FROM watches WHERE team_id = ? AND keyword NOT IN ({marks})",
+                    f"DELETE FROM watches WHERE team_id = ? AND origin = 'config' AND keyword NOT IN ({marks})",
                     (team_id, *t.keywords),
                 )
                 await db.executemany(
@@ -262,20 +278,29 @@ class Store:
                 )
 
     async def team_watches(self) -> list[TeamWatch]:
-        rows = await self._all(
-            "SELECT t.id, t.name, t.channel, t.alert_kinds, group_concat(w.keyword, char(31)) AS kw "
-            "FROM teams t LEFT JOIN watches w ON w.team_id = t.id GROUP BY t.id ORDER BY t.name"
-        )
-        return [
-            TeamWatch(
-                id=r["id"],
-                name=r["name"],
-                channel=r["channel"],
-                kinds=frozenset(json.loads(r["alert_kinds"])),
-                keywords=KeywordSet.of((r["kw"] or "").split("\x1f")),
-            )
-            for r in rows
-        ]
+        """One route per team and channel: the keywords that alert there (a watch may name its own channel),
+        with the team's exclusions applying to every channel of the team."""
+        teams = await self._all("SELECT id, name, channel, alert_kinds FROM teams ORDER BY name")
+        watches = await self._all("SELECT team_id, keyword, channel FROM watches ORDER BY id")
+        routes: list[TeamWatch] = []
+        for t in teams:
+            mine = [w for w in watches if w["team_id"] == t["id"]]
+            excluded = [w["keyword"] for w in mine if w["keyword"].startswith("-")]
+            by_channel: dict[str, list[str]] = {}
+            for w in mine:
+                if not w["keyword"].startswith("-"):
+                    by_channel.setdefault(w["channel"] or t["channel"], []).append(w["keyword"])
+            for channel, keywords in by_channel.items():
+                routes.append(
+                    TeamWatch(
+                        id=t["id"],
+                        name=t["name"],
+                        channel=channel,
+                        kinds=frozenset(json.loads(t["alert_kinds"])),
+                        keywords=KeywordSet.of([*keywords, *excluded]),
+                    )
+                )
+        return routes
 
     # -- articles, claims, clusters, alerts -------------------------------------------------------------------
     async def known_keys(self, feed_id: int, keys: Sequence[str]) -> set[str]:
@@ -425,25 +450,102 @@ class Store:
                 n += cur.rowcount
         return n
 
-    async def pending_alerts(self, limit: int = 100) -> list[PendingAlert]:
-        rows = await self._all(
-            "SELECT id, channel, kind, payload, attempts FROM alerts WHERE sent_at IS NULL ORDER BY id LIMIT ?",
-            (limit,),
-        )
-        return [PendingAlert(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+    async def instance(self) -> str:
+        """A random id of this database, part of every delivery key, so two stores never share keys."""
+        row = await _one(self._conn, "SELECT value FROM meta WHERE key = 'instance'", ())
+        assert row is not None
+        return str(row[0])
 
-    async def mark_sent(self, alert_id: int) -> None:
+    async def plan_deliveries(self, now: datetime) -> int:
+        """Turn queued alerts into messages (bot.core.delivery.plan) in one transaction; returns messages planned.
+
+        A message's payload is fixed here, so a resend after a crash is the very same message."""
+        planned = 0
+        since = (now - timedelta(hours=1)).replace(microsecond=0).isoformat()
         async with self.transaction() as db:
+            async with db.execute(
+                "SELECT a.team_id, a.channel, t.name, t.quiet_hours, t.timezone, t.hourly_cap FROM alerts a "
+                "JOIN teams t ON t.id = a.team_id WHERE a.delivery_id IS NULL AND a.sent_at IS NULL "
+                "GROUP BY a.team_id, a.channel ORDER BY min(a.id)"
+            ) as cur:
+                groups = list(await cur.fetchall())
+            for team_id, channel, team, quiet, tz, cap in groups:
+                try:
+                    pacing = Pacing(quiet, tz, cap)
+                except PacingError:  # settings are validated when written; never let one row stop delivery
+                    pacing = Pacing()
+                async with db.execute(
+                    "SELECT id, held, kind, payload, dedupe_key FROM alerts WHERE team_id = ? AND channel = ? "
+                    "AND delivery_id IS NULL AND sent_at IS NULL ORDER BY id LIMIT 500",
+                    (team_id, channel),
+                ) as cur:
+                    rows = {int(r[0]): r for r in await cur.fetchall()}
+                busy = await _one(
+                    db,
+                    "SELECT count(*) FROM deliveries WHERE channel = ? AND (sent_at IS NULL OR sent_at >= ?)",
+                    (channel, since),
+                )
+                p = plan(
+                    [Waiting(i, r[1]) for i, r in rows.items()], pacing, int(busy[0]) if busy else 0, now
+                )
+
+                payload = {i: dict(json.loads(r[3])) | {"ref": r[4]} for i, r in rows.items()}
+                messages: list[tuple[str, dict[str, Any], tuple[int, ...]]] = [
+                    (rows[i][2], payload[i], (i,)) for i in p.singles
+                ]
+                if p.digest:
+                    content = digest_payload(
+                        team, channel, p.digest_reason or CAP, pacing, [payload[i] for i in p.digest]
+                    )
+                    messages.append(("digest", content, p.digest))
+                for kind, content, ids in messages:
+                    async with db.execute(
+                        "INSERT INTO deliveries (team_id, channel, kind, payload, created_at) VALUES (?, ?, ?, ?, ?) "
+                        "RETURNING id",
+                        (team_id, channel, kind, json.dumps(content, ensure_ascii=False), now_iso()),
+                    ) as cur:
+                        row = await cur.fetchone()
+                    assert row is not None
+                    await db.executemany(
+                        "UPDATE alerts SET delivery_id = ? WHERE id = ?", [(int(row[0]), i) for i in ids]
+                    )
+                    planned += 1
+                if p.hold:
+                    await db.executemany(
+                        "UPDATE alerts SET held = ? WHERE id = ?", [(p.hold_reason, i) for i in p.hold]
+                    )
+        return planned
+
+    async def pending_deliveries(
+        self, limit: int = 100, skip_channels: Iterable[str] = ()
+    ) -> list[PendingDelivery]:
+        """Planned, unsent messages in order, leaving out channels that failed this round."""
+        skip = sorted(skip_channels)
+        rows = await self._all(
+            "SELECT id, channel, kind, payload, attempts FROM deliveries WHERE sent_at IS NULL "
+            f"AND channel NOT IN ({','.join('?' * len(skip))}) ORDER BY id LIMIT ?",
+            (*skip, limit),
+        )
+        instance = await self.instance()
+        return [PendingDelivery(r[0], f"{instance}-{r[0]}", r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+
+    async def mark_delivered(self, delivery_id: int, at: datetime | None = None) -> None:
+        """The message and every alert in it are sent, together (`at`: the delivery round's clock)."""
+        async with self.transaction() as db:
+            when = (at or datetime.now(UTC)).replace(microsecond=0).isoformat()
             await db.execute(
-                "UPDATE alerts SET sent_at = ?, attempts = attempts + 1 WHERE id = ? AND sent_at IS NULL",
-                (now_iso(), alert_id),
+                "UPDATE deliveries SET sent_at = ?, attempts = attempts + 1 WHERE id = ? AND sent_at IS NULL",
+                (when, delivery_id),
+            )
+            await db.execute(
+                "UPDATE alerts SET sent_at = ? WHERE delivery_id = ? AND sent_at IS NULL", (when, delivery_id)
             )
 
-    async def mark_failed(self, alert_id: int, error: str) -> None:
+    async def mark_delivery_failed(self, delivery_id: int, error: str) -> None:
         async with self.transaction() as db:
             await db.execute(
-                "UPDATE alerts SET attempts = attempts + 1, last_error = ? WHERE id = ?",
-                (error[:500], alert_id),
+                "UPDATE deliveries SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+                (error[:500], delivery_id),
             )
 
     # -- lookups ------------------------------------------------------------------------------------------------
@@ -486,6 +588,8 @@ class Store:
             out[table] = int(rows[0][0])
         rows = await self._all("SELECT count(*) FROM alerts WHERE sent_at IS NULL")
         out["alerts_pending"] = int(rows[0][0])
+        rows = await self._all("SELECT count(*) FROM alerts WHERE sent_at IS NULL AND held IS NOT NULL")
+        out["alerts_held"] = int(rows[0][0])
         rows = await self._all("SELECT count(*) FROM alerts WHERE sent_at IS NOT NULL")
         out["alerts_sent"] = int(rows[0][0])
         rows = await self._all("SELECT count(*) FROM articles WHERE extract_error IS NOT NULL")

@@ -19,6 +19,7 @@ _KIND_LABEL = {
     "new_quote": "NEW QUOTE",
     "conflicting_figure": "CONFLICTING FIGURE",
     "corroboration": "CORROBORATED",
+    "digest": "DIGEST",
 }
 WIDTH = 100
 
@@ -41,8 +42,34 @@ def _when(published: str | None) -> str:
     return published[:16].replace("T", " ") + " UTC" if published else "date unknown"
 
 
+def alert_line(payload: dict[str, Any]) -> str:
+    """One alert in one line, for digests: kind, the claim (or the article), and where it appeared."""
+    kind = str(payload.get("kind", ""))
+    art = payload.get("article") or {}
+    claim = payload.get("claim")
+    if claim and claim.get("kind") == "quote":
+        what = f"{clean(claim.get('speaker'))}: “{shorten(claim.get('text', ''), 160)}”"
+    elif claim:
+        what = shorten(str(claim.get("label", "")), 160)
+    else:
+        what = f"“{shorten(art.get('title', ''), 160)}”"
+    return f"{_KIND_LABEL.get(kind, kind.upper()).lower()}: {what} — {clean(art.get('source'))}"
+
+
+def render_digest(payload: dict[str, Any]) -> str:
+    head = f"▌DIGEST · team {clean(payload.get('team'))} → #{clean(payload.get('channel'))}"
+    lines = [head, *_wrap(str(payload.get("why", "")))]
+    for i, alert in enumerate(payload.get("alerts") or [], 1):
+        lines += textwrap.wrap(
+            f"{i}. {alert_line(alert)}", WIDTH, initial_indent="    ", subsequent_indent="       "
+        )
+    return "\n".join(lines)
+
+
 def render_alert(payload: dict[str, Any]) -> str:
     kind = str(payload.get("kind", ""))
+    if kind == "digest":
+        return render_digest(payload)
     art = payload.get("article") or {}
     claim = payload.get("claim")
     head = f"▌{_KIND_LABEL.get(kind, kind.upper())} · team {clean(payload.get('team'))} → #{clean(payload.get('channel'))}"
