@@ -144,10 +144,11 @@ def _article_header(out: TextIO, n: int, entry: FeedEntry) -> None:
 
 
 # -- ask ----------------------------------------------------------------------------------------------------------
-async def ask(settings: Settings, line: str, out: TextIO) -> int:
+async def ask(settings: Settings, line: str, out: TextIO, team: str | None = None) -> int:
     store = await Store.open(settings.database)
     try:
-        reply = await dispatch(store, Caller(), line)
+        await store.sync_teams(settings.teams)  # the config's teams exist before the first `run`
+        reply = await dispatch(store, Caller(team=team), line)
     finally:
         await store.close()
     out.write(render_reply(reply) + "\n")
@@ -349,6 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
         "ask", parents=[common], help='run a slash command against the store: ask "/claims kursk"'
     )
     p.add_argument("line", nargs="+", help="the command as typed in Discord")
+    p.add_argument("--team", help="act as this team (needed for /watch and /alerts when there are several)")
     p = sub.add_parser("ingest", parents=[common], help="import article text files, feed files or feed URLs")
     p.add_argument("targets", nargs="+", metavar="PATH|URL")
     p.add_argument("--quiet", action="store_true", help="store without queuing alerts (history imports)")
@@ -388,7 +390,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return asyncio.run(run(settings, once=args.once))
         if args.command == "ask":
-            return asyncio.run(ask(settings, " ".join(args.line), out))
+            return asyncio.run(ask(settings, " ".join(args.line), out, args.team))
         if args.command == "ingest":
             return asyncio.run(ingest(settings, args.targets, args.quiet, out))
         if args.command == "db" and args.db_command == "upgrade":

@@ -9,17 +9,20 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.adapters.store import Store
+from bot.adapters.store import Store, TeamRow
+from bot.config import DEFAULT_ALERT_KINDS
 from bot.core.replies import Reply
-from handlers import claims, status
+from handlers import claims, status, teams
 
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is asking: their team (None for the operator at the CLI) and whether they may change settings."""
+    """Who is asking: their team (None: the operator at the CLI, for whom a lone team is implied), whether they
+    may change settings, and the channel they are typing in (a new team's alerts go there)."""
 
     team: str | None = None
     can_manage: bool = True
+    channel: str | None = None
 
 
 @dataclass(frozen=True)
@@ -28,10 +31,68 @@ class Command:
     description: str
     argument: str | None  # the one free-text argument's name, or None
     run: Callable[[Store, Caller, str], Awaitable[Reply]]
+    example: str = ""
+    argument_required: bool = True
+
+
+async def _team(store: Store, caller: Caller) -> TeamRow | Reply:
+    """The caller's team, or a reply saying why there is none."""
+    if caller.team is not None:
+        team = await store.team(caller.team)
+        return team or teams.refuse(
+            f"Team “{caller.team}” has no settings yet", "Start with /watch add <keyword>"
+        )
+    names = await store.team_names()
+    if len(names) == 1:
+        team = await store.team(names[0])
+        assert team is not None
+        return team
+    listed = ", ".join(names) or "none yet"
+    return teams.refuse("Which team?", f"Name one with --team (teams: {listed})")
+
+
+async def _watch(store: Store, caller: Caller, arg: str) -> Reply:
+    action, _, rest = arg.strip().partition(" ")
+    action = action.lower()
+    if action not in ("add", "remove", "list"):
+        return teams.refuse("Use /watch add <keyword> [#channel], /watch remove <keyword> or /watch list")
+    keyword, channel = teams.parse_watch(rest)
+    if action == "add" and caller.team is not None and await store.team(caller.team) is None:
+        if not caller.can_manage:
+            return teams.refuse("Changing watches needs the Manage Server permission")
+        home = channel or caller.channel
+        if home is None:
+            return teams.refuse(
+                f"Team “{caller.team}” is new: name the channel for its alerts", "/watch add kursk #news"
+            )
+        await store.create_team(caller.team, home, DEFAULT_ALERT_KINDS)
+    team = await _team(store, caller)
+    if isinstance(team, Reply):
+        return team
+    if action == "list":
+        return await teams.watch_list(store, team)
+    if action == "add":
+        return await teams.watch_add(store, team, keyword, channel, caller.can_manage)
+    return await teams.watch_remove(store, team, keyword, caller.can_manage)
+
+
+async def _alerts(store: Store, caller: Caller, arg: str) -> Reply:
+    team = await _team(store, caller)
+    if isinstance(team, Reply):
+        return team
+    return await teams.alerts(store, team, arg, caller.can_manage)
 
 
 async def _claims(store: Store, caller: Caller, arg: str) -> Reply:
-    return await claims.claims(store, caller.team, arg)
+    return await claims.claims(store, arg)
+
+
+async def _quotes(store: Store, caller: Caller, arg: str) -> Reply:
+    return await claims.quotes(store, arg)
+
+
+async def _figures(store: Store, caller: Caller, arg: str) -> Reply:
+    return await claims.figures(store, arg)
 
 
 async def _status(store: Store, caller: Caller, arg: str) -> Reply:
@@ -46,6 +107,36 @@ COMMANDS: dict[str, Command] = {
             "Figures and quotes on a topic, with their first source and who else reports them",
             "topic",
             _claims,
+            "/claims kursk",
+        ),
+        Command(
+            "quotes",
+            "What a speaker has been quoted saying, and by which outlets",
+            "speaker",
+            _quotes,
+            "/quotes zelensky",
+        ),
+        Command(
+            "figures",
+            "Figures on a topic with every value reported and by whom",
+            "topic",
+            _figures,
+            "/figures north korean soldiers",
+        ),
+        Command(
+            "watch",
+            "Your team's keywords: /watch add <keyword> [#channel], /watch remove <keyword>, /watch list",
+            "add|remove|list",
+            _watch,
+            "/watch add north korea",
+        ),
+        Command(
+            "alerts",
+            "Your team's alert settings: /alerts kinds …, /alerts quiet 22:00-07:00 [timezone], /alerts digest N",
+            "kinds|quiet|digest",
+            _alerts,
+            "/alerts quiet 22:00-07:00 Europe/Berlin",
+            argument_required=False,
         ),
         Command("status", "Feeds, their last poll and errors, and the alert queue", None, _status),
     )
@@ -66,8 +157,8 @@ async def dispatch(store: Store, caller: Caller, line: str) -> Reply:
     if command is None:
         return Reply(f"Unknown command “/{name}”", note=f"Commands: {usage()}", error=True)
     arg = arg.strip()
-    if command.argument and not arg:
+    if command.argument and command.argument_required and not arg:
         return Reply(
-            f"/{command.name} needs a {command.argument}", note=f"Example: /{command.name} kursk", error=True
+            f"/{command.name} needs a {command.argument}", note=f"Example: {command.example}", error=True
         )
     return await command.run(store, caller, arg)

@@ -1,11 +1,15 @@
-"""/claims <topic>: the figures and quotes on a topic, best match first, each with where it was first reported,
-how many sources carry it, and which."""
+"""Lookups in the store: /claims <topic>, /quotes <speaker>, /figures <topic>.
+
+Each hit is a cluster (one claim however many outlets carry it) with where it was first reported, how many
+sources carry it, and, for figures, every value reported and by whom (more than one value: outlets disagree).
+"""
 
 from __future__ import annotations
 
 import re
 
-from bot.adapters.store import Store
+from bot.adapters.store import ClaimHit, Store
+from bot.core.claims import format_number
 from bot.core.render import shorten
 from bot.core.replies import Reply, ReplyItem
 
@@ -13,45 +17,99 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 LIMIT = 10
 
 
-def fts_query(topic: str) -> str | None:
-    """User text to a safe FTS5 query: every word must appear (any column), the last may be a prefix.
+def fts_query(topic: str, column: str | None = None) -> str | None:
+    """User text to a safe FTS5 query: every word must appear (in `column`, or any), the last may be a prefix.
 
-    Quoting each word means FTS syntax in the input (`kursk"`, `AND`, `NEAR(`, `*`) is searched as words and can
-    never be a syntax error.
+    Quoting each word means FTS syntax in the input (`kursk"`, `AND`, `NEAR(`, `*`, `speaker:`) is searched as
+    words and can never be a syntax error.
     """
     words = _WORD.findall(topic)[:12]
     if not words:
         return None
     quoted = [f'"{w}"' for w in words]
     quoted[-1] += "*"
-    return " ".join(quoted)
+    expr = " ".join(quoted)
+    return f"{column} : ({expr})" if column else expr
 
 
 def _day(iso: str) -> str:
     return iso[:10]
 
 
-async def claims(store: Store, team: str | None, topic: str) -> Reply:
+def _first_line(h: ClaimHit) -> str:
+    f = h.first
+    return f"first: {f.source}, {_day(f.seen)} — “{shorten(f.title, 90)}”"
+
+
+def _sources_line(h: ClaimHit) -> str:
+    outlets = h.outlets
+    return f"{len(outlets)} sources: {', '.join(outlets)}" if len(outlets) > 1 else "1 source so far"
+
+
+def _values_line(h: ClaimHit) -> str | None:
+    values = h.values
+    if len(values) < 2:
+        return None
+    shown = "; ".join(f"{format_number(v.value or 0)} ({v.source}, {_day(v.seen)})" for v in values)
+    return f"⚠ outlets disagree: {shown}"
+
+
+def _empty(what: str, topic: str) -> Reply:
+    return Reply(
+        f"No {what} “{shorten(topic, 80)}” yet",
+        note="claimdesk only knows what the watched feeds have brought in so far.",
+    )
+
+
+def _nothing(example: str) -> Reply:
+    return Reply("Nothing to search for", note=f"Give it in words, for example: {example}", error=True)
+
+
+async def claims(store: Store, topic: str) -> Reply:
     query = fts_query(topic)
     if query is None:
-        return Reply(
-            "Nothing to search for", note="Give a topic in words, for example: /claims kursk", error=True
-        )
+        return _nothing("/claims kursk")
     hits = await store.search_claims(query, LIMIT)
     if not hits:
-        return Reply(
-            f"No claims about “{shorten(topic, 80)}” yet",
-            note="claimdesk only knows what the watched feeds have brought in so far.",
-        )
+        return _empty("claims about", topic)
     items = []
     for h in hits:
-        sources = list(dict.fromkeys(s for s, _, _ in h.sources))
-        n = len(sources)
-        lines = [f"first: {h.first_source}, {_day(h.first_seen)} — “{shorten(h.first_title, 90)}”"]
-        if n > 1:
-            lines.append(f"{n} sources: {', '.join(sources)}")
-        else:
-            lines.append("1 source so far")
+        lines = [_first_line(h), _sources_line(h)]
+        conflict = _values_line(h)
+        if conflict:
+            lines.append(conflict)
         kind = "quote" if h.kind == "quote" else "figure"
-        items.append(ReplyItem(f"[{kind}] {shorten(h.label, 220)}", tuple(lines), h.first_url))
+        items.append(ReplyItem(f"[{kind}] {shorten(h.label, 220)}", tuple(lines), h.first.url))
     return Reply(f"Claims about “{shorten(topic, 80)}” — {len(hits)} shown", tuple(items))
+
+
+async def quotes(store: Store, speaker: str) -> Reply:
+    query = fts_query(speaker, "speaker")
+    if query is None:
+        return _nothing("/quotes zelensky")
+    hits = await store.search_claims(query, LIMIT, kind="quote")
+    if not hits:
+        return _empty("quotes from", speaker)
+    items = [ReplyItem(shorten(h.label, 300), (_first_line(h), _sources_line(h)), h.first.url) for h in hits]
+    return Reply(f"Quotes from “{shorten(speaker, 80)}” — {len(hits)} shown", tuple(items))
+
+
+async def figures(store: Store, topic: str) -> Reply:
+    """Each figure with its history: every outlet's value in the order they reported it."""
+    query = fts_query(topic)
+    if query is None:
+        return _nothing("/figures kursk")
+    hits = await store.search_claims(query, LIMIT, kind="figure")
+    if not hits:
+        return _empty("figures about", topic)
+    items = []
+    for h in hits:
+        history = [
+            f"{_day(s.seen)} {s.source}: {format_number(s.value) if s.value is not None else '?'}"
+            + (" ⚠ differs" if s.status == "conflicting" else "")
+            for s in h.sources
+        ]
+        conflict = _values_line(h)
+        lines = ([conflict] if conflict else []) + history
+        items.append(ReplyItem(shorten(h.label, 220), tuple(lines), h.first.url))
+    return Reply(f"Figures about “{shorten(topic, 80)}” — {len(hits)} shown", tuple(items))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.bootstrap import bootstrap
 from bot.config import load_settings
+from handlers import Caller, dispatch
 from tests.conftest import FeedServer, RecordingSink, rss
 
 FIRST = (
@@ -102,6 +103,23 @@ async def test_corroboration_is_quiet_and_a_conflict_alerts_once_with_both_value
         assert [(r[1], sorted(r[2].split(",")), sorted(r[3].split(","))) for r in rows] == [
             (3, ["conflicting", "corroborated", "new"], ["4000.0", "6500.0"])
         ]
+
+        # the lookups show the same: the history of values with their sources, and who said what where
+        figures = await dispatch(app.store, Caller(), "/figures harbourview containers")
+        (fig,) = figures.items
+        assert fig.lines[0].startswith("⚠ outlets disagree: 4,000 (Gazette, 2026-11-03); 6,500 (Courier")
+        assert [ln.split(" ", 1)[1] for ln in fig.lines[1:]] == [
+            "Gazette: 4,000",
+            "Courier: 4,000",
+            "Courier: 6,500 ⚠ differs",
+        ]
+        listed = await dispatch(app.store, Caller(), "/claims harbourview")
+        assert any("⚠ outlets disagree" in ln for it in listed.items for ln in it.lines)
+        quotes = await dispatch(app.store, Caller(), "/quotes marsh")
+        by_text = {it.title.split("“")[1][:12]: it.lines for it in quotes.items}
+        assert by_text["We see every"][1] == "2 sources: Gazette, Courier"  # the paraphrase joined it
+        assert by_text["The harbour "][1] == "1 source so far"
+        assert all(it.title.startswith("Lena Marsh: ") for it in quotes.items)  # not the dock workers
     finally:
         await app.close()
 

@@ -92,16 +92,58 @@ class PendingDelivery:
 
 
 @dataclass(frozen=True)
+class ClaimSource:
+    """One article carrying a cluster's claim: where, when, and (figures) the value it gives."""
+
+    source: str
+    title: str
+    url: str | None
+    seen: str
+    value: float | None
+    status: str  # new (it founded the cluster), corroborated, conflicting, repeat
+    speaker: str | None
+
+
+@dataclass(frozen=True)
 class ClaimHit:
     cluster_id: int
     kind: str
     label: str
-    speaker: str | None
-    first_title: str
-    first_source: str
-    first_url: str | None
-    first_seen: str
-    sources: tuple[tuple[str, str, str | None], ...]  # (source, title, url) of every article carrying it
+    sources: tuple[ClaimSource, ...]  # in the order they reported it; the first founded the cluster
+
+    @property
+    def first(self) -> ClaimSource:
+        return self.sources[0]
+
+    @property
+    def outlets(self) -> list[str]:
+        return list(dict.fromkeys(s.source for s in self.sources))
+
+    @property
+    def values(self) -> list[ClaimSource]:
+        """Figures: the first source of each distinct value, in order; more than one means outlets disagree."""
+        seen: dict[float, ClaimSource] = {}
+        for s in self.sources:
+            if s.value is not None and s.value not in seen:
+                seen[s.value] = s
+        return list(seen.values())
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    id: int
+    name: str
+    channel: str
+    kinds: tuple[str, ...]
+    origin: str  # config: set in the config file; command: set with commands (a Discord server)
+    pacing: Pacing
+
+
+@dataclass(frozen=True)
+class WatchRow:
+    keyword: str
+    channel: str | None
+    origin: str
 
 
 def _prepare_new_file(path: Path) -> bool:
@@ -549,37 +591,110 @@ class Store:
             )
 
     # -- lookups ------------------------------------------------------------------------------------------------
-    async def search_claims(self, match: str, limit: int = 10) -> list[ClaimHit]:
-        """Clusters whose claims match an FTS5 expression, best first, with every source that carries them."""
+    async def search_claims(self, match: str, limit: int = 10, kind: str | None = None) -> list[ClaimHit]:
+        """Clusters whose claims match an FTS5 expression, best first (the newest of equals first), each with
+        every article that carries it."""
         rows = await self._all(
             "SELECT cl.id, cl.kind, cl.label, min(s.rank) AS score FROM claim_search s "
             "JOIN claims c ON c.id = s.rowid JOIN clusters cl ON cl.id = c.cluster_id "
-            "WHERE claim_search MATCH ? GROUP BY cl.id ORDER BY score, cl.id LIMIT ?",
-            (match, limit),
+            f"WHERE claim_search MATCH ? {'AND cl.kind = ?' if kind else ''} "
+            "GROUP BY cl.id ORDER BY score, cl.id DESC LIMIT ?",
+            (match, kind, limit) if kind else (match, limit),
         )
         hits = []
         for r in rows:
             src = await self._all(
-                "SELECT a.source, a.title, a.url, a.published_at, a.stored_at, c.speaker FROM claims c "
-                "JOIN articles a ON a.id = c.article_id WHERE c.cluster_id = ? "
-                "GROUP BY a.id ORDER BY coalesce(a.published_at, a.stored_at), a.id",
+                "SELECT a.source, a.title, a.url, coalesce(a.published_at, a.stored_at), c.value, c.status, "
+                "c.speaker, a.id FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.cluster_id = ? "
+                "ORDER BY c.id",
                 (r[0],),
             )
-            first = src[0]
-            hits.append(
-                ClaimHit(
-                    cluster_id=r[0],
-                    kind=r[1],
-                    label=r[2],
-                    speaker=first["speaker"],
-                    first_title=first["title"],
-                    first_source=first["source"],
-                    first_url=first["url"],
-                    first_seen=first["published_at"] or first["stored_at"],
-                    sources=tuple((s["source"], s["title"], s["url"]) for s in src),
-                )
-            )
+            seen: set[tuple[int, float | None]] = set()
+            sources = []
+            for row in src:  # one line per article and value: an article repeating itself counts once
+                if (row[7], row[4]) not in seen:
+                    seen.add((row[7], row[4]))
+                    sources.append(ClaimSource(*row[:7]))
+            hits.append(ClaimHit(r[0], r[1], r[2], tuple(sources)))
         return hits
+
+    # -- teams and their watches, as commands set them ----------------------------------------------------------
+    async def team(self, name: str) -> TeamRow | None:
+        rows = await self._all(
+            "SELECT id, name, channel, alert_kinds, origin, quiet_hours, timezone, hourly_cap FROM teams "
+            "WHERE name = ?",
+            (name,),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        try:
+            pacing = Pacing(r["quiet_hours"], r["timezone"], r["hourly_cap"])
+        except PacingError:
+            pacing = Pacing()
+        return TeamRow(
+            r["id"], r["name"], r["channel"], tuple(json.loads(r["alert_kinds"])), r["origin"], pacing
+        )
+
+    async def team_names(self) -> list[str]:
+        return [r[0] for r in await self._all("SELECT name FROM teams ORDER BY name")]
+
+    async def create_team(self, name: str, channel: str, kinds: Sequence[str]) -> TeamRow:
+        """A team managed by commands (a Discord server, or one made at the CLI); a no-op when it exists."""
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO teams (name, channel, alert_kinds, origin) VALUES (?, ?, ?, 'command') "
+                "ON CONFLICT (name) DO NOTHING",
+                (name, channel, json.dumps(list(kinds))),
+            )
+        team = await self.team(name)
+        assert team is not None
+        return team
+
+    async def watches(self, team_id: int) -> list[WatchRow]:
+        rows = await self._all(
+            "SELECT keyword, channel, origin FROM watches WHERE team_id = ? ORDER BY keyword", (team_id,)
+        )
+        return [WatchRow(r[0], r[1], r[2]) for r in rows]
+
+    async def add_watch(self, team_id: int, keyword: str, channel: str | None) -> bool:
+        """False when the team already watches this keyword (its channel is then updated)."""
+        async with self.transaction() as db:
+            async with db.execute(
+                "INSERT INTO watches (team_id, keyword, channel, origin) VALUES (?, ?, ?, 'command') "
+                "ON CONFLICT (team_id, keyword) DO NOTHING",
+                (team_id, keyword, channel),
+            ) as cur:
+                added = cur.rowcount == 1
+            if not added and channel is not None:
+                await db.execute(
+                    "UPDATE watches SET channel = ? WHERE team_id = ? AND keyword = ?",
+                    (channel, team_id, keyword),
+                )
+        return added
+
+    async def remove_watch(self, team_id: int, keyword: str) -> bool:
+        async with (
+            self.transaction() as db,
+            db.execute(
+                "DELETE FROM watches WHERE team_id = ? AND keyword = ? AND origin = 'command'",
+                (team_id, keyword),
+            ) as cur,
+        ):
+            return cur.rowcount == 1
+
+    async def set_alert_kinds(self, team_id: int, kinds: Sequence[str]) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE teams SET alert_kinds = ? WHERE id = ?", (json.dumps(list(kinds)), team_id)
+            )
+
+    async def set_pacing(self, team_id: int, pacing: Pacing) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE teams SET quiet_hours = ?, timezone = ?, hourly_cap = ? WHERE id = ?",
+                (pacing.quiet_hours, pacing.timezone, pacing.hourly_cap, team_id),
+            )
 
     async def counts(self) -> dict[str, int]:
         out = {}
