@@ -410,7 +410,7 @@ class Generator:
     def fill(self, path: Path, claims: int) -> None:
         r, w = self.rng, self.w
         db = sqlite3.connect(path, isolation_level=None)
-        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA journal_mode = OFF")  # a fresh .tmp file: no rollback needed, no WAL to copy back
         db.execute("PRAGMA synchronous = OFF")
         db.execute("PRAGMA cache_size = -400000")
         db.execute("BEGIN")

@@ -291,6 +291,8 @@ def _match_one(pair: dict[str, Any]) -> dict[str, Any]:
                 raise ValueError(f"value must be a finite number, not {x['value']!r}")
             if not isinstance(x.get("approximate", False), bool):
                 raise ValueError("approximate must be true or false")
+            if not isinstance(x.get("event"), str | None):
+                raise ValueError("event must be a string (killed, injured, arrested, …)")
         fa, fb = (
             FigureRef(
                 float(x["value"]),
@@ -299,6 +301,7 @@ def _match_one(pair: dict[str, Any]) -> dict[str, Any]:
                 x.get("subject"),
                 x.get("rate"),
                 bool(x.get("approximate", False)),
+                x.get("event"),
             )
             for x in (a, b)
         )

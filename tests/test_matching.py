@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -13,6 +14,7 @@ from bot.core.matching import (
     ClusterView,
     FigureRef,
     Placement,
+    figure_event,
     figure_relation,
     place,
     quote_match,
@@ -198,3 +200,37 @@ def test_match_command_refuses_values_that_are_not_finite_numbers() -> None:
     assert match(io.StringIO(json.dumps(pair) + "\n" + "[" * 100_000 + "\n"), out) == 1
     first, second = (json.loads(line) for line in out.getvalue().splitlines())
     assert "finite" in first["error"] and "line 2" in second["error"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "figure", "event"),
+    [
+        ("Officials said 12 people were killed in Harbourview on Sunday.", "12", "killed"),
+        ("Another 30 people were wounded in Harbourview, the mayor said.", "30", "injured"),
+        ("Police arrested 25 protesters outside the port.", "25", "arrested"),
+        ("The deaths of 14 dock workers shocked the town.", "14", "killed"),
+        ("At least 9 sailors died and 40 were injured.", "9", "killed"),
+        ("At least 9 sailors died and 40 were injured.", "40", "injured"),
+        ("About 4,000 containers are stuck at the terminal.", "About 4,000", None),
+        ("The report names 12 ships.", "missing figure", None),
+    ],
+)
+def test_the_event_of_a_figure_is_read_next_to_it(sentence: str, figure: str, event: str | None) -> None:
+    assert figure_event(sentence, figure) == event
+
+
+def test_killed_and_wounded_counts_never_conflict_and_an_unstated_event_never_conflicts() -> None:
+    killed = FigureRef(12, None, "people", "people in Harbourview", event="killed")
+    wounded = FigureRef(30, None, "people", "people in Harbourview", event="injured")
+    unstated = FigureRef(30, None, "people", "people in Harbourview")
+    assert figure_relation(killed, wounded) == "different"
+    assert figure_relation(killed, replace(killed, value=15)) == "conflict"
+    assert figure_relation(killed, unstated) == "different"  # says less: may corroborate, never conflicts
+    assert figure_relation(wounded, unstated) == "same"
+    stored = view(1, killed, (12, "Gazette", 1))
+    assert place("figure", 2, None, "", wounded, [stored]).status == "new"
+    assert place("figure", 2, None, "", replace(unstated, value=12), [stored]).status == "corroborated"
+
+
+def test_us_and_american_are_one_term() -> None:
+    assert terms("U.S. officials") == terms("American officials") == terms("US officials")

@@ -387,7 +387,7 @@ class Store:
 
         Candidates come from cluster_index (a quote by speaker and content term, a figure by its measured thing),
         at most _CANDIDATES of them, so the cost does not grow with the store."""
-        figure = figure_ref(c.value, c.data) if c.kind == "figure" else None
+        figure = figure_ref(c.value, c.data, c.context) if c.kind == "figure" else None
         keys = index_keys(c.kind, c.speaker, c.text, figure)
         exact = await _one(db, "SELECT id FROM clusters WHERE kind = ? AND key = ?", (c.kind, c.key))
         views = [await _cluster_view(db, int(exact[0]))] if exact else []

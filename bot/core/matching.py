@@ -95,6 +95,8 @@ def weighted_terms(text: str) -> dict[str, float]:
     capitals = {w.lower() for w in re.findall(r"(?<![.!?“\"‘'] )(?<=\s)[A-Z][\w’'-]*", " " + flat)}
     stop = _stopwords()
     out: dict[str, float] = {}
+    if re.search(r"\bUS\b", flat):  # the country in capitals, not the pronoun 'us'
+        out["united_states"] = _NAME_WEIGHT
     for tok in _TOKEN.findall(low):
         if tok in stop or tok.replace("’", "'") in stop:
             continue
@@ -205,6 +207,33 @@ class FigureRef:
     subject: str | None
     rate: str | None = None
     approximate: bool = False
+    event: str | None = None  # what happened to what is counted (killed, injured, …), when the sentence says
+
+
+@cache
+def _events() -> dict[str, str]:
+    return {w: line.split()[0] for line in _lines("events.txt") for w in line.split()}
+
+
+_EVENT_AFTER = 6  # words after the figure: "12 people were killed", "30 people, most of them wounded"
+_EVENT_BEFORE = 4  # words before it: "police arrested 25 protesters", "the deaths of 14 civilians"
+
+
+def figure_event(context: str, figure_text: str) -> str | None:
+    """The event class nearest after the figure in its sentence (else just before it), or None."""
+    at = context.find(figure_text) if figure_text else -1
+    if at < 0:
+        return None
+    events = _events()
+    clause = re.split(r"[;:.!?]| and | but ", context[at + len(figure_text) :], maxsplit=1)[0]
+    for word in re.findall(r"[a-z]+", clause.lower())[:_EVENT_AFTER]:
+        if word in events:
+            return events[word]
+    before = re.split(r"[;:.!?,]", context[:at])[-1]
+    for word in reversed(re.findall(r"[a-z]+", before.lower())[-_EVENT_BEFORE:]):
+        if word in events:
+            return events[word]
+    return None
 
 
 _GENERIC_PLACES = frozenset(
@@ -232,20 +261,34 @@ def within_rounding(a: float, b: float, approximate: bool = False) -> bool:
     return abs(a - b) <= tolerance * big
 
 
-def same_measured_thing(a: FigureRef, b: FigureRef) -> bool:
-    """Same unit, counted noun and rate, and the same place and actor anchors ("in the Kursk region" ≠ "in Russia")."""
+def kinship(a: FigureRef, b: FigureRef) -> Literal["same", "looser", "other"]:
+    """How two figures' measured things relate. same: the same unit, counted noun, rate, anchors and event.
+    looser: nothing differs, but one says less (fewer anchors, or no event): it may corroborate, never conflict.
+    other: something differs ("in the Kursk region" ≠ "in Russia"; killed ≠ wounded)."""
     ta = measured_thing(a)
     if ta != measured_thing(b) or (not ta[0] and not ta[1]):
-        return False
-    return subject_terms(a) == subject_terms(b)
+        return "other"
+    if a.event and b.event and a.event != b.event:
+        return "other"
+    sa, sb = subject_terms(a), subject_terms(b)
+    if sa == sb and a.event == b.event:
+        return "same"
+    if sa == sb or (sa and sb and (sa < sb or sb < sa)):
+        return "looser"
+    return "other"
+
+
+def same_measured_thing(a: FigureRef, b: FigureRef) -> bool:
+    return kinship(a, b) == "same"
 
 
 def figure_relation(a: FigureRef, b: FigureRef) -> FigureRelation:
-    if not same_measured_thing(a, b):
-        return "different"
-    if within_rounding(a.value, b.value, a.approximate or b.approximate):
-        return "same"
-    return "conflict"
+    """same (corroboration), conflict (the same thing, another value) or different."""
+    k = kinship(a, b)
+    agree = within_rounding(a.value, b.value, a.approximate or b.approximate)
+    if k == "same":
+        return "same" if agree else "conflict"
+    return "same" if k == "looser" and agree else "different"
 
 
 # --- placing a new claim among the clusters already stored -----------------------------------------------------
@@ -285,7 +328,8 @@ class Placement:
     conflicts_with: ClusterValue | None = None  # conflicting figure: the first value it contradicts
 
 
-def figure_ref(value: float | None, data: dict[str, object]) -> FigureRef | None:
+def figure_ref(value: float | None, data: dict[str, object], context: str = "") -> FigureRef | None:
+    """A stored figure's identity, from the extractor's data and the sentence it stands in (for its event)."""
     if value is None or not math.isfinite(value):
         return None
     return FigureRef(
@@ -295,6 +339,7 @@ def figure_ref(value: float | None, data: dict[str, object]) -> FigureRef | None
         _str(data.get("subject")),
         _str(data.get("rate")),
         data.get("approx") is not None,
+        figure_event(context, _str(data.get("text")) or ""),
     )
 
 
@@ -343,15 +388,13 @@ def place(
         return Placement(c.id, "repeat" if article_id in c.article_ids else "corroborated", round(score, 3))
     if figure is None:
         return Placement(None, "new")
-    anchors = subject_terms(figure)
-    thing = measured_thing(figure)
     loose: Placement | None = None
     for c in candidates:
-        if c.kind != "figure" or c.thing is None or measured_thing(c.thing) != thing:
+        if c.kind != "figure" or c.thing is None:
             continue
-        theirs = subject_terms(c.thing)
-        if anchors != theirs and not (anchors < theirs or theirs < anchors):
-            continue  # other anchors: "in the Kursk region" is not "in Russia"
+        k = kinship(figure, c.thing)
+        if k == "other":
+            continue
         agrees = next(
             (
                 v
@@ -360,15 +403,15 @@ def place(
             ),
             None,
         )
-        if anchors == theirs:
+        if k == "same":
             if article_id in c.article_ids:
                 return Placement(c.id, "repeat", 1.0)
             if agrees is not None:
                 return Placement(c.id, "corroborated", 1.0, agrees_with=agrees)
             return Placement(c.id, "conflicting", 1.0, conflicts_with=c.values[0] if c.values else None)
-        if agrees is not None and loose is None and anchors and theirs:
-            # "10,000 North Korean troops" agreeing with "10,000 North Korean soldiers in Russia": one is less
-            # specific, so it may corroborate; it never conflicts (a false conflict alert costs a newsroom more)
+        if agrees is not None and loose is None:
+            # "10,000 North Korean troops" agreeing with "10,000 North Korean soldiers in Russia": one says less,
+            # so it may corroborate; it never conflicts (a false conflict alert costs a newsroom more)
             status: Literal["repeat", "corroborated"] = (
                 "repeat" if article_id in c.article_ids else "corroborated"
             )
