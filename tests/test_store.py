@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -9,6 +10,9 @@ import pytest
 
 from bot.adapters.store import SCHEMA_VERSION, NewArticle, Store, migrations
 from bot.config import FeedSettings
+from bot.core.alerts import ArticleInfo
+from bot.core.claims import ClaimDraft
+from bot.core.matching import index_keys
 from bot.errors import StoreError
 
 
@@ -93,3 +97,28 @@ async def test_online_backup_is_a_consistent_copy(tmp_path: Path) -> None:
     assert con.execute("SELECT name FROM feeds").fetchall() == [("f",)]
     assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     con.close()
+
+
+async def test_a_much_repeated_quote_keeps_one_cluster_with_a_bounded_index(tmp_path: Path) -> None:
+    """Forty outlets carry one statement, each worded a little differently: one cluster, at most five wordings
+    kept, and index rows only for those, so a popular quote costs later articles no more than a fresh one."""
+    store = await Store.open(tmp_path / "c.db")
+    feed_id = await store.ensure_feed(FeedSettings("f", "/tmp/f.xml", 60, 0))
+    statuses = []
+    for n in range(40):
+        text = f"We will clear every stalled berth at the harbour by Friday, number {n} said"
+        draft = ClaimDraft("quote", text, 0, len(text), text, f"k{n}", text, {}, speaker="Lena Marsh")
+        async with store.transaction() as db:
+            article = NewArticle(feed_id, f"g{n}", None, f"T{n}", f"Outlet {n}", None, text, "", None, True)
+            article_id = await Store.insert_article(db, article)
+            assert article_id is not None
+            info = ArticleInfo(article_id, f"T{n}", f"Outlet {n}", None, None, "", text)
+            statuses.append((await Store.add_claim(db, info, draft)).status)
+    assert statuses == ["new"] + ["corroborated"] * 39
+    rows = await store._all("SELECT count(*), max(length(texts)) FROM clusters")
+    index = await store._all("SELECT count(*) FROM cluster_index")
+    wordings = await store._all("SELECT texts FROM clusters")
+    assert rows[0][0] == 1 and len(json.loads(wordings[0][0])) == 5
+    kept = {k for t in json.loads(wordings[0][0]) for k in index_keys("quote", "Lena Marsh", t, None)}
+    assert index[0][0] == len(kept) < 40 + 5  # the other 35 outlets' numbers are not indexed
+    await store.close()

@@ -390,7 +390,7 @@ class Store:
         figure = figure_ref(c.value, c.data, c.context) if c.kind == "figure" else None
         keys = index_keys(c.kind, c.speaker, c.text, figure)
         exact = await _one(db, "SELECT id FROM clusters WHERE kind = ? AND key = ?", (c.kind, c.key))
-        views = [await _cluster_view(db, int(exact[0]))] if exact else []
+        views = [await _cluster_view(db, int(exact[0]), article.id)] if exact else []
         if keys:
             marks = ",".join("?" * len(keys))
             async with db.execute(
@@ -399,7 +399,7 @@ class Store:
                 keys,
             ) as cur:
                 ids = [int(r[0]) for r in await cur.fetchall()]
-            views += [await _cluster_view(db, i) for i in ids if not exact or i != exact[0]]
+            views += [await _cluster_view(db, i, article.id) for i in ids if not exact or i != exact[0]]
         placement = place(c.kind, article.id, c.speaker, c.text, figure, views)
         legacy = exact is not None and views[0].thing is None and not views[0].texts  # stored by schema v1
         if legacy and placement.cluster_id is None:
@@ -431,8 +431,10 @@ class Store:
                 conflicting_value=other.value if other else None,
                 conflicting_source=other.source if other else None,
             )
-            if c.kind == "quote" and placement.status == "corroborated":
-                await _add_wording(db, cluster_id, c.text)
+            if c.kind == "quote" and not (
+                placement.status == "corroborated" and await _add_wording(db, cluster_id, c.text)
+            ):
+                keys = []  # a quote cluster is found by the wordings it keeps, so its index stays bounded
         if keys:
             await db.executemany(
                 "INSERT OR IGNORE INTO cluster_index (key, cluster_id) VALUES (?, ?)",
@@ -714,6 +716,7 @@ class Store:
 
 _CANDIDATES = 25  # clusters compared per claim, best index overlap first
 _WORDINGS = 5  # wordings a quote cluster keeps to match later paraphrases against
+_VALUES = 20  # distinct values of a figure cluster that matching compares against (the first ones reported)
 
 
 async def _one(db: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> aiosqlite.Row | None:
@@ -721,21 +724,25 @@ async def _one(db: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> aio
         return await cur.fetchone()
 
 
-async def _cluster_view(db: aiosqlite.Connection, cluster_id: int) -> ClusterView:
+async def _cluster_view(db: aiosqlite.Connection, cluster_id: int, article_id: int) -> ClusterView:
+    """What matching needs of one cluster, at a cost that does not grow with the cluster: its distinct values
+    (the first claim of each) and whether `article_id` already carries it, not every claim it holds."""
     row = await _one(db, "SELECT kind, speaker, texts, thing FROM clusters WHERE id = ?", (cluster_id,))
     assert row is not None
     values: list[ClusterValue] = []
-    articles: set[int] = set()
-    async with db.execute(
-        "SELECT cl.article_id, cl.value, cl.data, a.source FROM claims cl JOIN articles a ON a.id = cl.article_id "
-        "WHERE cl.cluster_id = ? ORDER BY cl.id",
-        (cluster_id,),
-    ) as cur:
-        async for article_id, value, data, source in cur:
-            articles.add(int(article_id))
-            if value is not None and all(v.value != value for v in values):
+    if row[0] == "figure":
+        async with db.execute(
+            "SELECT cl.value, cl.data, a.source, cl.article_id FROM claims cl JOIN articles a ON a.id = cl.article_id "
+            "WHERE cl.id IN (SELECT min(id) FROM claims WHERE cluster_id = ? AND value IS NOT NULL GROUP BY value "
+            f"ORDER BY min(id) LIMIT {_VALUES}) ORDER BY cl.id",
+            (cluster_id,),
+        ) as cur:
+            async for value, data, source, first_article in cur:
                 approx = json.loads(data).get("approx") is not None
-                values.append(ClusterValue(float(value), approx, str(source), int(article_id)))
+                values.append(ClusterValue(float(value), approx, str(source), int(first_article)))
+    here = await _one(
+        db, "SELECT 1 FROM claims WHERE cluster_id = ? AND article_id = ? LIMIT 1", (cluster_id, article_id)
+    )
     thing = json.loads(row[3]) if row[3] else None
     return ClusterView(
         id=cluster_id,
@@ -744,7 +751,7 @@ async def _cluster_view(db: aiosqlite.Connection, cluster_id: int) -> ClusterVie
         texts=tuple(json.loads(row[2])),
         thing=FigureRef(**thing) if thing else None,
         values=tuple(values),
-        article_ids=frozenset(articles),
+        article_ids=frozenset({article_id} if here else ()),
     )
 
 
@@ -770,14 +777,17 @@ async def _found_cluster(
     return int(row[0])
 
 
-async def _add_wording(db: aiosqlite.Connection, cluster_id: int, text: str) -> None:
+async def _add_wording(db: aiosqlite.Connection, cluster_id: int, text: str) -> bool:
+    """Keep a new wording of a quote cluster while it has fewer than _WORDINGS; True when kept."""
     row = await _one(db, "SELECT texts FROM clusters WHERE id = ?", (cluster_id,))
     texts: list[str] = json.loads(row[0]) if row else []
-    if len(texts) < _WORDINGS and text not in texts:
-        await db.execute(
-            "UPDATE clusters SET texts = ? WHERE id = ?",
-            (json.dumps([*texts, text], ensure_ascii=False), cluster_id),
-        )
+    if len(texts) >= _WORDINGS or text in texts:
+        return False
+    await db.execute(
+        "UPDATE clusters SET texts = ? WHERE id = ?",
+        (json.dumps([*texts, text], ensure_ascii=False), cluster_id),
+    )
+    return True
 
 
 def _feed_row(r: aiosqlite.Row) -> FeedRow:
