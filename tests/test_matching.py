@@ -10,16 +10,23 @@ import pytest
 
 from bot.cli import match
 from bot.core.matching import (
+    FRAGMENT_SCORE,
+    POLARITY_DAMPING,
     ClusterValue,
     ClusterView,
     FigureRef,
     Placement,
     figure_event,
     figure_relation,
+    negated,
     place,
     quote_match,
+    quote_similarity,
+    quotes_a_fragment_of,
     same_speaker,
+    term_similarity,
     terms,
+    weighted_terms,
 )
 
 
@@ -234,3 +241,41 @@ def test_killed_and_wounded_counts_never_conflict_and_an_unstated_event_never_co
 
 def test_us_and_american_are_one_term() -> None:
     assert terms("U.S. officials") == terms("American officials") == terms("US officials")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (
+            "Ravi Anand said he would speak plainly to “ferry crews” about the closures",
+            "Maybe I can talk to the ferry crews and tell them the truth about why the harbour must close",
+        ),
+        (
+            "that the delays at the grain terminal must be treated as “unacceptable”",
+            "We waited nine days for a berth. Nine days. That is unacceptable for any port in this country",
+        ),
+    ],
+)
+def test_a_quoted_fragment_of_the_other_sides_words_is_the_same_statement(a: str, b: str) -> None:
+    assert quotes_a_fragment_of(a, b)
+    m = quote_match(a, "Ravi Anand", b, "Ravi Anand")
+    assert m.same and m.score == FRAGMENT_SCORE
+
+
+def test_a_quoted_fragment_needs_a_content_word_and_an_apostrophe_is_not_a_quote_mark() -> None:
+    assert not quotes_a_fragment_of("he said it was “in the” plan all along", "we put it in the plan")
+    assert not quotes_a_fragment_of("Anand’s budget ‘plan’s’ cuts", "the plan cuts buses")
+    # the whole of one side in quote marks is its wording, compared by wording_similarity, not a fragment
+    assert not quotes_a_fragment_of("“the harbour will close”", "the harbour will close on Monday")
+
+
+def test_shared_words_in_opposite_polarity_count_for_less() -> None:
+    a = "Of course I pay the harbour fees in full"
+    b = "Not paying fees is smart"
+    assert negated(b) and not negated(a)
+    plain = term_similarity(weighted_terms(a), weighted_terms(b))
+    assert quote_similarity(a, b) == pytest.approx(plain * POLARITY_DAMPING)
+    assert not quote_match(a, "Lena Marsh", b, "Lena Marsh").same
+    # both negated: no damping
+    c = "I never pay a fee late"
+    assert quote_similarity(c, b) >= term_similarity(weighted_terms(c), weighted_terms(b))

@@ -5,7 +5,9 @@ translated differently. Two outlets quoting one statement share most of its *con
 and pronouns are dropped, plurals and verb endings stripped, and equivalent words — troops/soldiers, North
 Korea/North Korean, `data/equivalents.txt` — mapped to one term). The score is the share of the shorter side's terms
 found in the other side (a shortened quote is wholly contained in the full one), damped when the shorter side has
-few terms, because three shared words say less than ten.
+few terms, because three shared words say less than ten. A side that puts a fragment of the other's words in quote
+marks ('she would speak directly to “white people”') is reporting that statement. Terms shared by a negated and an
+affirmative statement weigh less ("I pay federal taxes" / "not paying taxes makes me smart").
 
 Figures: the same measured thing is the same unit, the same counted noun (up to equivalents), the same rate, and
 the same place and actor anchors; the same value within rounding corroborates, a different value conflicts.
@@ -159,12 +161,16 @@ def term_similarity(a: dict[str, float], b: dict[str, float]) -> float:
     return shared / min(wa, wb) * min(1.0, plain / _MIN_EVIDENCE)
 
 
+def _words(text: str) -> list[str]:
+    """A claim's words in order, lower-cased, at most _MAX_WORDS."""
+    return [w.replace("’", "'") for w in _TOKEN.findall(text.lower())][:_MAX_WORDS]
+
+
 def wording_similarity(a: str, b: str) -> float:
     """The longest run of words both sides share, over the shorter side's length: the same words in the same order,
     quoted in full or in part ('That makes me smart' / 'Not paying taxes "makes me smart"'). Runs under three words
     count for nothing."""
-    wa = [w.replace("’", "'") for w in _TOKEN.findall(a.lower())][:_MAX_WORDS]
-    wb = [w.replace("’", "'") for w in _TOKEN.findall(b.lower())][:_MAX_WORDS]
+    wa, wb = _words(a), _words(b)
     if len(wa) < 3 or len(wb) < 3:
         return 0.0
     best, prev = 0, [0] * (len(wb) + 1)
@@ -178,10 +184,46 @@ def wording_similarity(a: str, b: str) -> float:
     return best / min(len(wa), len(wb)) if best >= 3 else 0.0
 
 
+_QUOTED = re.compile(r"[“\"]([^“”\"]{2,300}?)[”\"]|‘([^‘’]{2,300}?)’(?![a-z])|''(.{2,300}?)''")
+_NEGATIONS = frozenset(
+    {"not", "no", "never", "nothing", "none", "nobody", "neither", "nor", "without", "cannot"}
+)
+FRAGMENT_SCORE = (
+    0.8  # a quoted fragment of the other side's words: strong evidence, short of the same wording
+)
+POLARITY_DAMPING = 0.85  # shared terms, opposite polarity: "I pay federal taxes" vs "not paying taxes …"
+
+
+def quotes_a_fragment_of(a: str, b: str) -> bool:
+    """True when `a` puts in quote marks a fragment of `b`'s words, in order: an outlet reporting a statement
+    quotes the telling words of it ('she would speak directly to “white people”'; 'be recognised as
+    “intolerable”'). The fragment must hold a content word, and must not be the whole of `a`."""
+    wa, wb = _words(a), _words(b)
+    stop = _stopwords()
+    for m in _QUOTED.finditer(a[: _MAX_WORDS * 12]):
+        frag = _words(m.group(1) or m.group(2) or m.group(3))
+        if not frag or len(frag) >= len(wa) - 1 or all(w in stop for w in frag):
+            continue
+        n = len(frag)
+        if any(wb[i : i + n] == frag for i in range(len(wb) - n + 1)):
+            return True
+    return False
+
+
+def negated(text: str) -> bool:
+    """Whether a statement holds a negation (not, never, no, …, or a word ending in n't)."""
+    return any(w in _NEGATIONS or w.endswith("n't") for w in _words(text))
+
+
 def quote_similarity(a_text: str, b_text: str) -> float:
-    return max(
-        wording_similarity(a_text, b_text), term_similarity(weighted_terms(a_text), weighted_terms(b_text))
-    )
+    """The best of three readings: the same wording, a quoted fragment of the other's wording, or the same
+    content terms. Terms shared by a negated and an affirmative statement count for less: they say opposite
+    things about the same words."""
+    terms_score = term_similarity(weighted_terms(a_text), weighted_terms(b_text))
+    if negated(a_text) != negated(b_text):
+        terms_score *= POLARITY_DAMPING
+    fragment = quotes_a_fragment_of(a_text, b_text) or quotes_a_fragment_of(b_text, a_text)
+    return max(wording_similarity(a_text, b_text), FRAGMENT_SCORE if fragment else 0.0, terms_score)
 
 
 def quote_match(a_text: str, a_speaker: str | None, b_text: str, b_speaker: str | None) -> Match:
