@@ -15,19 +15,22 @@ from bot.core.replies import Reply, ReplyItem
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 LIMIT = 10
+_MIN_PREFIX = 3  # letters a last word needs to be searched as a prefix
 
 
 def fts_query(topic: str, column: str | None = None) -> str | None:
     """User text to a safe FTS5 query: every word must appear (in `column`, or any), the last may be a prefix.
 
     Quoting each word means FTS syntax in the input (`kursk"`, `AND`, `NEAR(`, `*`, `speaker:`) is searched as
-    words and can never be a syntax error.
+    words and can never be a syntax error. A last word under three letters is not a prefix: "a*" would merge
+    the lists of every word starting with a.
     """
     words = _WORD.findall(topic)[:12]
     if not words:
         return None
     quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
+    if len(words[-1]) >= _MIN_PREFIX:
+        quoted[-1] += "*"
     expr = " ".join(quoted)
     return f"{column} : ({expr})" if column else expr
 

@@ -93,6 +93,7 @@ def test_fts_query_neutralises_search_syntax() -> None:
     assert fts_query('NEAR( "*') is not None
     assert fts_query("  ") is None
     assert fts_query('"""') is None
+    assert fts_query("the a") == '"the" "a"'  # too short to be a prefix: "a*" would merge every a-word
 
 
 def test_html_to_text_keeps_paragraphs_and_drops_scripts() -> None:

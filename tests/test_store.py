@@ -122,3 +122,23 @@ async def test_a_much_repeated_quote_keeps_one_cluster_with_a_bounded_index(tmp_
     kept = {k for t in json.loads(wordings[0][0]) for k in index_keys("quote", "Lena Marsh", t, None)}
     assert index[0][0] == len(kept) < 40 + 5  # the other 35 outlets' numbers are not indexed
     await store.close()
+
+
+async def test_search_ranks_only_the_newest_matches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A common word's search costs the same in any store: only the newest matches are ranked."""
+    monkeypatch.setattr("bot.adapters.store._SEARCH_WINDOW", 3)
+    store = await Store.open(tmp_path / "s.db")
+    feed_id = await store.ensure_feed(FeedSettings("f", "/tmp/f.xml", 60, 0))
+    for n in range(6):
+        text = f"{1000 + n * 7} containers waited at berth {n} of the harbour"
+        draft = ClaimDraft("figure", text, 0, 10, text, f"k{n}", text, {}, value=1000.0 + n * 7)
+        async with store.transaction() as db:
+            article = NewArticle(feed_id, f"g{n}", None, f"T{n}", "Outlet", None, text, "", None, True)
+            article_id = await Store.insert_article(db, article)
+            assert article_id is not None
+            await Store.add_claim(db, ArticleInfo(article_id, f"T{n}", "Outlet", None, None, "", text), draft)
+    hits = await store.search_claims('"harbour"', limit=10)
+    assert sorted(h.label for h in hits) == [
+        f"{1000 + n * 7} containers waited at berth {n} of the harbour" for n in (3, 4, 5)
+    ]
+    await store.close()
