@@ -90,7 +90,7 @@ async def quotes(store: Store, speaker: str) -> Reply:
     query = fts_query(speaker, "speaker")
     if query is None:
         return _nothing("/quotes zelensky")
-    hits = await store.search_claims(query, LIMIT, kind="quote")
+    hits = await store.search_claims(query, LIMIT, kind="quote", prefer=None)
     if not hits:
         return _empty("quotes from", speaker)
     items = [ReplyItem(shorten(h.label, 300), (_first_line(h), _sources_line(h)), h.first.url) for h in hits]

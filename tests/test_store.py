@@ -125,7 +125,7 @@ async def test_a_much_repeated_quote_keeps_one_cluster_with_a_bounded_index(tmp_
 
 
 async def test_search_ranks_only_the_newest_matches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A common word's search costs the same in any store: only the newest matches are ranked."""
+    """A common word's search costs the same in any store: only the newest matches are read."""
     monkeypatch.setattr("bot.adapters.store._SEARCH_WINDOW", 3)
     store = await Store.open(tmp_path / "s.db")
     feed_id = await store.ensure_feed(FeedSettings("f", "/tmp/f.xml", 60, 0))
