@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aiohttp.abc import AbstractResolver
+
 from bot.adapters.console import ConsoleSink, JsonlSink
+from bot.adapters.fetcher import Fetcher
 from bot.adapters.store import Store
 from bot.config import TOKEN_ENV, Settings
 from bot.errors import UserError
@@ -38,6 +41,7 @@ class App:
         if not self.closed:
             self.closed = True
             self.service.worker.close()
+            await self.service.fetcher.close()
             await self.store.close()
 
 
@@ -47,12 +51,19 @@ async def bootstrap(
     sink: Sink | None = None,
     open_feeds: bool = True,
     worker: ExtractionWorker | None = None,
+    resolver: AbstractResolver | None = None,
 ) -> App:
     sink = sink or make_sink(settings)
     store = await Store.open(settings.database)
     try:
         await store.sync_teams(settings.teams)
-        service = Claimdesk(store, worker or ExtractionWorker(), sink)
+        service = Claimdesk(
+            store,
+            worker or ExtractionWorker(),
+            sink,
+            Fetcher(settings.fetch, resolver=resolver),
+            settings.health,
+        )
         if open_feeds:
             for feed in settings.feeds:
                 await service.add_feed(feed)

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 from bot import __version__
 from bot.adapters.console import ConsoleSink
-from bot.adapters.feeds import FeedEntry, FeedError, fetch, parse_feed
+from bot.adapters.feeds import FeedEntry, FeedError
 from bot.adapters.scheduler import build_scheduler
 from bot.adapters.store import SCHEMA_VERSION, Store
 from bot.bootstrap import bootstrap
@@ -114,8 +114,7 @@ async def demo(out: TextIO) -> int:
         )
         app = await bootstrap(settings, sink=ConsoleSink(out))
         try:
-            data, headers = await fetch(str(feed_path))
-            parsed = await asyncio.to_thread(parse_feed, data, headers)
+            parsed = await app.service.read_feed(str(feed_path))
             feed_id = app.service.feed_ids[str(feed_path)]
             out.write("claimdesk demo — one story, two outlets: North Korean troops in Kursk\n")
             out.write(f"A fresh store ({settings.database}); team “desk” watches: kursk, north korea.\n")
@@ -193,13 +192,11 @@ async def ingest(settings: Settings, targets: Sequence[str], quiet: bool, out: T
             paths = [] if remote else _expand(Path(target))
             try:
                 if remote:
-                    data, headers = await fetch(target)
-                    feeds.append((target, (await asyncio.to_thread(parse_feed, data, headers)).entries))
+                    feeds.append((target, (await app.service.read_feed(target)).entries))
                 for p in paths:
                     if p.suffix.lower() in (".xml", ".rss", ".atom"):
-                        data, headers = await fetch(str(p.resolve()))
                         feeds.append(
-                            (str(p.resolve()), (await asyncio.to_thread(parse_feed, data, headers)).entries)
+                            (str(p.resolve()), (await app.service.read_feed(str(p.resolve()))).entries)
                         )
                     else:
                         articles.append(_article_entry(p))

@@ -8,6 +8,7 @@ environment (`CLAIMDESK_DISCORD_TOKEN`).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.delivery import Pacing, PacingError
+from bot.core.feedhealth import FeedPolicy
 from bot.errors import ConfigError
 
 ALERT_KINDS = ("summary", "new_figure", "new_quote", "conflicting_figure", "corroboration")
@@ -33,10 +35,26 @@ class FeedSettings:
     url: str  # an http(s) URL, or an absolute local path
     interval: int  # seconds between polls
     backfill: int  # on first add, how many of the newest entries alert; older ones are stored silently
+    full_text: bool = True  # fetch the article page when an entry carries only a teaser
+    max_age: int | None = 72 * 3_600  # seconds: older entries are stored but never alert (None: any age)
 
     @property
     def is_remote(self) -> bool:
         return self.url.startswith(("http://", "https://"))
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How the HTTP fetcher behaves (bot.adapters.fetcher); `[fetch]` in the config."""
+
+    timeout: float = 30.0  # seconds for a whole request, body included
+    connect_timeout: float = 10.0
+    read_timeout: float = 15.0  # seconds of silence between two reads
+    max_bytes: int = 20 * 1024 * 1024  # the decompressed body
+    max_redirects: int = 5
+    per_host: int = 4  # concurrent requests to one host
+    allow: tuple[str, ...] = ()  # the SSRF guard's allow-list: networks, addresses or host names
+    full_text_below: int = 600  # characters: an entry shorter than this is a teaser; its page is fetched
 
 
 @dataclass(frozen=True)
@@ -59,6 +77,8 @@ class Settings:
     teams: tuple[TeamSettings, ...]
     jitter: int  # seconds of random delay per poll, so feeds on one host don't fire together
     misfire_grace: int  # seconds a late poll may still run
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    health: FeedPolicy = field(default_factory=FeedPolicy)
 
     @property
     def effective_sink(self) -> str:
@@ -81,7 +101,7 @@ class _Reader:
         got_text = f", got {got!r}" if show_got else ""
         return ConfigError(f"{self.file}: {self._key(key)}: expected {expected}{got_text}")
 
-    def get(self, key: str, kind: type, expected: str, default: Any = ...) -> Any:
+    def get(self, key: str, kind: type | tuple[type, ...], expected: str, default: Any = ...) -> Any:
         self.used.add(key)
         if key not in self.table:
             if default is ...:
@@ -106,6 +126,15 @@ class _Reader:
         if not low <= value <= high:
             raise self.fail(key, f"a whole number from {low} to {high}", value)
         return int(value)
+
+    def boolean(self, key: str, default: bool) -> bool:
+        return bool(self.get(key, bool, "true or false", default))
+
+    def number(self, key: str, default: float, low: float, high: float) -> float:
+        value = self.get(key, (int, float), f"a number from {low:g} to {high:g}", default)
+        if isinstance(value, bool) or not low <= value <= high:
+            raise self.fail(key, f"a number from {low:g} to {high:g}", value)
+        return float(value)
 
     def strings(self, key: str, default: Any = ..., choices: tuple[str, ...] = ()) -> tuple[str, ...]:
         expected = "a list of strings" if not choices else f"a list drawn from {', '.join(choices)}"
@@ -163,7 +192,31 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     default_interval = poll.integer("interval", 300, 10, 86_400)
     jitter = poll.integer("jitter", 10, 0, 3_600)
     grace = poll.integer("misfire_grace", 300, 1, 86_400)
+    default_age = poll.integer("max_age_hours", 72, 0, 100_000)
     poll.done()
+    f = root.table_("fetch")
+    fetch = FetchSettings(
+        timeout=f.number("timeout", 30, 1, 600),
+        connect_timeout=f.number("connect_timeout", 10, 0.1, 600),
+        read_timeout=f.number("read_timeout", 15, 0.1, 600),
+        max_bytes=int(f.number("max_mb", 20, 0.01, 1024) * 1024 * 1024),
+        max_redirects=f.integer("max_redirects", 5, 0, 20),
+        per_host=f.integer("per_host", 4, 1, 100),
+        allow=f.strings("allow", []),
+        full_text_below=f.integer("full_text_below", 600, 0, 100_000),
+    )
+    health = FeedPolicy(
+        pause_after=f.integer("pause_after", 10, 1, 1_000),
+        paused_retry=f.integer("paused_retry", 3_600, 10, 7 * 86_400),
+        max_backoff=f.integer("max_backoff", 6 * 3_600, 10, 7 * 86_400),
+    )
+    for entry in fetch.allow:
+        if "/" in entry:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise f.fail("allow", "addresses, networks (10.0.0.0/8) or host names", entry) from None
+    f.done()
     feeds = []
     for t in root.tables("feeds"):
         url = t.string("url")
@@ -176,6 +229,8 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
                 url=url if remote else str(_path(base, url)),
                 interval=t.integer("interval", default_interval, 10, 86_400),
                 backfill=t.integer("backfill", 0, 0, 1_000),
+                full_text=t.boolean("full_text", True),
+                max_age=t.integer("max_age_hours", default_age, 0, 100_000) * 3_600 or None,
             )
         )
         t.done()
@@ -200,4 +255,6 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         raise ConfigError(f"{file}: teams: two teams share a name")
     root.done()
     token = env.get(TOKEN_ENV) or None
-    return Settings(file, db_path, sink, jsonl_path, token, tuple(feeds), tuple(teams), jitter, grace)
+    return Settings(
+        file, db_path, sink, jsonl_path, token, tuple(feeds), tuple(teams), jitter, grace, fetch, health
+    )

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
-from bot.adapters.feeds import FeedEntry, FeedError, fetch, parse_feed
+from bot.adapters.feeds import FeedEntry, FeedError, ParsedFeed, parse_feed, read_local
+from bot.adapters.fetcher import PAGE_ACCEPT, Fetched, Fetcher
+from bot.adapters.fulltext import PAGE_BYTES, page_text
 from bot.adapters.store import NewArticle, Store
-from bot.config import FeedSettings
+from bot.config import FeedSettings, FetchSettings
 from bot.core.alerts import ArticleInfo, ClaimOutcome, TeamWatch, decide_alerts
 from bot.core.claims import claims_from
+from bot.core.feedhealth import FeedPolicy, after_failure, is_due
 from bot.extractor import Extraction, Extractor
 
 log = logging.getLogger("claimdesk")
@@ -77,6 +81,8 @@ class IngestReport:
     claims: int = 0
     alerts: int = 0
     errors: list[str] = field(default_factory=list)
+    not_modified: bool = False  # the server answered 304: nothing parsed
+    skipped: bool = False  # not due: backing off, asked to wait, or paused
 
     def add(self, other: IngestReport) -> None:
         self.entries += other.entries
@@ -86,26 +92,43 @@ class IngestReport:
         self.errors += other.errors
 
 
+Enricher = Callable[[list[FeedEntry]], Awaitable[list[FeedEntry]]]
+
+
 def oldest_first(entries: Sequence[FeedEntry]) -> list[FeedEntry]:
     """Publication order; undated entries keep feed order (feeds list newest first, so reversed)."""
     indexed = list(enumerate(entries))
     return [e for _, e in sorted(indexed, key=lambda ie: (ie[1].published or "", -ie[0]))]
 
 
-def _alerting(fresh: list[FeedEntry], backfill: int | None, alert: bool) -> list[FeedEntry]:
-    """The new entries that may raise alerts: all of them, or on a feed's first add only the newest `backfill`."""
+def _alerting(
+    fresh: list[FeedEntry], backfill: int | None, alert: bool, max_age: int | None, now: datetime
+) -> list[FeedEntry]:
+    """The new entries that may raise alerts: all of them, or on a feed's first add only the newest `backfill`;
+    never one published more than `max_age` seconds ago (an undated entry counts as new)."""
     if not alert:
         return []
-    if backfill is None:
-        return fresh
-    return fresh[len(fresh) - backfill :] if backfill else []
+    chosen = fresh if backfill is None else (fresh[len(fresh) - backfill :] if backfill else [])
+    if max_age is None:
+        return chosen
+    oldest = (now - timedelta(seconds=max_age)).isoformat()
+    return [e for e in chosen if e.published is None or e.published >= oldest]
 
 
 class Claimdesk:
-    def __init__(self, store: Store, worker: ExtractionWorker, sink: Sink) -> None:
+    def __init__(
+        self,
+        store: Store,
+        worker: ExtractionWorker,
+        sink: Sink,
+        fetcher: Fetcher | None = None,
+        policy: FeedPolicy | None = None,
+    ) -> None:
         self.store = store
         self.worker = worker
         self.sink = sink
+        self.fetcher = fetcher or Fetcher()
+        self.policy = policy or FeedPolicy()
         self.feed_ids: dict[str, int] = {}
         self._wake = asyncio.Event()
         self._inflight: set[asyncio.Task[Any]] = set()
@@ -126,19 +149,56 @@ class Claimdesk:
             if task is not None:
                 self._inflight.discard(task)
 
+    async def read_feed(self, url: str) -> ParsedFeed:
+        """Fetch (through the guard) or read a feed and parse it, once: for imports, not for polling."""
+        if url.startswith(("http://", "https://")):
+            got = await self.fetcher.get(url)
+            data, headers = got.body, dict(got.headers)
+        else:
+            data, headers = await asyncio.to_thread(read_local, Path(url)), {}
+        return await asyncio.to_thread(parse_feed, data, headers)
+
     async def _poll(self, feed: FeedSettings) -> IngestReport:
         feed_id = self.feed_ids.get(feed.url) or await self.add_feed(feed)
+        row = await self.store.feed(feed_id)
+        now = datetime.now(UTC)
+        if not is_due(row.next_poll_at, now):
+            return IngestReport(skipped=True)
+        got: Fetched | None = None
         try:
-            data, headers = await fetch(feed.url)
+            if feed.is_remote:
+                got = await self.fetcher.get(row.target, etag=row.etag, last_modified=row.last_modified)
+                if got.status == 304:
+                    if await self.store.mark_feed_ok(
+                        feed_id, None, moved_to=got.moved_to, keep_validators=True
+                    ):
+                        log.info("feed %s resumed", feed.name)
+                        self._wake.set()
+                    return IngestReport(not_modified=True)
+                data, headers = got.body, dict(got.headers)
+            else:
+                data, headers = await asyncio.to_thread(read_local, Path(feed.url)), {}
             parsed = await asyncio.to_thread(parse_feed, data, headers)
         except FeedError as exc:
-            log.warning("feed %s (%s) failed: %s", feed.name, feed.url, exc)
-            await self.store.mark_feed_failed(feed_id, str(exc))
-            return IngestReport(errors=[f"{feed.url}: {exc}"])
-        first_add = (await self.store.feed(feed_id)).last_ok_at is None
-        report = await self.ingest(feed_id, parsed.entries, backfill=feed.backfill if first_add else None)
-        await self.store.mark_feed_ok(feed_id, parsed.title)
-        if report.new:
+            return await self._failed(feed, feed_id, row.failures + 1, exc, now)
+        first_add = row.last_ok_at is None
+        report = await self.ingest(
+            feed_id,
+            parsed.entries,
+            backfill=feed.backfill if first_add else None,
+            max_age=feed.max_age,
+            enrich=self.full_text if feed.full_text and feed.is_remote else None,
+        )
+        resumed = await self.store.mark_feed_ok(
+            feed_id,
+            parsed.title,
+            etag=got.etag if got else None,
+            last_modified=got.last_modified if got else None,
+            moved_to=got.moved_to if got else None,
+        )
+        if got is not None and got.moved_to:
+            log.info("feed %s moved permanently to %s", feed.name, got.moved_to)
+        if report.new or resumed:
             log.info(
                 "feed %s: %d new of %d entries, %d alerts queued",
                 feed.name,
@@ -149,6 +209,61 @@ class Claimdesk:
         self._wake.set()
         return report
 
+    async def _failed(
+        self, feed: FeedSettings, feed_id: int, failures: int, exc: FeedError, now: datetime
+    ) -> IngestReport:
+        """Count the failure, back off (never sooner than Retry-After), pause after too many in a row."""
+        decision = after_failure(
+            self.policy,
+            failures,
+            feed.interval,
+            now,
+            retry_after=getattr(exc, "retry_after", None),
+            gone=getattr(exc, "gone", False),
+        )
+        paused = await self.store.mark_feed_failed(
+            feed_id,
+            str(exc),
+            next_poll_at=decision.next_poll_at.replace(microsecond=0).isoformat(),
+            pause=decision.pause,
+        )
+        log.warning(
+            "feed %s (%s) failed (%d in a row): %s; next poll not before %s%s",
+            feed.name,
+            feed.url,
+            failures,
+            exc,
+            decision.next_poll_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            " — paused, the teams are told" if paused else "",
+        )
+        if paused:
+            self._wake.set()
+        return IngestReport(errors=[f"{feed.url}: {exc}"])
+
+    async def full_text(self, entries: list[FeedEntry]) -> list[FeedEntry]:
+        """Entries whose feed text is a teaser get their article page's main text (same guards as feeds); any
+        failure keeps the feed's text."""
+        below = self.fetch_settings.full_text_below
+        slots = asyncio.Semaphore(4)
+
+        async def one(e: FeedEntry) -> FeedEntry:
+            if len(e.text) >= below or not e.url or not e.url.startswith(("http://", "https://")):
+                return e
+            async with slots:
+                try:
+                    got = await self.fetcher.get(e.url, accept=PAGE_ACCEPT, max_bytes=PAGE_BYTES)
+                except FeedError as exc:
+                    log.info("full text for %r not fetched: %s", e.title, exc)
+                    return e
+            text = await asyncio.to_thread(page_text, got.body, got.url)
+            return replace(e, page_text=text) if text and len(text) > len(e.text) else e
+
+        return list(await asyncio.gather(*(one(e) for e in entries)))
+
+    @property
+    def fetch_settings(self) -> FetchSettings:
+        return self.fetcher.settings
+
     async def ingest(
         self,
         feed_id: int,
@@ -156,19 +271,22 @@ class Claimdesk:
         *,
         backfill: int | None = None,
         alert: bool = True,
+        max_age: int | None = None,
+        enrich: Enricher | None = None,
         progress: Callable[[int], None] | None = None,
         batch: int = 16,
     ) -> IngestReport:
-        """Store the entries this feed has not seen, oldest first; `backfill` (first add) limits which alert."""
+        """Store the entries this feed has not shown before, oldest first. `backfill` (a feed's first poll) limits
+        which alert, and so does `max_age`; `enrich` may add page text to the new ones before extraction."""
         report = IngestReport(entries=len(entries))
-        ordered = oldest_first(entries)
-        known = await self.store.known_keys(feed_id, [e.key for e in ordered])
-        fresh = list({e.key: e for e in ordered if e.key not in known}.values())
-        loud = {e.key for e in _alerting(fresh, backfill, alert)}
+        fresh = await self._fresh(feed_id, oldest_first(entries))
+        if enrich and fresh:
+            fresh = await enrich(fresh)
+        loud = {e.key for e in _alerting(fresh, backfill, alert, max_age, datetime.now(UTC))}
         teams = await self.store.team_watches()
         for i in range(0, len(fresh), batch):
             chunk = fresh[i : i + batch]
-            results = await self.worker.extract([(e.text, e.title) for e in chunk])
+            results = await self.worker.extract([(e.body, e.title) for e in chunk])
             for entry, result in zip(chunk, results, strict=True):
                 r = await self._record(feed_id, entry, result, teams, entry.key in loud)
                 report.add(r)
@@ -176,11 +294,31 @@ class Claimdesk:
                 progress(len(chunk))
         return report
 
+    async def _fresh(self, feed_id: int, ordered: list[FeedEntry]) -> list[FeedEntry]:
+        """Entries whose key this feed has not shown. A link key names one article: an entry under a known link
+        key whose title *and* text differ from the stored article's is another article sharing the link (a live
+        page), and gets a key of its own."""
+        known = await self.store.known_entries(feed_id, [e.key for e in ordered])
+        out: list[FeedEntry] = []
+        for e in ordered:
+            seen = known.get(e.key)
+            if (
+                seen is not None
+                and e.key.startswith("link:")
+                and e.title != seen[0]
+                and e.fingerprint != seen[1]
+            ):
+                e = replace(e, key=f"{e.key}#{e.fingerprint[:16]}")
+                seen = (await self.store.known_entries(feed_id, [e.key])).get(e.key)
+            if seen is None:
+                out.append(e)
+        return list({e.key: e for e in out}.values())
+
     async def _record(
         self, feed_id: int, entry: FeedEntry, result: Extraction | str, teams: Sequence[TeamWatch], loud: bool
     ) -> IngestReport:
         failed = isinstance(result, str)
-        summary = result.summary if isinstance(result, Extraction) else entry.text[:300]
+        summary = result.summary if isinstance(result, Extraction) else entry.body[:300]
         article = NewArticle(
             feed_id=feed_id,
             entry_key=entry.key,
@@ -188,21 +326,23 @@ class Claimdesk:
             title=entry.title,
             source=entry.source,
             published_at=entry.published,
-            body=entry.text,
+            body=entry.body,
             summary=summary,
             extract_error=result if isinstance(result, str) else None,
             alerted=loud,
+            link_key=entry.link_key,
+            fingerprint=entry.fingerprint,
         )
         async with self.store.transaction() as db:
             article_id = await Store.insert_article(db, article)
             if article_id is None:
                 return IngestReport()  # stored meanwhile (another feed poll, a restart): nothing to do
             info = ArticleInfo(
-                article_id, entry.title, entry.source, entry.url, entry.published, summary, entry.text
+                article_id, entry.title, entry.source, entry.url, entry.published, summary, entry.body
             )
             outcomes: list[ClaimOutcome] = []
             if isinstance(result, Extraction):
-                for claim in claims_from(result, entry.text):
+                for claim in claims_from(result, entry.body):
                     outcomes.append(await Store.add_claim(db, info, claim))
             queued = (
                 await Store.add_alerts(db, article_id, decide_alerts(info, outcomes, teams)) if loud else 0

@@ -99,6 +99,13 @@ async def _status(store: Store, caller: Caller, arg: str) -> Reply:
     return await status.status(store)
 
 
+async def _feeds(store: Store, caller: Caller, arg: str) -> Reply:
+    action = arg.strip().lower() or "list"
+    if action != "list":
+        return teams.refuse("Use /feeds list", "Feeds are set in the config file in this version")
+    return await status.feeds(store)
+
+
 COMMANDS: dict[str, Command] = {
     c.name: c
     for c in (
@@ -136,6 +143,14 @@ COMMANDS: dict[str, Command] = {
             "kinds|quiet|digest",
             _alerts,
             "/alerts quiet 22:00-07:00 Europe/Berlin",
+            argument_required=False,
+        ),
+        Command(
+            "feeds",
+            "Every feed with its last poll, its errors, and whether it is paused",
+            "list",
+            _feeds,
+            "/feeds list",
             argument_required=False,
         ),
         Command("status", "Feeds, their last poll and errors, and the alert queue", None, _status),

@@ -30,11 +30,17 @@ def extractor() -> Extractor:
 def write_config(tmp_path: Path) -> Callable[..., Path]:
     """Write a TOML config into tmp_path; the database lives there too."""
 
-    def write(body: str = "", *, feeds: str | None = None, teams: str | None = None) -> Path:
+    def write(
+        body: str = "",
+        *,
+        feeds: str | None = None,
+        teams: str | None = None,
+        fetch: str = 'allow = ["127.0.0.1", "::1"]',
+    ) -> Path:
         feeds = (
             feeds
             if feeds is not None
-            else f'[[feeds]]\nname = "seeds"\nurl = "{SEEDS / "feed.xml"}"\nbackfill = 10\n'
+            else f'[[feeds]]\nname = "seeds"\nurl = "{SEEDS / "feed.xml"}"\nbackfill = 10\nmax_age_hours = 0\n'
         )
         teams = (
             teams
@@ -43,7 +49,8 @@ def write_config(tmp_path: Path) -> Callable[..., Path]:
         )
         path = tmp_path / "claimdesk.toml"
         path.write_text(
-            f'sink = "console"\n[database]\npath = "claimdesk.db"\n{body}\n{feeds}\n{teams}', encoding="utf-8"
+            f'sink = "console"\n[database]\npath = "claimdesk.db"\n[fetch]\n{fetch}\n{body}\n{feeds}\n{teams}',
+            encoding="utf-8",
         )
         return path
 
@@ -142,5 +149,5 @@ def seeds_over_http(feed_server: FeedServer, write_config: Callable[..., Path]) 
     """The seed feed served by the loopback server; returns a config that polls it with backfill on."""
     feed_server.routes["/seeds.xml"] = (200, "application/rss+xml", (SEEDS / "feed.xml").read_bytes())
     return write_config(
-        feeds=f'[[feeds]]\nname = "seeds"\nurl = "{feed_server.url("/seeds.xml")}"\nbackfill = 10'
+        feeds=f'[[feeds]]\nname = "seeds"\nurl = "{feed_server.url("/seeds.xml")}"\nbackfill = 10\nmax_age_hours = 0'
     )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.adapters.feeds import entry_key, normalise_link
 from bot.core.alerts import ArticleInfo, ClaimOutcome, TeamWatch, decide_alerts
 from bot.core.claims import ClaimDraft, singular
 from bot.core.htmltext import html_to_text
+from bot.core.identity import entry_key, normalise_link
 from bot.core.keywords import KeywordSet
 from bot.core.render import clean, render_alert
 from handlers.claims import fts_query

@@ -83,8 +83,9 @@ def _config(folder: Path, base: str) -> Path:
     path = folder / "claimdesk.toml"
     path.write_text(
         'sink = "jsonl"\n[database]\npath = "claimdesk.db"\n[jsonl]\npath = "alerts.jsonl"\n'
-        f'[[feeds]]\nname = "wire 1"\nurl = "{base}/wire-1.xml"\nbackfill = 1000\n'
-        f'[[feeds]]\nname = "wire 2"\nurl = "{base}/wire-2.xml"\nbackfill = 1000\n'
+        '[fetch]\nallow = ["127.0.0.1"]\n'
+        f'[[feeds]]\nname = "wire 1"\nurl = "{base}/wire-1.xml"\nbackfill = 1000\nmax_age_hours = 0\n'
+        f'[[feeds]]\nname = "wire 2"\nurl = "{base}/wire-2.xml"\nbackfill = 1000\nmax_age_hours = 0\n'
         '[[teams]]\nname = "desk"\nchannel = "newsroom"\nkeywords = ["kursk"]\n'
         'alerts = ["summary", "new_figure", "new_quote", "conflicting_figure", "corroboration"]\n',
         encoding="utf-8",

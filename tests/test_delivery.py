@@ -68,7 +68,7 @@ TEAM = '[[teams]]\nname = "desk"\nchannel = "newsroom"\nkeywords = ["kursk", "no
 
 def _seeds(feed_server: FeedServer) -> str:
     feed_server.routes["/seeds.xml"] = (200, "application/rss+xml", (SEEDS / "feed.xml").read_bytes())
-    return f'[[feeds]]\nname = "seeds"\nurl = "{feed_server.url("/seeds.xml")}"\nbackfill = 10\n'
+    return f'[[feeds]]\nname = "seeds"\nurl = "{feed_server.url("/seeds.xml")}"\nbackfill = 10\nmax_age_hours = 0\n'
 
 
 LATER_ITEM = {

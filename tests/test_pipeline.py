@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -64,7 +65,7 @@ async def test_a_broken_feed_is_marked_and_the_others_go_on(
         ),
     )
     feeds = "".join(
-        f'[[feeds]]\nname = "{n}"\nurl = "{feed_server.url("/" + n)}"\nbackfill = 5\n'
+        f'[[feeds]]\nname = "{n}"\nurl = "{feed_server.url("/" + n)}"\nbackfill = 5\nmax_age_hours = 0\n'
         for n in ("missing", "html", "empty", "good")
     )
     app = await make_app(write_config(feeds=feeds), sink)
@@ -75,12 +76,18 @@ async def test_a_broken_feed_is_marked_and_the_others_go_on(
     assert rows["html"].last_error and "not a feed" in rows["html"].last_error
     assert rows["empty"].last_error and "empty" in rows["empty"].last_error
     assert rows["good"].last_error is None and reports[3].new == 1
-    # a second failing poll counts up; a recovery clears it
+    # a failing feed backs off: polled again at once, it is skipped and not fetched
+    hits = feed_server.hits.get("/html", 0)
+    assert (await app.service.poll(app.settings.feeds[1])).skipped and feed_server.hits["/html"] == hits
+    # once its time comes, a second failing poll counts up; a recovery clears it
     feed_server.routes["/missing"] = (200, "application/rss+xml", rss([]))
+    with sqlite3.connect(app.settings.database) as db:
+        db.execute("UPDATE feeds SET next_poll_at = '2000-01-01T00:00:00+00:00'")
     await app.service.poll(app.settings.feeds[1])
     await app.service.poll(app.settings.feeds[0])
     rows = {f.name: f for f in await app.store.feeds()}
     assert rows["html"].failures == 2 and rows["missing"].failures == 0 and rows["missing"].last_error is None
+    assert rows["missing"].next_poll_at is None
     await app.close()
 
 
@@ -123,7 +130,7 @@ async def test_an_article_whose_extraction_fails_is_kept_and_the_cycle_goes_on(
             ]
         ),
     )
-    config = write_config(feeds=f'[[feeds]]\nname = "f"\nurl = "{feed_server.url("/f")}"\nbackfill = 5')
+    config = write_config(feeds=f'[[feeds]]\nname = "f"\nurl = "{feed_server.url("/f")}"\nbackfill = 5\nmax_age_hours = 0')
     app = await make_app(config, sink, ExtractionWorker(ExplodingExtractor))
     report = await app.service.poll(app.settings.feeds[0])
     assert report.new == 2 and report.errors == ["ValueError: extractor bug"]
@@ -145,7 +152,7 @@ async def test_first_add_without_backfill_stores_silently_then_alerts_new_entrie
         "description": "Officials said 300 trucks crossed into Kursk.",
     }
     feed_server.routes["/f"] = (200, "application/rss+xml", rss([old]))
-    config = write_config(feeds=f'[[feeds]]\nname = "f"\nurl = "{feed_server.url("/f")}"\nbackfill = 0')
+    config = write_config(feeds=f'[[feeds]]\nname = "f"\nurl = "{feed_server.url("/f")}"\nbackfill = 0\nmax_age_hours = 0')
     app = await make_app(config, sink)
     feed = app.settings.feeds[0]
     assert (await app.service.poll(feed)).alerts == 0
@@ -184,7 +191,7 @@ async def test_hostile_feed_text_is_stored_as_text_and_never_pings(
             ]
         ),
     )
-    config = write_config(feeds=f'[[feeds]]\nname = "f"\nurl = "{feed_server.url("/f")}"\nbackfill = 5')
+    config = write_config(feeds=f'[[feeds]]\nname = "f"\nurl = "{feed_server.url("/f")}"\nbackfill = 5\nmax_age_hours = 0')
     app = await make_app(config, sink)
     await app.service.poll(app.settings.feeds[0])
     await app.service.deliver_pending()

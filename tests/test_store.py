@@ -69,7 +69,7 @@ async def test_an_article_is_stored_once_per_feed(tmp_path: Path) -> None:
     async with store.transaction() as db:
         again = await Store.insert_article(db, art)
     assert first is not None and again is None
-    assert await store.known_keys(feed_id, ["guid:1", "guid:2"]) == {"guid:1"}
+    assert set(await store.known_entries(feed_id, ["guid:1", "guid:2"])) == {"guid:1"}
     await store.close()
 
 
@@ -82,7 +82,7 @@ async def test_a_failed_transaction_leaves_nothing_behind(tmp_path: Path) -> Non
                 db, NewArticle(feed_id, "guid:x", None, "T", "S", None, "b", "", None, True)
             )
             raise RuntimeError("crash in the middle")
-    assert await store.known_keys(feed_id, ["guid:x"]) == set()
+    assert await store.known_entries(feed_id, ["guid:x"]) == {}
     await store.close()
 
 

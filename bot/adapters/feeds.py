@@ -1,30 +1,27 @@
-"""Reading feeds: bytes from a local path or an http(s) URL, parsed by feedparser into plain entries.
+"""Parsing feeds: bytes (from bot.adapters.fetcher, or a local file) into plain entries, by feedparser.
 
-feedparser only ever sees bytes (never a URL: it would fetch by itself, unguarded). A response that yields no
-entries and is not a feed is a clear per-feed `FeedError`, not "no new items". The "Feed ingestion" issue hardens
-fetching (SSRF guard, conditional GET, back-off); this module is where that goes.
+feedparser only ever sees bytes and the response headers (never a URL: it would fetch by itself, unguarded). A
+response that yields no entries and is not a feed (an HTML page, an empty 200, JSON) is a clear per-feed
+`FeedError`, not "no new items"; a malformed ("bozo") feed that still yields entries is processed. Entry text is
+HTML turned into plain text: markup and scripts never reach a sink.
 """
 
 from __future__ import annotations
 
-import asyncio
 import calendar
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import aiohttp
 import feedparser
 
 from bot.core.htmltext import html_to_text
+from bot.core.identity import entry_key, fingerprint, link_key
 
 MAX_FEED_BYTES = 20 * 1024 * 1024
-TIMEOUT = aiohttp.ClientTimeout(total=30, connect=10)
-USER_AGENT = "claimdesk/0.1 (+newsroom claim alerts)"
 
 
 class FeedError(Exception):
@@ -33,12 +30,27 @@ class FeedError(Exception):
 
 @dataclass(frozen=True)
 class FeedEntry:
-    key: str
+    key: str  # bot.core.identity.entry_key
     title: str
     url: str | None
     source: str
     published: str | None  # ISO 8601, UTC
-    text: str
+    text: str  # as the feed carries it
+    page_text: str | None = None  # the article page's main text, fetched when the feed carries a teaser
+
+    @property
+    def body(self) -> str:
+        """The article's text: the page's when it was fetched, else the feed's."""
+        return self.page_text or self.text
+
+    @property
+    def link_key(self) -> str | None:
+        return link_key(self.url)
+
+    @property
+    def fingerprint(self) -> str:
+        """From the feed's own text, so it is the same on every poll whether or not the page was fetched."""
+        return fingerprint(self.title, self.text)
 
 
 @dataclass(frozen=True)
@@ -47,58 +59,16 @@ class ParsedFeed:
     entries: tuple[FeedEntry, ...]
 
 
-async def fetch(url: str, session: aiohttp.ClientSession | None = None) -> tuple[bytes, Mapping[str, str]]:
-    """The raw bytes and response headers of a feed at a URL or local path."""
-    if not url.startswith(("http://", "https://")):
-        return await asyncio.to_thread(_read_local, Path(url)), {}
-    own = session is None
-    session = session or aiohttp.ClientSession(timeout=TIMEOUT, headers={"User-Agent": USER_AGENT})
-    try:
-        async with session.get(url, timeout=TIMEOUT) as resp:
-            if resp.status != 200:
-                raise FeedError(f"HTTP {resp.status} {resp.reason or ''}".strip())
-            body = bytearray()
-            async for chunk in resp.content.iter_chunked(65536):
-                body += chunk
-                if len(body) > MAX_FEED_BYTES:
-                    raise FeedError(f"response larger than {MAX_FEED_BYTES // (1024 * 1024)} MB")
-            return bytes(body), {k.lower(): v for k, v in resp.headers.items()}
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        raise FeedError(f"cannot fetch: {type(exc).__name__}: {exc}".rstrip(": ")) from None
-    finally:
-        if own:
-            await session.close()
-
-
-def _read_local(path: Path) -> bytes:
+def read_local(path: Path, limit: int = MAX_FEED_BYTES) -> bytes:
+    """A feed file named in the config (the operator's own file: no network, no guard)."""
     try:
         with path.open("rb") as fh:
-            data = fh.read(MAX_FEED_BYTES + 1)
+            data = fh.read(limit + 1)
     except OSError as exc:
         raise FeedError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(data) > MAX_FEED_BYTES:
-        raise FeedError(f"file larger than {MAX_FEED_BYTES // (1024 * 1024)} MB")
+    if len(data) > limit:
+        raise FeedError(f"file larger than {limit // (1024 * 1024)} MB")
     return data
-
-
-def normalise_link(link: str) -> str:
-    """Scheme and host lower case, no trailing slash, no tracking parameters; http and https alike."""
-    parts = urlsplit(link.strip())
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not k.lower().startswith("utm_") and k.lower() not in ("fbclid", "gclid", "mc_cid", "mc_eid")
-    ]
-    path = parts.path.rstrip("/") or "/"
-    return urlunsplit(
-        (
-            "https" if parts.scheme.lower() in ("http", "https") else parts.scheme.lower(),
-            parts.netloc.lower(),
-            path,
-            urlencode(query),
-            "",
-        )
-    )
 
 
 def _iso(struct: Any) -> str | None:
@@ -108,18 +78,6 @@ def _iso(struct: Any) -> str | None:
         return datetime.fromtimestamp(calendar.timegm(struct), UTC).isoformat()
     except (OverflowError, ValueError, TypeError):
         return None
-
-
-def entry_key(entry: Mapping[str, Any]) -> str:
-    """guid, else normalised link, else a hash of title and date."""
-    guid = (entry.get("id") or "").strip()
-    if guid:
-        return "guid:" + guid
-    link = (entry.get("link") or "").strip()
-    if link:
-        return "link:" + normalise_link(link)
-    basis = f"{entry.get('title', '')}|{entry.get('published', '') or entry.get('updated', '')}"
-    return "hash:" + hashlib.sha256(basis.encode()).hexdigest()[:32]
 
 
 def _entry_text(entry: Mapping[str, Any]) -> str:

@@ -25,6 +25,7 @@ from bot.config import FeedSettings, TeamSettings
 from bot.core.alerts import AlertDraft, ArticleInfo, ClaimOutcome, TeamWatch
 from bot.core.claims import ClaimDraft
 from bot.core.delivery import CAP, Pacing, PacingError, Waiting, digest_payload, plan
+from bot.core.identity import fingerprint, is_global_key, link_key
 from bot.core.keywords import KeywordSet
 from bot.core.matching import ClusterValue, ClusterView, FigureRef, Placement, figure_ref, index_keys, place
 from bot.errors import StoreError
@@ -64,6 +65,17 @@ class FeedRow:
     last_polled_at: str | None
     last_error: str | None
     failures: int
+    fetch_url: str | None = None  # where a permanent redirect moved it
+    etag: str | None = None
+    last_modified: str | None = None
+    next_poll_at: str | None = None  # backing off, asked to wait, or paused: not polled before this
+    paused_at: str | None = None
+    paused_reason: str | None = None
+
+    @property
+    def target(self) -> str:
+        """The URL to fetch: where the feed moved, else the configured one."""
+        return self.fetch_url or self.url
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,8 @@ class NewArticle:
     summary: str
     extract_error: str | None
     alerted: bool
+    link_key: str | None = None  # bot.core.identity
+    fingerprint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -192,6 +206,7 @@ class Store:
                 )
             if upgrade and version < SCHEMA_VERSION:
                 await store.upgrade()
+                await _backfill_identity(conn)
             return store
         except sqlite3.DatabaseError as exc:
             await conn.close()
@@ -270,20 +285,69 @@ class Store:
     async def feeds(self) -> list[FeedRow]:
         return [_feed_row(r) for r in await self._all("SELECT * FROM feeds ORDER BY name")]
 
-    async def mark_feed_ok(self, feed_id: int, title: str | None) -> None:
+    async def mark_feed_ok(
+        self,
+        feed_id: int,
+        title: str | None,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        moved_to: str | None = None,
+        next_poll_at: str | None = None,
+        keep_validators: bool = False,
+    ) -> bool:
+        """A poll that worked (a 304 included): clears failures, back-off and a pause; stores the validators
+        for the next conditional GET (`keep_validators`: a 304 keeps the ones stored) and where the feed moved.
+        True when this ended a pause (the teams were told it resumed)."""
         async with self.transaction() as db:
+            row = await _one(db, "SELECT paused_at, name, url FROM feeds WHERE id = ?", (feed_id,))
+            assert row is not None
             await db.execute(
                 "UPDATE feeds SET last_polled_at = ?, last_ok_at = ?, last_error = NULL, failures = 0, "
-                "title = COALESCE(?, title) WHERE id = ?",
-                (now_iso(), now_iso(), title, feed_id),
+                "title = COALESCE(?, title), fetch_url = COALESCE(?, fetch_url), next_poll_at = ?, "
+                "paused_at = NULL, paused_reason = NULL"
+                + ("" if keep_validators else ", etag = ?, last_modified = ?")
+                + " WHERE id = ?",
+                (now_iso(), now_iso(), title, moved_to, next_poll_at)
+                + (() if keep_validators else (etag, last_modified))
+                + (feed_id,),
             )
+            if row[0] is None:
+                return False
+            await _feed_notice(
+                db, "feed_resumed", row[1], row[2], f"it answers again (paused since {row[0]})"
+            )
+            return True
 
-    async def mark_feed_failed(self, feed_id: int, error: str) -> None:
+    async def mark_feed_failed(
+        self, feed_id: int, error: str, *, next_poll_at: str | None = None, pause: bool = False
+    ) -> bool:
+        """A poll that failed: counts it, sets when to try again, and pauses the feed when `pause` (the teams
+        are told once per pause). True when this call paused it."""
         async with self.transaction() as db:
             await db.execute(
-                "UPDATE feeds SET last_polled_at = ?, last_error = ?, failures = failures + 1 WHERE id = ?",
-                (now_iso(), error[:500], feed_id),
+                "UPDATE feeds SET last_polled_at = ?, last_error = ?, failures = failures + 1, next_poll_at = ? "
+                "WHERE id = ?",
+                (now_iso(), error[:500], next_poll_at, feed_id),
             )
+            if not pause:
+                return False
+            async with db.execute(
+                "UPDATE feeds SET paused_at = ?, paused_reason = ? WHERE id = ? AND paused_at IS NULL "
+                "RETURNING name, url, failures",
+                (now_iso(), error[:500], feed_id),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return False
+            await _feed_notice(
+                db,
+                "feed_paused",
+                row[0],
+                row[1],
+                f"{row[2]} failed polls in a row; last error: {error[:300]}",
+            )
+            return True
 
     async def sync_teams(self, teams: Iterable[TeamSettings]) -> None:
         """Make the config's teams say what the config says (the console front end's source of truth).
@@ -346,24 +410,37 @@ class Store:
         return routes
 
     # -- articles, claims, clusters, alerts -------------------------------------------------------------------
-    async def known_keys(self, feed_id: int, keys: Sequence[str]) -> set[str]:
-        found: set[str] = set()
+    async def known_entries(self, feed_id: int, keys: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """The keys this feed has shown before, each with the title and fingerprint of the article it names."""
+        found: dict[str, tuple[str, str | None]] = {}
         for i in range(0, len(keys), 500):
             chunk = list(keys[i : i + 500])
             marks = ",".join("?" * len(chunk))
             rows = await self._all(
-                f"SELECT entry_key FROM articles WHERE feed_id = ? AND entry_key IN ({marks})",
+                "SELECT k.key, a.title, a.fingerprint FROM entry_keys k JOIN articles a ON a.id = k.article_id "
+                f"WHERE k.feed_id = ? AND k.key IN ({marks})",
                 (feed_id, *chunk),
             )
-            found.update(r[0] for r in rows)
+            found.update((r[0], (r[1], r[2])) for r in rows)
         return found
 
     @staticmethod
     async def insert_article(db: aiosqlite.Connection, a: NewArticle) -> int | None:
-        """Inside a transaction: the new article's id, or None when this feed already has it."""
+        """Inside a transaction: the new article's id, or None when it is not new — this feed showed it before
+        under this key, or it is an article already stored under another key or from another feed (then this key
+        is recorded as one more name for it). The rules are bot.core.identity's."""
+        if await _one(db, "SELECT 1 FROM entry_keys WHERE feed_id = ? AND key = ?", (a.feed_id, a.entry_key)):
+            return None
+        same = await _same_article(db, a)
+        if same is not None:
+            await db.execute(
+                "INSERT INTO entry_keys (feed_id, key, article_id) VALUES (?, ?, ?)",
+                (a.feed_id, a.entry_key, same),
+            )
+            return None
         async with db.execute(
             "INSERT INTO articles (feed_id, entry_key, url, title, source, published_at, stored_at, body, summary, "
-            "extract_error, alerted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "extract_error, alerted, link_key, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (feed_id, entry_key) DO NOTHING RETURNING id",
             (
                 a.feed_id,
@@ -377,10 +454,18 @@ class Store:
                 a.summary,
                 a.extract_error,
                 int(a.alerted),
+                a.link_key,
+                a.fingerprint,
             ),
         ) as cur:
             row = await cur.fetchone()
-        return int(row[0]) if row else None
+        if row is None:
+            return None
+        await db.execute(
+            "INSERT INTO entry_keys (feed_id, key, article_id) VALUES (?, ?, ?)",
+            (a.feed_id, a.entry_key, row[0]),
+        )
+        return int(row[0])
 
     @staticmethod
     async def add_claim(db: aiosqlite.Connection, article: ArticleInfo, c: ClaimDraft) -> ClaimOutcome:
@@ -754,6 +839,74 @@ async def _one(db: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> aio
         return await cur.fetchone()
 
 
+async def _feed_notice(db: aiosqlite.Connection, kind: str, name: str, url: str, reason: str) -> None:
+    """Tell every team, in its own channel, that a feed paused or resumed: one message each, planned straight
+    into deliveries in the same transaction as the change, so it is sent exactly once like any alert."""
+    async with db.execute("SELECT id, name, channel FROM teams ORDER BY id") as cur:
+        teams = list(await cur.fetchall())
+    for team_id, team, channel in teams:
+        payload = {
+            "kind": kind,
+            "team": team,
+            "channel": channel,
+            "feed": {"name": name, "url": url},
+            "why": reason,
+        }
+        await db.execute(
+            "INSERT INTO deliveries (team_id, channel, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+            (team_id, channel, kind, json.dumps(payload, ensure_ascii=False), now_iso()),
+        )
+
+
+async def _same_article(db: aiosqlite.Connection, a: NewArticle) -> int | None:
+    """An article already stored that this entry is (bot.core.identity): the same URL key in any feed, or the same
+    link with the same title or text, or the same title and text."""
+    if is_global_key(a.entry_key):
+        row = await _one(
+            db,
+            "SELECT k.article_id FROM entry_keys k JOIN articles r ON r.id = k.article_id WHERE k.key = ? "
+            "AND (r.title = ? OR r.fingerprint IS ? OR NOT k.key LIKE 'link:%') LIMIT 1",
+            (a.entry_key, a.title, a.fingerprint),
+        )
+        if row:
+            return int(row[0])
+    if a.link_key:
+        row = await _one(
+            db,
+            "SELECT id FROM articles WHERE link_key = ? AND (title = ? OR fingerprint IS ?) ORDER BY id LIMIT 1",
+            (a.link_key, a.title, a.fingerprint),
+        )
+        if row:
+            return int(row[0])
+    if a.fingerprint:
+        row = await _one(
+            db,
+            "SELECT id FROM articles WHERE fingerprint = ? AND title = ? ORDER BY id LIMIT 1",
+            (a.fingerprint, a.title),
+        )
+        if row:
+            return int(row[0])
+    return None
+
+
+async def _backfill_identity(conn: aiosqlite.Connection) -> None:
+    """Articles stored before schema v5 get their link key and fingerprint, so a feed that now names them
+    differently (a normalised guid) finds them instead of storing them twice."""
+    while True:
+        async with conn.execute(
+            "SELECT id, url, title, body FROM articles WHERE fingerprint IS NULL LIMIT 500"
+        ) as cur:
+            rows = list(await cur.fetchall())
+        if not rows:
+            return
+        await conn.execute("BEGIN IMMEDIATE")
+        await conn.executemany(
+            "UPDATE articles SET link_key = ?, fingerprint = ? WHERE id = ?",
+            [(link_key(r[1]), fingerprint(r[2], r[3]), r[0]) for r in rows],
+        )
+        await conn.execute("COMMIT")
+
+
 async def _cluster_view(db: aiosqlite.Connection, cluster_id: int, article_id: int) -> ClusterView:
     """What matching needs of one cluster, at a cost that does not grow with the cluster: its distinct values
     (the first claim of each) and whether `article_id` already carries it, not every claim it holds."""
@@ -830,4 +983,10 @@ def _feed_row(r: aiosqlite.Row) -> FeedRow:
         r["last_polled_at"],
         r["last_error"],
         r["failures"],
+        r["fetch_url"],
+        r["etag"],
+        r["last_modified"],
+        r["next_poll_at"],
+        r["paused_at"],
+        r["paused_reason"],
     )

@@ -20,6 +20,8 @@ _KIND_LABEL = {
     "conflicting_figure": "CONFLICTING FIGURE",
     "corroboration": "CORROBORATED",
     "digest": "DIGEST",
+    "feed_paused": "FEED PAUSED",
+    "feed_resumed": "FEED RESUMED",
 }
 WIDTH = 100
 
@@ -66,10 +68,25 @@ def render_digest(payload: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def render_feed_notice(payload: dict[str, Any]) -> str:
+    kind = str(payload.get("kind", ""))
+    feed = payload.get("feed") or {}
+    lines = [f"▌{_KIND_LABEL[kind]} · team {clean(payload.get('team'))} → #{clean(payload.get('channel'))}"]
+    lines += _wrap(f"{feed.get('name', '')} — {feed.get('url', '')}")
+    lines += _wrap(f"why: {payload.get('why', '')}")
+    if kind == "feed_paused":
+        lines += _wrap(
+            "claimdesk keeps trying it now and then, and resumes it by itself when it answers again."
+        )
+    return "\n".join(lines)
+
+
 def render_alert(payload: dict[str, Any]) -> str:
     kind = str(payload.get("kind", ""))
     if kind == "digest":
         return render_digest(payload)
+    if kind in ("feed_paused", "feed_resumed"):
+        return render_feed_notice(payload)
     art = payload.get("article") or {}
     claim = payload.get("claim")
     head = f"▌{_KIND_LABEL.get(kind, kind.upper())} · team {clean(payload.get('team'))} → #{clean(payload.get('channel'))}"
