@@ -10,6 +10,7 @@ import re
 
 from bot.adapters.store import ClaimHit, Store
 from bot.core.claims import format_number
+from bot.core.matching import is_function_word
 from bot.core.render import shorten
 from bot.core.replies import Reply, ReplyItem
 
@@ -23,11 +24,14 @@ def fts_query(topic: str, column: str | None = None) -> str | None:
 
     Quoting each word means FTS syntax in the input (`kursk"`, `AND`, `NEAR(`, `*`, `speaker:`) is searched as
     words and can never be a syntax error. A last word under three letters is not a prefix: "a*" would merge
-    the lists of every word starting with a.
+    the lists of every word starting with a. Function words are dropped when the topic has other words.
     """
     words = _WORD.findall(topic)[:12]
     if not words:
         return None
+    # function words match most claims and say nothing of the topic ("the war in Kursk" is "war Kursk"); a
+    # search made only of them is kept as typed
+    words = [w for w in words if not is_function_word(w)] or words
     quoted = [f'"{w}"' for w in words]
     if len(words[-1]) >= _MIN_PREFIX:
         quoted[-1] += "*"

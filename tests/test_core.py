@@ -89,7 +89,8 @@ def test_render_strips_control_characters_from_untrusted_text() -> None:
 
 def test_fts_query_neutralises_search_syntax() -> None:
     assert fts_query('kursk"') == '"kursk"*'
-    assert fts_query("north AND korea") == '"north" "AND" "korea"*'
+    assert fts_query("north AND korea") == '"north" "korea"*'  # 'and' is a function word, dropped
+    assert fts_query("the war in Kursk") == '"war" "Kursk"*'
     assert fts_query('NEAR( "*') is not None
     assert fts_query("  ") is None
     assert fts_query('"""') is None

@@ -49,6 +49,11 @@ def _stopwords() -> frozenset[str]:
     return frozenset(w for line in _lines("stopwords.txt") for w in line.split())
 
 
+def is_function_word(word: str) -> bool:
+    """A word that says nothing of a claim's content ('the', 'of', 'said', pronouns): data/stopwords.txt."""
+    return word.lower().replace("’", "'") in _stopwords()
+
+
 @cache
 def _classes() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
     """word → class name, and the multi-word phrases (as 'a b' → 'a_b') to join before splitting words."""
