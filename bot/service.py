@@ -309,10 +309,11 @@ class Claimdesk:
                 and e.fingerprint != seen[1]
             ):
                 e = replace(e, key=f"{e.key}#{e.fingerprint[:16]}")
-                seen = (await self.store.known_entries(feed_id, [e.key])).get(e.key)
+                seen = known.get(e.key) or (await self.store.known_entries(feed_id, [e.key])).get(e.key)
             if seen is None:
                 out.append(e)
-        return list({e.key: e for e in out}.values())
+                known[e.key] = (e.title, e.fingerprint)  # a later entry of this poll may share its link
+        return out
 
     async def _record(
         self, feed_id: int, entry: FeedEntry, result: Extraction | str, teams: Sequence[TeamWatch], loud: bool
