@@ -135,6 +135,14 @@ def test_demo_tells_the_seed_story(tmp_path: Path) -> None:
         '$ claimdesk ask "/claims kursk"' in out
         and "2 sources: Ukrainian press (translated), Occasional Digest" in out
     )
+    # the second outlet's quotes: Zelensky's (another translation) are recognised, Austin's new one alerts
+    alerts = second.split("$ claimdesk ask")[0].split("▌")
+    new_quotes = [a for a in alerts if a.startswith("NEW QUOTE")]
+    assert not any("Volodymyr Zelensky:" in a for a in new_quotes)
+    assert any("Lloyd Austin: “Russia intends to use these troops against Ukraine”" in a for a in new_quotes)
+    assert not any(
+        "legitimate military targets" in a for a in new_quotes
+    )  # said before, in the first article
 
 
 def test_extract_follows_the_contract() -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from bot.core.alerts import ArticleInfo, ClaimOutcome, TeamWatch, decide_alerts
-from bot.core.claims import ClaimDraft, singular
+from bot.core.claims import ClaimDraft, singular, statements
 from bot.core.htmltext import html_to_text
 from bot.core.identity import entry_key, normalise_link
 from bot.core.keywords import KeywordSet
 from bot.core.render import clean, render_alert
+from bot.extractor.types import Quote
 from handlers.claims import fts_query
 
 
@@ -142,3 +143,26 @@ def test_ingest_progress_bar_draws_only_on_a_terminal() -> None:
         bar.close()
     assert "4/4 articles" in tty.getvalue() and "\r[" in tty.getvalue()
     assert pipe.getvalue() == ""
+
+
+def test_a_quote_split_between_sentences_is_two_statements_and_within_a_sentence_one() -> None:
+    text = "“The quay will reopen on Monday,” Marsh said. “Nobody should expect ferries before then.”"
+    a, b = text.index("The quay"), text.index("Nobody")
+    q = Quote("…", a, len(text) - 1, True, "Lena Marsh", parts=((a, a + 30), (b, b + 41)))
+    parts = statements(q, text)
+    assert [p.text for p in parts] == [
+        "The quay will reopen on Monday",
+        "Nobody should expect ferries before then.",
+    ]
+    assert [(p.start, p.end) for p in parts] == [(a, a + 30), (b, b + 41)]
+    same = "“The quay,” Marsh said, “will reopen on Monday.”"
+    c, d = same.index("The quay"), same.index("will")
+    one = Quote(
+        "The quay will reopen on Monday.",
+        c,
+        len(same) - 1,
+        True,
+        "Lena Marsh",
+        parts=((c, c + 8), (d, d + 23)),
+    )
+    assert statements(one, same) == [one]

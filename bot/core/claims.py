@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 from bot.extractor.types import Extraction, Figure, Quote
@@ -81,10 +81,41 @@ def figure_label(f: Figure) -> str:
 MIN_QUOTE_WORDS = 4
 
 
+_QUOTE_EDGE = " \t\r\n\"“”‘’«»„"
+
+
+def statements(q: Quote, text: str) -> list[Quote]:
+    """The statements in one quote. A quote split around its attribution *between sentences* ('“Russia intends
+    to use these troops,” Austin said. “That would make them targets.”') is one quote to the extractor but two
+    statements to claimdesk: each may be new or already reported on its own. Split *within* a sentence
+    ('“The harbour,” she said, “will stay closed.”') it is one statement."""
+    if len(q.parts) < 2:
+        return [q]
+    groups: list[list[tuple[int, int]]] = [[q.parts[0]]]
+    for prev, nxt in zip(q.parts, q.parts[1:], strict=False):
+        gap = text[prev[1] : nxt[0]].strip(_QUOTE_EDGE)
+        if gap.endswith((".", "!", "?")):
+            groups.append([nxt])
+        else:
+            groups[-1].append(nxt)
+    if len(groups) == 1:
+        return [q]
+    return [
+        replace(
+            q,
+            text=" ".join(text[a:b].strip(_QUOTE_EDGE + ",") for a, b in g),
+            start=g[0][0],
+            end=g[-1][1],
+            parts=tuple(g),
+        )
+        for g in groups
+    ]
+
+
 def claims_from(extraction: Extraction, text: str) -> list[ClaimDraft]:
-    """The claims worth storing: attributed quotes, and figures that say what they count or their unit."""
+    """The claims worth storing: attributed statements, and figures that say what they count or their unit."""
     out: list[ClaimDraft] = []
-    for q in extraction.quotes:
+    for q in (s for quote in extraction.quotes for s in statements(quote, text)):
         if not q.speaker:
             continue  # an unattributed quote (a headline, a scare quote) is not a claim anyone made
         if len(q.text.split()) < MIN_QUOTE_WORDS:
