@@ -15,7 +15,7 @@ import ipaddress
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from aiohttp import web
@@ -66,6 +66,8 @@ async def server() -> AsyncIterator[Server]:
             return web.Response(
                 body=FEED, headers={**xml, "ETag": '"v1"', "Last-Modified": "Tue, 01 Dec 2026 06:00:00 GMT"}
             )
+        if path == "/always-304":
+            return web.Response(status=304)
         if path == "/plain":
             return web.Response(body=FEED, headers=xml)
         if path == "/moved":
@@ -236,7 +238,7 @@ class FakeResolver(AbstractResolver):
 class LoopbackOnlyConnector:
     """A TCPConnector that fails the test if it is ever asked to open a socket to a non-loopback address."""
 
-    attempts: list[str] = []
+    attempts: ClassVar[list[str]] = []
 
     @classmethod
     def make(cls) -> type:
@@ -291,9 +293,9 @@ async def test_redirects_inward_are_refused_without_the_allow_list(server: Serve
     try:
         ok = await f.get(server.url("/etag", host="feeds.test"))
         assert ok.status == 200
-        with pytest.raises(FetchError, match="127.0.0.1 is loopback; refused"):
+        with pytest.raises(FetchError, match=r"127\.0\.0\.1 is loopback; refused"):
             await f.get(server.url("/to-loopback", host="feeds.test"))
-        with pytest.raises(FetchError, match="169.254.169.254 is link-local"):
+        with pytest.raises(FetchError, match=r"169\.254\.169\.254 is link-local"):
             await f.get(server.url("/to-metadata", host="feeds.test"))
     finally:
         await f.close()
@@ -349,3 +351,15 @@ async def test_the_guarded_resolver_keeps_only_allowed_addresses() -> None:
 
     guarded = GuardedResolver(AddressPolicy(), Two({}))
     assert [r["host"] for r in await guarded.resolve("mixed.test", 80)] == ["93.184.215.14"]
+
+
+async def test_a_304_to_an_unconditional_request_is_an_error(server: Server) -> None:
+    """A server answering 304 on a feed's first poll must not make the feed look read (its backfill would be
+    lost): only a request that sent a validator can be 'not modified'."""
+    f = loopback_fetcher()
+    try:
+        with pytest.raises(FetchError, match="304 Not Modified to a request that sent no ETag"):
+            await f.get(server.url("/always-304"))
+        assert (await f.get(server.url("/always-304"), etag='"v9"')).status == 304
+    finally:
+        await f.close()

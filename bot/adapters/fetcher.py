@@ -199,7 +199,9 @@ class Fetcher:
                             permanent = permanent and resp.status in _PERMANENT
                             current = urljoin(current, location)
                             continue
-                        return await self._finish(resp, url, current, permanent, max_bytes or s.max_bytes)
+                        return await self._finish(
+                            resp, url, current, permanent, max_bytes or s.max_bytes, len(headers) > 1
+                        )
                 except BlockedAddress as exc:
                     raise FetchError(str(exc)) from None
                 except FetchError:
@@ -212,10 +214,12 @@ class Fetcher:
 
     @staticmethod
     async def _finish(
-        resp: aiohttp.ClientResponse, asked: str, final: str, permanent: bool, limit: int
+        resp: aiohttp.ClientResponse, asked: str, final: str, permanent: bool, limit: int, conditional: bool
     ) -> Fetched:
         moved = final if permanent and final != asked else None
         if resp.status == 304:
+            if not conditional:  # "not modified" since nothing: a broken server, not an unchanged feed
+                raise FetchError("HTTP 304 Not Modified to a request that sent no ETag or date")
             return Fetched(304, final, moved_to=moved)
         if resp.status != 200:
             retry = retry_after_seconds(resp.headers.get("Retry-After"))
