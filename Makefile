@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 CONFIG ?= config/claimdesk.toml
+# feedparser's own test feeds (its sdist), for tests/test_feed_corpus.py; pinned to the installed feedparser.
+CORPUS       := var/feedparser-corpus
+CORPUS_STAMP := $(CORPUS)/.fetched-stamp
 
 .PHONY: run demo test lint bench clean
 
@@ -19,7 +22,21 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/claimdesk demo
 
-test: $(STAMP)
+# Offline, the download fails with a warning and the corpus test skips; the stamp is then not written, so the
+# next `make test` tries again.
+$(CORPUS_STAMP): $(STAMP)
+	@version=$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("feedparser"))') && \
+	rm -rf $(CORPUS) && mkdir -p $(CORPUS) && \
+	if $(BIN)/python -m pip download --quiet --disable-pip-version-check --retries 1 --no-binary :all: --no-deps \
+			"feedparser==$$version" -d $(CORPUS) && \
+		$(BIN)/python -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2], filter="data")' \
+			$(CORPUS)/feedparser-$$version.tar.gz $(CORPUS); then \
+		echo "$$version" > $(CORPUS_STAMP); \
+	else \
+		echo "warning: could not fetch feedparser $$version's sdist (offline?); tests/test_feed_corpus.py will skip" >&2; \
+	fi
+
+test: $(STAMP) $(CORPUS_STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -45,7 +45,8 @@ async def test_corroboration_is_quiet_and_a_conflict_alerts_once_with_both_value
     )
     feed_server.routes["/b"] = (200, "application/rss+xml", rss([], "Courier"))
     feeds = "".join(
-        f'[[feeds]]\nname = "{n}"\nurl = "{feed_server.url("/" + n)}"\nbackfill = 5\nmax_age_hours = 0\n' for n in ("a", "b")
+        f'[[feeds]]\nname = "{n}"\nurl = "{feed_server.url("/" + n)}"\nbackfill = 5\nmax_age_hours = 0\n'
+        for n in ("a", "b")
     )
     teams = '[[teams]]\nname = "desk"\nchannel = "port"\nkeywords = ["harbourview"]\n'
     app = await bootstrap(load_settings(write_config(feeds=feeds, teams=teams), env={}), sink=sink)

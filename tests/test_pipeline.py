@@ -130,7 +130,9 @@ async def test_an_article_whose_extraction_fails_is_kept_and_the_cycle_goes_on(
             ]
         ),
     )
-    config = write_config(feeds=f'[[feeds]]\nname = "f"\nurl = "{feed_server.url("/f")}"\nbackfill = 5\nmax_age_hours = 0')
+    config = write_config(
+        feeds=f'[[feeds]]\nname = "f"\nurl = "{feed_server.url("/f")}"\nbackfill = 5\nmax_age_hours = 0'
+    )
     app = await make_app(config, sink, ExtractionWorker(ExplodingExtractor))
     report = await app.service.poll(app.settings.feeds[0])
     assert report.new == 2 and report.errors == ["ValueError: extractor bug"]
@@ -152,7 +154,9 @@ async def test_first_add_without_backfill_stores_silently_then_alerts_new_entrie
         "description": "Officials said 300 trucks crossed into Kursk.",
     }
     feed_server.routes["/f"] = (200, "application/rss+xml", rss([old]))
-    config = write_config(feeds=f'[[feeds]]\nname = "f"\nurl = "{feed_server.url("/f")}"\nbackfill = 0\nmax_age_hours = 0')
+    config = write_config(
+        feeds=f'[[feeds]]\nname = "f"\nurl = "{feed_server.url("/f")}"\nbackfill = 0\nmax_age_hours = 0'
+    )
     app = await make_app(config, sink)
     feed = app.settings.feeds[0]
     assert (await app.service.poll(feed)).alerts == 0
@@ -191,7 +195,9 @@ async def test_hostile_feed_text_is_stored_as_text_and_never_pings(
             ]
         ),
     )
-    config = write_config(feeds=f'[[feeds]]\nname = "f"\nurl = "{feed_server.url("/f")}"\nbackfill = 5\nmax_age_hours = 0')
+    config = write_config(
+        feeds=f'[[feeds]]\nname = "f"\nurl = "{feed_server.url("/f")}"\nbackfill = 5\nmax_age_hours = 0'
+    )
     app = await make_app(config, sink)
     await app.service.poll(app.settings.feeds[0])
     await app.service.deliver_pending()
