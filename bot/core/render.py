@@ -13,7 +13,7 @@ from typing import Any
 from bot.core.replies import Reply
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_KIND_LABEL = {
+KIND_LABELS = {
     "summary": "NEW ARTICLE",
     "new_figure": "NEW FIGURE",
     "new_quote": "NEW QUOTE",
@@ -55,7 +55,7 @@ def alert_line(payload: dict[str, Any]) -> str:
         what = shorten(str(claim.get("label", "")), 160)
     else:
         what = f"“{shorten(art.get('title', ''), 160)}”"
-    return f"{_KIND_LABEL.get(kind, kind.upper()).lower()}: {what} — {clean(art.get('source'))}"
+    return f"{KIND_LABELS.get(kind, kind.upper()).lower()}: {what} — {clean(art.get('source'))}"
 
 
 def render_digest(payload: dict[str, Any]) -> str:
@@ -71,7 +71,7 @@ def render_digest(payload: dict[str, Any]) -> str:
 def render_feed_notice(payload: dict[str, Any]) -> str:
     kind = str(payload.get("kind", ""))
     feed = payload.get("feed") or {}
-    lines = [f"▌{_KIND_LABEL[kind]} · team {clean(payload.get('team'))} → #{clean(payload.get('channel'))}"]
+    lines = [f"▌{KIND_LABELS[kind]} · team {clean(payload.get('team'))} → #{clean(payload.get('channel'))}"]
     lines += _wrap(f"{feed.get('name', '')} — {feed.get('url', '')}")
     lines += _wrap(f"why: {payload.get('why', '')}")
     if kind == "feed_paused":
@@ -89,7 +89,7 @@ def render_alert(payload: dict[str, Any]) -> str:
         return render_feed_notice(payload)
     art = payload.get("article") or {}
     claim = payload.get("claim")
-    head = f"▌{_KIND_LABEL.get(kind, kind.upper())} · team {clean(payload.get('team'))} → #{clean(payload.get('channel'))}"
+    head = f"▌{KIND_LABELS.get(kind, kind.upper())} · team {clean(payload.get('team'))} → #{clean(payload.get('channel'))}"
     lines = [head]
     if claim and claim.get("kind") == "quote":
         lines += _wrap(f"{claim.get('speaker')}: “{shorten(claim.get('text', ''), 400)}”")
