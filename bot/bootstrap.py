@@ -13,18 +13,15 @@ from aiohttp.abc import AbstractResolver
 from bot.adapters.console import ConsoleSink, JsonlSink
 from bot.adapters.fetcher import Fetcher
 from bot.adapters.store import Store
-from bot.config import TOKEN_ENV, Settings
-from bot.errors import UserError
+from bot.config import Settings
 from bot.service import Claimdesk, ExtractionWorker, Sink
 
 
 def make_sink(settings: Settings) -> Sink:
     if settings.effective_sink == "discord":
-        raise UserError(
-            f"{settings.source}: sink is Discord (sink = {settings.sink!r}"
-            f"{', ' + TOKEN_ENV + ' is set' if settings.discord_token else ''}), but this version of claimdesk has "
-            f'no Discord front end yet; unset {TOKEN_ENV} or set sink = "console"'
-        )
+        from bot.adapters.discord_bot import DiscordSink  # discord.py loads only for the Discord front end
+
+        return DiscordSink()
     if settings.effective_sink == "jsonl":
         return JsonlSink(settings.jsonl_path)
     return ConsoleSink()

@@ -25,7 +25,7 @@ from bot.adapters.feeds import FeedEntry, FeedError
 from bot.adapters.scheduler import build_scheduler
 from bot.adapters.store import SCHEMA_VERSION, Store
 from bot.bootstrap import bootstrap
-from bot.config import DEFAULT_CONFIG, FeedSettings, Settings, TeamSettings, load_settings
+from bot.config import DEFAULT_CONFIG, TOKEN_ENV, FeedSettings, Settings, TeamSettings, load_settings
 from bot.core.matching import FigureRef, figure_relation, quote_match
 from bot.core.render import render_reply
 from bot.errors import UserError
@@ -44,6 +44,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 # -- run ----------------------------------------------------------------------------------------------------------
 async def run(settings: Settings, once: bool = False) -> int:
+    discord_sink = settings.effective_sink == "discord"
+    if discord_sink and not settings.discord_token:
+        raise UserError(f'{settings.source}: sink = "discord" needs the bot token in ${TOKEN_ENV}')
     app = await bootstrap(settings)
     service = app.service
     stop = asyncio.Event()
@@ -51,6 +54,12 @@ async def run(settings: Settings, once: bool = False) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
+        if discord_sink and not once:
+            from bot.adapters.discord_bot import DiscordSink, run_discord
+
+            assert isinstance(service.sink, DiscordSink) and settings.discord_token
+            await run_discord(app, service.sink, settings.discord_token, stop)
+            return 0
         if once:
             for feed in settings.feeds:
                 await service.poll(feed)
@@ -80,6 +89,20 @@ async def run(settings: Settings, once: bool = False) -> int:
             loop.remove_signal_handler(sig)
         await app.close()
         log.info("claimdesk stopped cleanly")
+
+
+async def discord_sync(settings: Settings, out: TextIO) -> int:
+    if not settings.discord_token:
+        raise UserError(f"claimdesk discord sync needs the bot token in ${TOKEN_ENV}")
+    from bot.adapters.discord_bot import sync_global
+
+    app = await bootstrap(settings, open_feeds=False)
+    try:
+        n = await sync_global(app, settings.discord_token)
+    finally:
+        await app.close()
+    out.write(f"published {n} commands to every server (Discord may take up to an hour to show them)\n")
+    return 0
 
 
 # -- demo ---------------------------------------------------------------------------------------------------------
@@ -365,6 +388,9 @@ def build_parser() -> argparse.ArgumentParser:
     dbsub.add_parser("upgrade", parents=[common], help="apply pending schema migrations")
     b = dbsub.add_parser("backup", parents=[common], help="online backup to a new file")
     b.add_argument("target", type=Path)
+    p = sub.add_parser("discord", parents=[common], help="Discord application maintenance")
+    dsub = p.add_subparsers(dest="discord_command", required=True, metavar="ACTION")
+    dsub.add_parser("sync", parents=[common], help="publish the slash commands to every server (global)")
     return parser
 
 
@@ -397,6 +423,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(db_upgrade(settings, out))
         if args.command == "db" and args.db_command == "backup":
             return asyncio.run(db_backup(settings, args.target, out))
+        if args.command == "discord" and args.discord_command == "sync":
+            return asyncio.run(discord_sync(settings, out))
     except UserError as exc:
         print(f"claimdesk: {exc}", file=sys.stderr)
         return 2

@@ -58,6 +58,18 @@ class FetchSettings:
 
 
 @dataclass(frozen=True)
+class DiscordSettings:
+    """`[discord]` in the config; the token itself comes only from the environment (CLAIMDESK_DISCORD_TOKEN)."""
+
+    dev_guild: int | None = (
+        None  # commands are synced to this server on every start (instant); global: explicit
+    )
+    manager_role: str | None = (
+        None  # members with this role may change settings, like those with Manage Server
+    )
+
+
+@dataclass(frozen=True)
 class TeamSettings:
     name: str
     channel: str
@@ -79,6 +91,7 @@ class Settings:
     misfire_grace: int  # seconds a late poll may still run
     fetch: FetchSettings = field(default_factory=FetchSettings)
     health: FeedPolicy = field(default_factory=FeedPolicy)
+    discord: DiscordSettings = field(default_factory=DiscordSettings)
 
     @property
     def effective_sink(self) -> str:
@@ -217,6 +230,12 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
             except ValueError:
                 raise f.fail("allow", "addresses, networks (10.0.0.0/8) or host names", entry) from None
     f.done()
+    d = root.table_("discord")
+    guild = d.get("dev_guild", (int, str), "a server id (a number)", None)
+    if (isinstance(guild, str) and not guild.isdigit()) or isinstance(guild, bool):
+        raise d.fail("dev_guild", "a server id (a number)", guild)
+    discord = DiscordSettings(int(guild) if guild is not None else None, d.string("manager_role", None))
+    d.done()
     feeds = []
     for t in root.tables("feeds"):
         url = t.string("url")
@@ -256,5 +275,16 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     root.done()
     token = env.get(TOKEN_ENV) or None
     return Settings(
-        file, db_path, sink, jsonl_path, token, tuple(feeds), tuple(teams), jitter, grace, fetch, health
+        file,
+        db_path,
+        sink,
+        jsonl_path,
+        token,
+        tuple(feeds),
+        tuple(teams),
+        jitter,
+        grace,
+        fetch,
+        health,
+        discord,
     )

@@ -38,6 +38,19 @@ class Sink(Protocol):
         ...
 
 
+class RouteUnavailable(Exception):
+    """A sink's word that a channel refuses messages for now (deleted, or the bot lost access): its messages are
+    kept, the route is paused and retried now and then, and the other channels go on."""
+
+    def __init__(self, channel: str, reason: str) -> None:
+        super().__init__(f"channel {channel}: {reason}")
+        self.channel = channel
+        self.reason = reason
+
+
+ROUTE_RETRY = timedelta(minutes=5)  # a paused route is tried again after this
+
+
 class ExtractionWorker:
     """Runs the extractor in one worker thread: spaCy is CPU-bound and must never block the event loop.
 
@@ -357,24 +370,35 @@ class Claimdesk:
     # -- delivery -----------------------------------------------------------------------------------------------
     async def deliver_pending(self, now: datetime | None = None) -> int:
         """Plan queued alerts into messages, then send the planned messages in order. A channel whose send fails
-        is skipped for the rest of the round (its messages stay queued); other channels go on. Returns sent count.
-        """
+        is skipped for the rest of the round (its messages stay queued); other channels go on. A channel the sink
+        reports unavailable is paused and retried after ROUTE_RETRY. Returns how many messages were sent."""
         now = now or datetime.now(UTC)
         await self.store.plan_deliveries(now)
         sent = 0
-        failing: set[str] = set()
+        paused = {r[0]: r[3] for r in await self.store.paused_routes()}
+        failing: set[str] = {c for c, retry in paused.items() if datetime.fromisoformat(retry) > now}
         while pending := await self.store.pending_deliveries(limit=100, skip_channels=failing):
             for d in pending:
                 if d.channel in failing:
                     continue
                 try:
                     await self.sink.send(d.channel, d.payload, d.key)
+                except RouteUnavailable as exc:
+                    log.warning("route %s paused, its messages kept: %s", d.channel, exc.reason)
+                    await self.store.mark_delivery_failed(d.id, str(exc))
+                    await self.store.pause_route(d.channel, exc.reason, now + ROUTE_RETRY)
+                    failing.add(d.channel)
+                    continue
                 except Exception as exc:
                     log.warning("delivery %s to %s failed: %s", d.key, d.channel, exc)
                     await self.store.mark_delivery_failed(d.id, f"{type(exc).__name__}: {exc}")
                     failing.add(d.channel)
                     continue
                 await self.store.mark_delivered(d.id, now)
+                if d.channel in paused:
+                    log.info("route %s works again", d.channel)
+                    await self.store.resume_route(d.channel)
+                    del paused[d.channel]
                 sent += 1
         return sent
 

@@ -29,11 +29,20 @@ def test_shipped_discord_example_validates() -> None:
     assert s.effective_sink == "discord" and s.discord_token is None
 
 
-def test_token_from_environment_selects_discord_which_is_refused_clearly() -> None:
+def test_token_from_environment_selects_the_discord_front_end() -> None:
+    from bot.adapters.discord_bot import DiscordSink
+
     s = load_settings(ROOT / "config" / "claimdesk.toml", env={"CLAIMDESK_DISCORD_TOKEN": "secret"})
-    assert s.effective_sink == "discord"
-    with pytest.raises(UserError, match="no Discord front end yet"):
-        make_sink(s)
+    assert s.effective_sink == "discord" and s.discord_token == "secret"
+    assert isinstance(make_sink(s), DiscordSink)
+
+
+async def test_discord_without_a_token_is_refused_clearly() -> None:
+    from bot.cli import run
+
+    s = load_settings(ROOT / "config" / "discord.example.toml", env={})
+    with pytest.raises(UserError, match="needs the bot token in \\$CLAIMDESK_DISCORD_TOKEN"):
+        await run(s)
 
 
 def test_database_path_can_come_from_the_environment(tmp_path: Path) -> None:

@@ -677,6 +677,24 @@ class Store:
                 "UPDATE alerts SET sent_at = ? WHERE delivery_id = ? AND sent_at IS NULL", (when, delivery_id)
             )
 
+    async def pause_route(self, channel: str, reason: str, retry_at: datetime) -> None:
+        """A channel the chat service refuses (403, 404): its messages stay queued until `retry_at`."""
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO routes (channel, paused_at, reason, retry_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (channel) DO UPDATE SET reason = excluded.reason, retry_at = excluded.retry_at",
+                (channel, now_iso(), reason[:300], retry_at.replace(microsecond=0).isoformat()),
+            )
+
+    async def resume_route(self, channel: str) -> None:
+        async with self.transaction() as db:
+            await db.execute("DELETE FROM routes WHERE channel = ?", (channel,))
+
+    async def paused_routes(self) -> list[tuple[str, str, str, str]]:
+        """(channel, paused since, reason, next retry) for every paused route."""
+        rows = await self._all("SELECT channel, paused_at, reason, retry_at FROM routes ORDER BY paused_at")
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
     async def mark_delivery_failed(self, delivery_id: int, error: str) -> None:
         async with self.transaction() as db:
             await db.execute(
@@ -749,6 +767,15 @@ class Store:
         return TeamRow(
             r["id"], r["name"], r["channel"], tuple(json.loads(r["alert_kinds"])), r["origin"], pacing
         )
+
+    async def speakers(self, part: str, limit: int = 25) -> list[str]:
+        """Speakers of stored quotes whose name contains `part`, most quoted first (for autocomplete)."""
+        rows = await self._all(
+            "SELECT speaker FROM clusters WHERE kind = 'quote' AND speaker LIKE ? ESCAPE '\\' "
+            "GROUP BY speaker ORDER BY count(*) DESC LIMIT ?",
+            ("%" + part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%", limit),
+        )
+        return [str(r[0]) for r in rows]
 
     async def team_names(self) -> list[str]:
         return [r[0] for r in await self._all("SELECT name FROM teams ORDER BY name")]

@@ -81,7 +81,7 @@ def figure_label(f: Figure) -> str:
 MIN_QUOTE_WORDS = 4
 
 
-_QUOTE_EDGE = " \t\r\n\"“”‘’«»„"
+_QUOTE_EDGE = ' \t\r\n"“”‘’«»„'
 
 
 def statements(q: Quote, text: str) -> list[Quote]:
