@@ -60,6 +60,7 @@ async def bootstrap(
             sink,
             Fetcher(settings.fetch, resolver=resolver),
             settings.health,
+            settings.feed_defaults,
         )
         if open_feeds:
             for feed in settings.feeds:

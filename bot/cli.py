@@ -22,7 +22,7 @@ from typing import Any, TextIO
 from bot import __version__
 from bot.adapters.console import ConsoleSink
 from bot.adapters.feeds import FeedEntry, FeedError
-from bot.adapters.scheduler import build_scheduler
+from bot.adapters.scheduler import FeedScheduler
 from bot.adapters.store import SCHEMA_VERSION, Store
 from bot.bootstrap import bootstrap
 from bot.config import DEFAULT_CONFIG, TOKEN_ENV, FeedSettings, Settings, TeamSettings, load_settings
@@ -65,10 +65,13 @@ async def run(settings: Settings, once: bool = False) -> int:
                 await service.poll(feed)
             await service.deliver_pending()
             return 0
-        scheduler = build_scheduler(
-            settings.feeds, service.poll, jitter=settings.jitter, misfire_grace=settings.misfire_grace
+        scheduler = FeedScheduler(
+            service.poll,
+            jitter=settings.jitter,
+            misfire_grace=settings.misfire_grace,
+            extra=service.team_feeds,
         )
-        scheduler.start()
+        scheduler.start(settings.feeds)
         log.info(
             "claimdesk running: %d feed(s), %d team(s), sink %s, store %s. Ctrl-C stops.",
             len(settings.feeds),
@@ -79,7 +82,7 @@ async def run(settings: Settings, once: bool = False) -> int:
         delivery = asyncio.create_task(service.delivery_loop(stop))
         await stop.wait()
         log.info("stopping: scheduler first, then in-flight polls, the outbox, and the database")
-        scheduler.shutdown(wait=False)
+        scheduler.shutdown()
         await service.drain()
         await delivery
         await service.deliver_pending()

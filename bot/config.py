@@ -92,6 +92,9 @@ class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     health: FeedPolicy = field(default_factory=FeedPolicy)
     discord: DiscordSettings = field(default_factory=DiscordSettings)
+    feed_defaults: FeedSettings = field(
+        default_factory=lambda: FeedSettings("", "", 300, 0)
+    )  # for team feeds
 
     @property
     def effective_sink(self) -> str:
@@ -287,4 +290,5 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         fetch,
         health,
         discord,
+        FeedSettings("", "", default_interval, 0, True, default_age * 3_600 or None),
     )

@@ -136,12 +136,15 @@ class Claimdesk:
         sink: Sink,
         fetcher: Fetcher | None = None,
         policy: FeedPolicy | None = None,
+        feed_defaults: FeedSettings | None = None,
     ) -> None:
         self.store = store
         self.worker = worker
         self.sink = sink
         self.fetcher = fetcher or Fetcher()
         self.policy = policy or FeedPolicy()
+        # interval, max age and full text for feeds that teams add (their name and url come from the store)
+        self.feed_defaults = feed_defaults or FeedSettings("", "", 300, 0)
         self.feed_ids: dict[str, int] = {}
         self._wake = asyncio.Event()
         self._inflight: set[asyncio.Task[Any]] = set()
@@ -161,6 +164,20 @@ class Claimdesk:
         finally:
             if task is not None:
                 self._inflight.discard(task)
+
+    async def team_feeds(self) -> list[FeedSettings]:
+        """The feeds teams added with /feeds add, as the scheduler polls them: no backfill (first add is silent),
+        the config's default interval and age limit, remote only."""
+        d = self.feed_defaults
+        rows = await self.store.team_feeds()
+        out = [
+            replace(d, name=r.name, url=r.url, backfill=0)
+            for r in rows
+            if r.url.startswith(("http://", "https://"))
+        ]
+        for r in rows:
+            self.feed_ids[r.url] = r.id
+        return out
 
     async def read_feed(self, url: str) -> ParsedFeed:
         """Fetch (through the guard) or read a feed and parse it, once: for imports, not for polling."""

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from bot.adapters.store import Store, TeamRow
 from bot.config import DEFAULT_ALERT_KINDS
 from bot.core.replies import Reply
-from handlers import claims, status, teams
+from handlers import claims, feeds, status, teams
+from handlers.feeds import FeedReader
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Caller:
     team: str | None = None
     can_manage: bool = True
     channel: str | None = None
+    read_feed: FeedReader | None = None  # the front end's guarded feed reader, for /feeds add and test
 
 
 @dataclass(frozen=True)
@@ -96,14 +98,35 @@ async def _figures(store: Store, caller: Caller, arg: str) -> Reply:
 
 
 async def _status(store: Store, caller: Caller, arg: str) -> Reply:
-    return await status.status(store)
+    team = await store.team(caller.team) if caller.team else None
+    return await status.status(store, team.id if team else None)
 
 
 async def _feeds(store: Store, caller: Caller, arg: str) -> Reply:
-    action = arg.strip().lower() or "list"
-    if action != "list":
-        return teams.refuse("Use /feeds list", "Feeds are set in the config file in this version")
-    return await status.feeds(store)
+    action, _, rest = arg.strip().partition(" ")
+    action, rest = (action.lower() or "list"), rest.strip()
+    if action not in ("list", "add", "remove", "test") or (action != "list" and not rest):
+        return teams.refuse(
+            "Use /feeds list, /feeds add <url>, /feeds remove <url or name> or /feeds test <url>"
+        )
+    if action == "test":
+        return await feeds.feeds_test(rest, caller.read_feed)
+    if action == "list" and caller.team is None:
+        return await feeds.feeds_list(store, None)
+    if action == "add" and caller.team is not None and await store.team(caller.team) is None:
+        if not caller.can_manage:
+            return teams.refuse("Adding feeds needs the Manage Server permission")
+        if caller.channel is None:
+            return teams.refuse(f"Team “{caller.team}” is new: start with /watch add <keyword> #channel")
+        await store.create_team(caller.team, caller.channel, DEFAULT_ALERT_KINDS)
+    team = await _team(store, caller)
+    if isinstance(team, Reply):
+        return team if action != "list" else await feeds.feeds_list(store, None)
+    if action == "list":
+        return await feeds.feeds_list(store, team)
+    if action == "add":
+        return await feeds.feeds_add(store, team, rest, caller.can_manage, caller.read_feed)
+    return await feeds.feeds_remove(store, team, rest, caller.can_manage)
 
 
 COMMANDS: dict[str, Command] = {
@@ -147,10 +170,10 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "feeds",
-            "Every feed with its last poll, its errors, and whether it is paused",
-            "list",
+            "Feeds: /feeds list, /feeds add <url>, /feeds remove <url or name>, /feeds test <url>",
+            "list|add|remove|test",
             _feeds,
-            "/feeds list",
+            "/feeds add https://example.org/rss.xml",
             argument_required=False,
         ),
         Command("status", "Feeds, their last poll and errors, and the alert queue", None, _status),

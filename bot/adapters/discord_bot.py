@@ -26,7 +26,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.adapters.scheduler import build_scheduler
+from bot.adapters.scheduler import FeedScheduler
 from bot.bootstrap import App
 from bot.config import DiscordSettings
 from bot.core.embeds import alert_embed, reply_embeds
@@ -139,7 +139,7 @@ class ClaimdeskBot(discord.Client):
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
         self._stop = asyncio.Event()
         self._delivery: asyncio.Task[None] | None = None
-        self._scheduler: Any = None
+        self._scheduler: FeedScheduler | None = None
         add_commands(self)
 
     # -- life cycle ---------------------------------------------------------------------------------------------
@@ -152,19 +152,21 @@ class ClaimdeskBot(discord.Client):
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands to development server %s", len(synced), self.settings.dev_guild)
-        if self.app.settings.feeds:
-            s = self.app.settings
-            self._scheduler = build_scheduler(
-                s.feeds, self.app.service.poll, jitter=s.jitter, misfire_grace=s.misfire_grace
-            )
-            self._scheduler.start()
+        s = self.app.settings
+        self._scheduler = FeedScheduler(
+            self.app.service.poll,
+            jitter=s.jitter,
+            misfire_grace=s.misfire_grace,
+            extra=self.app.service.team_feeds,
+        )
+        self._scheduler.start(s.feeds)
         self._delivery = asyncio.create_task(self.app.service.delivery_loop(self._stop))
 
     async def close(self) -> None:
         """Stop polling, let polls under way finish, deliver what is queued, then disconnect."""
         self._stop.set()
         if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
+            self._scheduler.shutdown()
             self._scheduler = None
             await self.app.service.drain()
         if self._delivery is not None:
@@ -184,6 +186,7 @@ class ClaimdeskBot(discord.Client):
             team=team_of(interaction.guild_id),
             can_manage=may_manage(interaction, self.settings.manager_role),
             channel=str(interaction.channel_id),
+            read_feed=self.app.service.read_feed,
         )
 
     async def answer(self, interaction: discord.Interaction, line: str) -> None:
@@ -347,9 +350,37 @@ def add_commands(bot: ClaimdeskBot) -> None:
 
     feeds = app_commands.Group(name="feeds", description="The feeds claimdesk polls", guild_only=True)
 
+    async def own_feeds(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        team = await bot.app.store.team(team_of(interaction.guild_id or 0))
+        rows = [f for f in await bot.app.store.feeds(team.id) if f.team_id == team.id] if team else []
+        return [
+            app_commands.Choice(name=f"{f.name} — {f.url}"[:100], value=f.url[:100])
+            for f in rows
+            if current.lower() in (f.name + f.url).lower() and len(f.url) <= 100
+        ][:25]
+
     @feeds.command(name="list", description="Every feed with its last poll, errors and pauses")
     async def feeds_list(interaction: discord.Interaction) -> None:
         await bot.answer(interaction, "/feeds list")
+
+    @feeds.command(name="test", description="Try a feed URL without adding it")
+    async def feeds_test(interaction: discord.Interaction, url: app_commands.Range[str, 1, 2000]) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await bot.answer(interaction, f"/feeds test {url}")
+
+    @feeds.command(name="add", description="Poll a feed for this server (tried first)")
+    @app_commands.default_permissions(manage_guild=True)
+    @manager_only()
+    async def feeds_add(interaction: discord.Interaction, url: app_commands.Range[str, 1, 2000]) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await bot.answer(interaction, f"/feeds add {url}")
+
+    @feeds.command(name="remove", description="Stop polling one of this server's feeds")
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.autocomplete(feed=own_feeds)
+    @manager_only()
+    async def feeds_remove(interaction: discord.Interaction, feed: app_commands.Range[str, 1, 2000]) -> None:
+        await bot.answer(interaction, f"/feeds remove {feed}")
 
     tree.add_command(feeds)
 

@@ -1,7 +1,9 @@
 """Polling on a schedule: APScheduler's AsyncIOScheduler, one interval job per feed.
 
 `max_instances=1` and `coalesce=True` mean a slow feed never piles up overlapping polls, and a burst of missed
-runs (a laptop waking up) becomes one; jitter spreads feeds on one host; the first poll runs right away.
+runs (a laptop waking up) becomes one; jitter spreads feeds on one host; a new feed's first poll runs right away.
+Feeds that teams add or remove with /feeds while the bot runs are picked up by a refresh job, so the store is the
+one place that says what to poll.
 """
 
 from __future__ import annotations
@@ -14,26 +16,67 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import FeedSettings
 
+REFRESH_SECONDS = 30  # how soon a feed added with /feeds add gets its first poll
 
-def build_scheduler(
-    feeds: Sequence[FeedSettings],
-    poll: Callable[[FeedSettings], Awaitable[object]],
-    *,
-    jitter: int,
-    misfire_grace: int,
-) -> AsyncIOScheduler:
-    scheduler = AsyncIOScheduler(timezone="UTC")
-    start = datetime.now().astimezone() + timedelta(milliseconds=200)
-    for feed in feeds:
-        scheduler.add_job(
-            poll,
-            IntervalTrigger(seconds=feed.interval, jitter=jitter or None),
-            args=[feed],
-            id=f"poll:{feed.url}",
-            name=f"poll {feed.name}",
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=misfire_grace,
-            next_run_time=start,
-        )
-    return scheduler
+
+class FeedScheduler:
+    def __init__(
+        self,
+        poll: Callable[[FeedSettings], Awaitable[object]],
+        *,
+        jitter: int,
+        misfire_grace: int,
+        extra: Callable[[], Awaitable[Sequence[FeedSettings]]] | None = None,
+    ) -> None:
+        self._poll = poll
+        self._jitter = jitter
+        self._grace = misfire_grace
+        self._extra = extra
+        self._fixed: tuple[FeedSettings, ...] = ()
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+
+    def start(self, feeds: Sequence[FeedSettings]) -> None:
+        self._fixed = tuple(feeds)
+        self.sync(self._fixed)
+        if self._extra is not None:
+            self.scheduler.add_job(
+                self.refresh,
+                IntervalTrigger(seconds=REFRESH_SECONDS),
+                id="feeds:refresh",
+                max_instances=1,
+                coalesce=True,
+            )
+        self.scheduler.start()
+
+    async def refresh(self) -> None:
+        """Bring the jobs in line with the config's feeds plus the ones teams added."""
+        extra = await self._extra() if self._extra is not None else ()
+        self.sync([*self._fixed, *extra])
+
+    def sync(self, feeds: Sequence[FeedSettings]) -> None:
+        wanted = {f"poll:{f.url}": f for f in feeds}
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("poll:") and job.id not in wanted:
+                job.remove()
+        start = datetime.now().astimezone() + timedelta(milliseconds=200)
+        for job_id, feed in wanted.items():
+            if self.scheduler.get_job(job_id) is not None:
+                continue
+            self.scheduler.add_job(
+                self._poll,
+                IntervalTrigger(seconds=feed.interval, jitter=self._jitter or None),
+                args=[feed],
+                id=job_id,
+                name=f"poll {feed.name}",
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=self._grace,
+                next_run_time=start,
+            )
+
+    def polled(self) -> list[str]:
+        return sorted(j.id[5:] for j in self.scheduler.get_jobs() if j.id.startswith("poll:"))
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)

@@ -71,11 +71,17 @@ class FeedRow:
     next_poll_at: str | None = None  # backing off, asked to wait, or paused: not polled before this
     paused_at: str | None = None
     paused_reason: str | None = None
+    team_id: int | None = None  # added by a team with /feeds add; None: from the config
 
     @property
     def target(self) -> str:
         """The URL to fetch: where the feed moved, else the configured one."""
         return self.fetch_url or self.url
+
+    @property
+    def listed(self) -> bool:
+        """A real feed, not the pseudo-feed of imported files nor one a team removed."""
+        return not self.url.startswith(("import:", "removed:"))
 
 
 @dataclass(frozen=True)
@@ -282,8 +288,51 @@ class Store:
         rows = await self._all("SELECT * FROM feeds WHERE id = ?", (feed_id,))
         return _feed_row(rows[0])
 
-    async def feeds(self) -> list[FeedRow]:
-        return [_feed_row(r) for r in await self._all("SELECT * FROM feeds ORDER BY name")]
+    async def feeds(self, team_id: int | None = None) -> list[FeedRow]:
+        """Every feed; with `team_id`, the shared ones (from the config) and that team's own, not other teams'."""
+        if team_id is None:
+            return [_feed_row(r) for r in await self._all("SELECT * FROM feeds ORDER BY name")]
+        rows = await self._all(
+            "SELECT * FROM feeds WHERE team_id IS NULL OR team_id = ? ORDER BY name", (team_id,)
+        )
+        return [_feed_row(r) for r in rows]
+
+    async def team_feeds(self) -> list[FeedRow]:
+        """Feeds that teams added with /feeds add, for the scheduler."""
+        return [
+            _feed_row(r) for r in await self._all("SELECT * FROM feeds WHERE team_id IS NOT NULL ORDER BY id")
+        ]
+
+    async def add_team_feed(self, team_id: int, url: str, name: str) -> FeedRow | None:
+        """A feed a team adds; None when that URL is already polled (by the config or any team)."""
+        async with (
+            self.transaction() as db,
+            db.execute(
+                "INSERT INTO feeds (url, name, added_at, team_id) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (url) DO NOTHING RETURNING id",
+                (url, name, now_iso(), team_id),
+            ) as cur,
+        ):
+            row = await cur.fetchone()
+        return await self.feed(int(row[0])) if row else None
+
+    async def remove_team_feed(self, team_id: int, url_or_name: str) -> FeedRow | None:
+        """Stop polling one of the team's own feeds (its articles stay); None when the team has no such feed."""
+        async with self.transaction() as db:
+            async with db.execute(
+                "SELECT * FROM feeds WHERE team_id = ? AND (url = ? OR name = ?) LIMIT 1",
+                (team_id, url_or_name, url_or_name),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return None
+            # its articles stay (other feeds may carry them, alerts may point at them): the feed becomes an
+            # unpolled record, out of every team's list
+            await db.execute(
+                "UPDATE feeds SET team_id = NULL, url = 'removed:' || id || ':' || url WHERE id = ?",
+                (row["id"],),
+            )
+        return _feed_row(row)
 
     async def mark_feed_ok(
         self,
@@ -1016,4 +1065,5 @@ def _feed_row(r: aiosqlite.Row) -> FeedRow:
         r["next_poll_at"],
         r["paused_at"],
         r["paused_reason"],
+        r["team_id"],
     )

@@ -1,0 +1,121 @@
+"""/feeds list|add|remove|test: the feeds claimdesk polls.
+
+Feeds from the config file are shared by every team and changed only in the file. A team (a Discord server) may
+add its own http(s) feeds — never a local path, and never an address the SSRF guard refuses — and remove them;
+it sees the shared feeds and its own, not other teams'. A new feed is tried before it is added, so a typo is
+caught at once; its current entries are then stored silently (first add) and only later ones alert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.adapters.feeds import FeedError, ParsedFeed
+from bot.adapters.store import FeedRow, Store, TeamRow
+from bot.core.render import shorten
+from bot.core.replies import Reply, ReplyItem
+from handlers.teams import refuse
+
+FeedReader = Callable[[str], Awaitable[ParsedFeed]]  # the running bot's guarded fetch + parse
+MAX_TEAM_FEEDS = 50
+MAX_URL = 2000
+
+
+def feed_item(f: FeedRow) -> ReplyItem:
+    """One feed's health: where it is read from, its last poll, and why it fails or is paused."""
+    state = "never polled" if f.last_polled_at is None else f"last poll {f.last_polled_at}"
+    lines = [f.url if not f.fetch_url else f"{f.url} (moved permanently to {f.fetch_url})", state]
+    if f.paused_at:
+        lines.append(f"PAUSED since {f.paused_at}: {f.paused_reason}; retried now and then")
+    elif f.last_error:
+        lines.append(f"failing ({f.failures} in a row): {f.last_error}")
+    if f.next_poll_at and not f.paused_at:
+        lines.append(f"next poll not before {f.next_poll_at}")
+    lines.append("added by this team" if f.team_id is not None else "shared (config file)")
+    mark = "⏸ " if f.paused_at else "⚠ " if f.last_error else ""
+    return ReplyItem(f"{mark}{f.name}", tuple(lines))
+
+
+async def feeds_list(store: Store, team: TeamRow | None) -> Reply:
+    rows = [f for f in await store.feeds(team.id if team else None) if f.listed]
+    paused = sum(1 for f in rows if f.paused_at)
+    return Reply(
+        f"Feeds — {len(rows)}" + (f", {paused} paused" if paused else ""),
+        tuple(feed_item(f) for f in rows),
+        note="" if rows else "No feeds yet. Add one: /feeds add https://example.org/rss.xml",
+    )
+
+
+def _check(url: str) -> Reply | None:
+    """Only http(s) URLs: a team must never make the bot read a file on its machine. Where the URL points is
+    the fetcher's SSRF guard's to decide, with the operator's allow-list, when the feed is tried."""
+    if len(url) > MAX_URL:
+        return refuse(f"A feed URL can be at most {MAX_URL} characters")
+    if not url.lower().startswith(("http://", "https://")):
+        return refuse(
+            "claimdesk will not fetch that URL", f"{shorten(url, 100)}: only http and https URLs are fetched"
+        )
+    return None
+
+
+async def _try(url: str, reader: FeedReader | None) -> ParsedFeed | Reply:
+    if reader is None:
+        return refuse("Trying a feed needs the running bot", "Use this command in Discord or claimdesk run")
+    try:
+        return await reader(url)
+    except FeedError as exc:
+        return refuse(f"{shorten(url, 100)} does not work as a feed", str(exc))
+
+
+async def feeds_test(url: str, reader: FeedReader | None) -> Reply:
+    bad = _check(url)
+    if bad:
+        return bad
+    parsed = await _try(url, reader)
+    if isinstance(parsed, Reply):
+        return parsed
+    items = tuple(
+        ReplyItem(shorten(e.title, 200), (e.published or "undated",), e.url) for e in parsed.entries[:5]
+    )
+    return Reply(
+        f"“{shorten(parsed.title or url, 100)}” works: {len(parsed.entries)} entries",
+        items,
+        note="The newest entries are shown. Add it with /feeds add.",
+        ephemeral=True,
+    )
+
+
+async def feeds_add(
+    store: Store, team: TeamRow, url: str, can_manage: bool, reader: FeedReader | None
+) -> Reply:
+    if not can_manage:
+        return refuse("Adding feeds needs the Manage Server permission")
+    bad = _check(url)
+    if bad:
+        return bad
+    if len([f for f in await store.feeds(team.id) if f.team_id == team.id]) >= MAX_TEAM_FEEDS:
+        return refuse(f"Team “{team.name}” already has {MAX_TEAM_FEEDS} feeds; remove some first")
+    parsed = await _try(url, reader)
+    if isinstance(parsed, Reply):
+        return parsed
+    row = await store.add_team_feed(team.id, url, shorten(parsed.title or url, 100))
+    if row is None:
+        return refuse("That feed is already polled", "Every team's keywords see its articles already.")
+    return Reply(
+        f"Added “{row.name}”: {len(parsed.entries)} entries now",
+        note="Its current entries are stored without alerts; new ones alert teams whose keywords they match.",
+        ephemeral=True,
+    )
+
+
+async def feeds_remove(store: Store, team: TeamRow, which: str, can_manage: bool) -> Reply:
+    if not can_manage:
+        return refuse("Removing feeds needs the Manage Server permission")
+    row = await store.remove_team_feed(team.id, which.strip())
+    if row is None:
+        return refuse(f"Team “{team.name}” has no feed “{shorten(which, 100)}”", "See them with /feeds list")
+    return Reply(
+        f"Removed “{row.name}”: it is no longer polled",
+        note="Its articles stay in the store.",
+        ephemeral=True,
+    )
