@@ -147,6 +147,7 @@ class Claimdesk:
         self.feed_defaults = feed_defaults or FeedSettings("", "", 300, 0)
         self.feed_ids: dict[str, int] = {}
         self._wake = asyncio.Event()
+        self._delivering = asyncio.Lock()
         self._inflight: set[asyncio.Task[Any]] = set()
 
     async def add_feed(self, feed: FeedSettings) -> int:
@@ -389,7 +390,10 @@ class Claimdesk:
         """Plan queued alerts into messages, then send the planned messages in order. A channel whose send fails
         is skipped for the rest of the round (its messages stay queued); other channels go on. A channel the sink
         reports unavailable is paused and retried after ROUTE_RETRY. Returns how many messages were sent."""
-        now = now or datetime.now(UTC)
+        async with self._delivering:  # one round at a time: the loop, and a final round at shutdown
+            return await self._deliver(now or datetime.now(UTC))
+
+    async def _deliver(self, now: datetime) -> int:
         await self.store.plan_deliveries(now)
         sent = 0
         paused = {r[0]: r[3] for r in await self.store.paused_routes()}

@@ -43,15 +43,20 @@ def team_of(guild_id: int) -> str:
     return f"discord:{guild_id}"
 
 
-def _mention_channels(text: str) -> str:
-    """'#123456789012345678' (how handlers name a channel) → '<#…>', which Discord shows as the channel."""
-    return _CHANNEL_ID.sub(r"<#\1>", text)
+_TEAM = re.compile(r"(Team )?“discord:\d+”")
+
+
+def _for_discord(text: str) -> str:
+    """Handlers speak of channels as '#123…' and of teams by name; in Discord a channel id becomes '<#…>' (shown
+    as the channel) and a server's team name 'discord:<id>' becomes 'this server'."""
+    text = _CHANNEL_ID.sub(r"<#\1>", text)
+    return _TEAM.sub(lambda m: "This server" if m.group(1) else "this server", text)
 
 
 def _embed(data: dict[str, Any]) -> discord.Embed:
     def fix(value: Any) -> Any:
         if isinstance(value, str):
-            return _mention_channels(value)
+            return _for_discord(value)
         if isinstance(value, list):
             return [fix(v) for v in value]
         if isinstance(value, dict):

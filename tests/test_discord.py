@@ -1,0 +1,213 @@
+"""The Discord front end with the real discord.py client (issue: Discord), against the local stand-in for
+Discord's API and gateway on 127.0.0.1 (tests/discord_standin.py). Real store, real extractor, the seed feed.
+
+What a newsroom sees: a server sets a watch, an article arrives, an embed lands in its channel with no pings;
+lookups answer within Discord's 3 s; members without Manage Server are refused privately; rate limits and a
+lost channel never lose or double an alert; two servers never see each other's alerts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import TypeVar
+
+import discord
+import pytest
+
+from bot.adapters.discord_bot import ClaimdeskBot, DiscordSink, sync_global
+from bot.bootstrap import App, bootstrap
+from bot.config import FeedSettings, load_settings
+from tests.conftest import SEEDS, FeedServer, rss
+from tests.discord_standin import Channel, DiscordStandIn, Member, Role, discord_standin_fixture  # noqa: F401
+
+GUILD_A, GUILD_B = 1_000_000_000_000_001, 1_000_000_000_000_002
+DESK_A, DESK_B = 2_000_000_000_000_001, 2_000_000_000_000_002
+EDITOR_A, REPORTER_A, EDITOR_B = 3_000_000_000_000_001, 3_000_000_000_000_002, 3_000_000_000_000_003
+MANAGE = discord.Permissions(manage_guild=True).value
+T = TypeVar("T")
+
+
+async def eventually(read: Callable[[], Awaitable[list[T]]]) -> list[T]:
+    """What `read` returns once it is not empty (the delivery loop works in the background); at most 10 s."""
+    async with asyncio.timeout(10):
+        while not (found := await read()):  # noqa: ASYNC110 - polling the store, which has no event to wait on
+            await asyncio.sleep(0.05)
+    return found
+
+
+@dataclass
+class Desk:
+    standin: DiscordStandIn
+    app: App
+    bot: ClaimdeskBot
+
+    async def ingest_seeds(self) -> None:
+        feed = FeedSettings("seeds", str(SEEDS / "feed.xml"), 300, 10, max_age=None)
+        await self.app.service.add_feed(feed)
+        report = await self.app.service.poll(feed)
+        assert report.new == 2
+
+    async def ask(self, guild: int, channel: int, user: int, command: str, **options: object) -> object:
+        handle = await self.standin.interact(guild, channel, user, command, options)
+        return await handle.message()
+
+
+@pytest.fixture
+async def desk(discord_standin: DiscordStandIn, tmp_path: Path) -> AsyncIterator[Desk]:
+    editors = Role(4_000_000_000_000_001, "editors", MANAGE)
+    await discord_standin.add_guild(
+        GUILD_A,
+        "Harbour Gazette",
+        channels=[Channel(DESK_A, "news-desk")],
+        members=[Member(EDITOR_A, "editor", roles=[editors.id]), Member(REPORTER_A, "reporter")],
+        roles=[editors],
+    )
+    editors_b = Role(4_000_000_000_000_002, "editors", MANAGE)
+    await discord_standin.add_guild(
+        GUILD_B,
+        "Island Courier",
+        channels=[Channel(DESK_B, "desk")],
+        members=[Member(EDITOR_B, "editor-b", roles=[editors_b.id])],
+        roles=[editors_b],
+    )
+    config = tmp_path / "discord.toml"
+    config.write_text(
+        f'sink = "discord"\n[database]\npath = "claimdesk.db"\n[fetch]\nallow = ["127.0.0.1"]\n'
+        f"[discord]\ndev_guild = {GUILD_A}\n",
+        encoding="utf-8",
+    )
+    sink = DiscordSink()
+    app = await bootstrap(load_settings(config, env={}), sink=sink)
+    bot = ClaimdeskBot(app, app.settings.discord)
+    sink.client = bot
+    try:
+        async with discord_standin.running(bot, guild_ready_timeout=0.1):
+            yield Desk(discord_standin, app, bot)
+    finally:
+        await app.close()
+
+
+async def test_commands_are_synced_to_the_development_server_on_start(desk: Desk) -> None:
+    names = {c["name"] for c in desk.standin.commands.get(GUILD_A, [])}
+    assert {"claims", "quotes", "figures", "watch", "alerts", "feeds", "status"} <= names
+    assert desk.standin.commands.get(None) is None  # never a global sync on start
+
+
+async def test_watch_add_then_a_seed_article_posts_embeds_that_ping_nobody(desk: Desk) -> None:
+    reply = await desk.ask(GUILD_A, DESK_A, EDITOR_A, "watch add", keyword="kursk")
+    assert reply.ephemeral and "now watches “kursk”" in reply.embeds[0]["title"]  # type: ignore[attr-defined]
+    await desk.ingest_seeds()
+    posted = await desk.standin.wait_for_messages(DESK_A, count=10, timeout=20)
+    assert all(p.allowed_mentions == {"parse": []} for p in posted)
+    titles = [p.embeds[0]["title"] for p in posted]
+    assert any(t.startswith("NEW FIGURE") for t in titles) and any(t.startswith("NEW QUOTE") for t in titles)
+    figure = next(p.embeds[0] for p in posted if p.embeds[0]["title"].startswith("NEW FIGURE"))
+    assert figure["color"] == 0x2ECC71 and any(
+        f["name"] == "Why" and "kursk" in f["value"] for f in figure["fields"]
+    )
+    assert all(p.repeats == 0 for p in posted)
+
+
+async def test_claims_is_answered_within_three_seconds(desk: Desk) -> None:
+    await desk.ask(GUILD_A, DESK_A, EDITOR_A, "watch add", keyword="kursk")
+    await desk.ingest_seeds()
+    reply = await desk.ask(GUILD_A, DESK_A, REPORTER_A, "claims", topic="kursk")
+    assert reply.elapsed < 3.0 and not reply.ephemeral  # type: ignore[attr-defined]
+    embed = reply.embeds[0]  # type: ignore[attr-defined]
+    assert embed["title"].startswith("Claims about “kursk”")
+    assert any("8,000" in f["name"] for f in embed["fields"])
+
+
+async def test_a_member_without_manage_server_is_refused_privately(desk: Desk) -> None:
+    handle = await desk.standin.interact(
+        GUILD_A, DESK_A, REPORTER_A, "watch add", {"keyword": "kursk"}, permissions=0
+    )
+    reply = await handle.message()
+    assert reply.ephemeral and "Manage Server" in reply.embeds[0]["description"]
+    assert (await desk.app.store.team(f"discord:{GUILD_A}")) is None  # nothing was changed
+    # reading is for everyone
+    listed = await desk.ask(GUILD_A, DESK_A, REPORTER_A, "watch list")
+    assert listed.embeds[0]["title"] == "This server has no settings yet"  # type: ignore[attr-defined]
+
+
+async def test_a_rate_limit_then_success_delivers_each_alert_once(desk: Desk) -> None:
+    await desk.ask(GUILD_A, DESK_A, EDITOR_A, "watch add", keyword="kursk")
+    desk.standin.fail(f"POST /channels/{DESK_A}/messages", 429, times=2, retry_after=0.2)
+    await desk.ingest_seeds()
+    await eventually(lambda: _none_pending(desk))
+    posted = desk.standin.messages[DESK_A]
+    counts = await desk.app.store.counts()
+    assert counts["alerts_sent"] == len(posted) > 10 and all(p.repeats == 0 for p in posted)
+    assert len({p.body["nonce"] for p in posted}) == len(posted)
+    # the two refused attempts were retried by discord.py: every message was asked for once more, no more
+    assert len(desk.standin.requests_to(f"POST /channels/{DESK_A}/messages")) == len(posted) + 2
+
+
+async def _none_pending(desk: Desk) -> list[bool]:
+    counts = await desk.app.store.counts()
+    return [True] if counts["alerts_sent"] and not counts["alerts_pending"] else []
+
+
+async def test_a_403_pauses_the_route_keeps_its_alerts_and_delivers_after_the_fix(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.service.ROUTE_RETRY", timedelta(seconds=1))
+    await desk.ask(GUILD_A, DESK_A, EDITOR_A, "watch add", keyword="kursk")
+    fault = desk.standin.fail(f"POST /channels/{DESK_A}/messages", 403, times=None)
+    await desk.ingest_seeds()
+    routes = await eventually(desk.app.store.paused_routes)
+    assert [r[0] for r in routes] == [str(DESK_A)] and "403" in routes[0][2]
+    status = await desk.ask(GUILD_A, DESK_A, REPORTER_A, "status")
+    assert any(f"⏸ route <#{DESK_A}>" in f["name"] for f in status.embeds[0]["fields"])  # type: ignore[attr-defined]
+    counts = await desk.app.store.counts()
+    assert counts["alerts_sent"] == 0 and counts["alerts_pending"] > 0 and not desk.standin.messages[DESK_A]
+    # the editor gives the bot its permission back; the next try delivers everything that waited, once
+    desk.standin.clear_faults(fault)
+    await asyncio.sleep(1.1)
+    await desk.app.service.deliver_pending()
+    posted = await desk.standin.wait_for_messages(DESK_A, count=counts["alerts_pending"], timeout=10)
+    assert len(posted) == counts["alerts_pending"] and all(p.repeats == 0 for p in posted)
+    assert (
+        await desk.app.store.paused_routes() == [] and (await desk.app.store.counts())["alerts_pending"] == 0
+    )
+
+
+async def test_global_sync_is_an_explicit_command(desk: Desk) -> None:
+    assert desk.standin.commands.get(None) is None
+    assert await sync_global(desk.app, desk.standin.token) == 7  # what `claimdesk discord sync` runs
+    assert {c["name"] for c in desk.standin.commands[None]} >= {"claims", "watch", "feeds"}
+
+
+async def test_two_servers_get_only_their_own_alerts(desk: Desk, feed_server: FeedServer) -> None:
+    await sync_global(desk.app, desk.standin.token)  # the commands in every server, as after `discord sync`
+    await desk.ask(GUILD_A, DESK_A, EDITOR_A, "watch add", keyword="kursk")
+    await desk.ask(GUILD_B, DESK_B, EDITOR_B, "watch add", keyword="harbour")
+    await desk.ingest_seeds()
+    await desk.standin.wait_for_messages(DESK_A, count=10, timeout=20)
+    harbour = rss(
+        [
+            {
+                "title": "Harbour reopens",
+                "guid": "h1",
+                "description": "Harbour officials said 400 containers moved.",
+            }
+        ]
+    )
+    feed_server.routes["/h.xml"] = (200, "application/rss+xml", harbour)
+    feed = FeedSettings("harbour", feed_server.url("/h.xml"), 300, 5, full_text=False, max_age=None)
+    await desk.app.service.add_feed(feed)
+    await desk.app.service.poll(feed)
+    posted_b = await desk.standin.wait_for_messages(DESK_B, count=1, timeout=10)
+    await asyncio.sleep(0.5)
+    assert all(
+        "Harbour reopens" in p.embeds[0]["title"] or "400 containers" in str(p.embeds[0]) for p in posted_b
+    )
+    assert not any("Harbour reopens" in str(p.embeds[0]) for p in desk.standin.messages[DESK_A])
+    assert not any("Kursk" in str(p.embeds[0]) for p in desk.standin.messages[DESK_B])
+    # and each sees only its own watches
+    listed = await desk.ask(GUILD_B, DESK_B, EDITOR_B, "watch list")
+    assert [f["name"] for f in listed.embeds[0]["fields"]] == ["1. harbour"]  # type: ignore[attr-defined]
