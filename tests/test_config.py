@@ -68,6 +68,14 @@ def test_database_path_can_come_from_the_environment(tmp_path: Path) -> None:
             "teams[0].alerts: expected a list drawn",
         ),
         ('[[teams]]\nname = "t"\nkeywords = ["k"]\nchanel = "x"', "teams[0].chanel: unknown key"),
+        ('[discord]\ndev_guild = "my server"', "discord.dev_guild: expected a server id (a number)"),
+        ("[discord]\ndev_guild = true", "discord.dev_guild: expected a server id (a number)"),
+        ("[fetch]\ntimeout = 0", "fetch.timeout: expected a number from 1 to 600, got 0"),
+        ('[fetch]\nallow = ["10.0.0.0/33"]', "fetch.allow: expected addresses, networks"),
+        (
+            '[[feeds]]\nurl = "https://x.example/rss"\nfull_text = "yes"',
+            "feeds[0].full_text: expected true or false",
+        ),
         ("this is = not toml [", "not valid TOML"),
     ],
 )

@@ -211,3 +211,24 @@ async def test_two_servers_get_only_their_own_alerts(desk: Desk, feed_server: Fe
     # and each sees only its own watches
     listed = await desk.ask(GUILD_B, DESK_B, EDITOR_B, "watch list")
     assert [f["name"] for f in listed.embeds[0]["fields"]] == ["1. harbour"]  # type: ignore[attr-defined]
+
+
+async def test_a_long_list_is_paged_with_buttons_only_its_asker_can_turn(desk: Desk) -> None:
+    for n in range(12):
+        await desk.ask(GUILD_A, DESK_A, EDITOR_A, "watch add", keyword=f"berth {n:02d}")
+    first = await (await desk.standin.interact(GUILD_A, DESK_A, REPORTER_A, "watch list", {})).message()
+    assert len(first.embeds[0]["fields"]) == 10 and first.embeds[0]["footer"]["text"] == "page 1 of 2"
+    turned = await (await desk.standin.click(first, "claimdesk:page:next", REPORTER_A)).response()
+    assert turned.type == 7  # the message is edited in place
+    page = turned.data["embeds"][0]
+    assert [f["name"] for f in page["fields"]] == ["11. berth 10", "12. berth 11"]
+    assert page["footer"]["text"] == "page 2 of 2"
+
+
+async def test_quotes_autocompletes_speakers_from_the_store(desk: Desk) -> None:
+    await desk.ingest_seeds()
+    handle = await desk.standin.autocomplete(
+        GUILD_A, DESK_A, REPORTER_A, "quotes", {"speaker": "zel"}, "speaker"
+    )
+    reply = await handle.response()
+    assert "Volodymyr Zelensky" in [c["value"] for c in reply.choices]

@@ -123,11 +123,13 @@ class Pager(discord.ui.View):
         self._sync()
         await interaction.response.edit_message(embeds=self.embeds(), view=self)
 
-    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
+    @discord.ui.button(
+        label="◀ Previous", style=discord.ButtonStyle.secondary, custom_id="claimdesk:page:previous"
+    )
     async def previous(self, interaction: discord.Interaction, _: discord.ui.Button[Pager]) -> None:
         await self._turn(interaction, -1)
 
-    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
+    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary, custom_id="claimdesk:page:next")
     async def next(self, interaction: discord.Interaction, _: discord.ui.Button[Pager]) -> None:
         await self._turn(interaction, +1)
 
