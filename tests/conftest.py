@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import sys
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,3 +154,28 @@ def seeds_over_http(feed_server: FeedServer, write_config: Callable[..., Path]) 
     return write_config(
         feeds=f'[[feeds]]\nname = "seeds"\nurl = "{feed_server.url("/seeds.xml")}"\nbackfill = 10\nmax_age_hours = 0'
     )
+
+
+# A test that fails before closing its store leaves aiosqlite's connection thread running (it is not a daemon),
+# and the interpreter would wait for it forever after the summary: CI would time out instead of failing.
+_exit_status = [0]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _exit_status[0] = int(exitstatus)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    stray = [
+        t.name
+        for t in threading.enumerate()
+        if t is not threading.main_thread() and t.is_alive() and not t.daemon
+    ]
+    if stray:
+        print(
+            f"conftest: {len(stray)} thread(s) left running ({', '.join(stray[:5])}); exiting without them",
+            file=sys.stderr,
+        )
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_exit_status[0])
