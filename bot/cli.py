@@ -25,7 +25,15 @@ from bot.adapters.feeds import FeedEntry, FeedError
 from bot.adapters.scheduler import FeedScheduler
 from bot.adapters.store import SCHEMA_VERSION, Store
 from bot.bootstrap import bootstrap
-from bot.config import DEFAULT_CONFIG, TOKEN_ENV, FeedSettings, Settings, TeamSettings, load_settings
+from bot.config import (
+    DEFAULT_CONFIG,
+    TOKEN_ENV,
+    FeedSettings,
+    Settings,
+    TeamSettings,
+    is_web_url,
+    load_settings,
+)
 from bot.core.matching import FigureRef, figure_relation, quote_match
 from bot.core.render import render_reply
 from bot.errors import UserError
@@ -214,7 +222,7 @@ async def ingest(settings: Settings, targets: Sequence[str], quiet: bool, out: T
         articles: list[FeedEntry] = []
         feeds: list[tuple[str, tuple[FeedEntry, ...]]] = []
         for target in targets:
-            remote = target.startswith(("http://", "https://"))
+            remote = is_web_url(target)
             paths = [] if remote else _expand(Path(target))
             try:
                 if remote:

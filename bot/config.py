@@ -40,7 +40,12 @@ class FeedSettings:
 
     @property
     def is_remote(self) -> bool:
-        return self.url.startswith(("http://", "https://"))
+        return is_web_url(self.url)
+
+
+def is_web_url(url: str) -> bool:
+    """http or https, in any case: everything else is a local path (the operator's own) or refused."""
+    return url[:8].lower().startswith(("http://", "https://"))
 
 
 @dataclass(frozen=True)
@@ -242,7 +247,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     feeds = []
     for t in root.tables("feeds"):
         url = t.string("url")
-        remote = url.startswith(("http://", "https://"))
+        remote = is_web_url(url)
         if "://" in url and not remote:
             raise t.fail("url", "an http(s) URL or a local file path", url)
         feeds.append(

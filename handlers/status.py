@@ -14,7 +14,7 @@ async def status(store: Store, team_id: int | None = None) -> Reply:
     for f in await store.feeds(team_id):
         if f.listed:
             items.append(feed_item(f))
-    for channel, since, reason, retry in await store.paused_routes():
+    for channel, since, reason, retry in await store.paused_routes(team_id):
         items.append(
             ReplyItem(
                 f"⏸ route #{channel}",
@@ -25,6 +25,7 @@ async def status(store: Store, team_id: int | None = None) -> Reply:
         f"{counts['articles']} articles, {counts['claims']} claims in {counts['clusters']} clusters; "
         f"alerts: {counts['alerts_sent']} sent, {counts['alerts_pending']} queued "
         f"({counts['alerts_held']} held for quiet hours or an hourly cap); "
+        f"{counts['messages_rejected']} messages rejected by the chat service (see the log); "
         f"{counts['extract_errors']} articles failed extraction"
     )
     return Reply("claimdesk status", tuple(items), note=note)

@@ -232,3 +232,36 @@ async def test_quotes_autocompletes_speakers_from_the_store(desk: Desk) -> None:
     )
     reply = await handle.response()
     assert "Volodymyr Zelensky" in [c["value"] for c in reply.choices]
+
+
+async def test_a_server_cannot_send_its_alerts_into_another_servers_channel(desk: Desk) -> None:
+    reply = await desk.ask(GUILD_A, DESK_A, EDITOR_A, "watch add", keyword=f"kursk #{DESK_B}")
+    assert reply.ephemeral and "cannot contain “#”" in reply.embeds[0]["description"]  # type: ignore[attr-defined]
+    # even a watch that names another server's channel (an old row, a config edit) delivers nothing there
+    team = await desk.app.store.create_team(f"discord:{GUILD_A}", str(DESK_A), ("summary",))
+    await desk.app.store.add_watch(team.id, "kursk", str(DESK_B))
+    await desk.ingest_seeds()
+    routes = await eventually(desk.app.store.paused_routes)
+    assert routes[0][0] == str(DESK_B) and "not in this team's server" in routes[0][2]
+    assert not desk.standin.messages[DESK_B]
+
+
+async def test_a_message_discord_rejects_is_set_aside_and_the_channel_goes_on(desk: Desk) -> None:
+    await desk.ask(GUILD_A, DESK_A, EDITOR_A, "watch add", keyword="kursk")
+    desk.standin.fail(
+        f"POST /channels/{DESK_A}/messages",
+        400,
+        times=1,
+        body={"message": "Invalid Form Body", "code": 50035},
+    )
+    await desk.ingest_seeds()
+    await eventually(lambda: _none_pending_but_rejected(desk))
+    counts = await desk.app.store.counts()
+    assert (
+        counts["messages_rejected"] == 1 and len(desk.standin.messages[DESK_A]) == counts["alerts_sent"] > 5
+    )
+
+
+async def _none_pending_but_rejected(desk: Desk) -> list[bool]:
+    c = await desk.app.store.counts()
+    return [True] if c["alerts_sent"] and c["alerts_pending"] == 1 and c["messages_rejected"] == 1 else []

@@ -113,3 +113,16 @@ def test_a_long_reply_is_paged() -> None:
     first, last = reply_embeds(reply, page=0)[0], reply_embeds(reply, page=2)[0]
     assert len(first["fields"]) == 10 and first["footer"]["text"] == "page 1 of 3"
     assert len(last["fields"]) == 3 and last["fields"][0]["name"].startswith("21.")
+
+
+def test_no_item_of_a_long_reply_is_lost_between_pages() -> None:
+    long = tuple(
+        ReplyItem("claim " + "x" * 300, ("first: " + "y" * 2000, "3 sources"), None) for _ in range(25)
+    )
+    reply = Reply("Claims", long, note="n" * 3000)
+    shown = [
+        f["name"].split(".")[0] for page in range(3) for f in reply_embeds(reply, page=page)[0]["fields"]
+    ]
+    assert shown == [str(i) for i in range(1, 26)]
+    for page in range(3):
+        _within_limits(reply_embeds(reply, page=page)[0])

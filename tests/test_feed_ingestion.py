@@ -425,3 +425,54 @@ async def test_wrong_and_mixed_encodings_are_read_or_refused_clearly(
         assert titles == [title]
     else:  # stored with what could be decoded, or a clear per-feed error: never a crash, never silence
         assert (report.new == 1 and len(titles) == 1) or rows(app)[0]["last_error"]
+
+
+async def test_a_malformed_link_in_an_entry_never_stops_its_feed(
+    wire: Wire, make_app: AppFactory, write_config: Callable[..., Path], sink: RecordingSink
+) -> None:
+    wire.feeds["/f"] = rss(
+        [
+            item(None, "Quay cleared", "Teaser.", link="http://[x/1"),
+            item("http://[y/2", "Ferries back", "Teaser two."),
+            item("ok", "Berth reopened", "Teaser three.", link="http://a..b/story"),
+        ]
+    )
+    feeds = feed_toml("f", wire.url("/f")).replace("full_text = false", "full_text = true")
+    app = await start(make_app, write_config, sink, feeds)
+    report = await app.service.poll(app.settings.feeds[0])
+    assert report.new == 3 and not report.errors and rows(app)[0]["last_error"] is None
+
+
+async def test_a_daily_live_page_with_the_same_title_and_teaser_is_new_each_day(
+    wire: Wire, make_app: AppFactory, write_config: Callable[..., Path], sink: RecordingSink
+) -> None:
+    app = await start(make_app, write_config, sink, feed_toml("f", wire.url("/f")))
+    new = []
+    for d in (1, 2, 3):
+        wire.feeds["/f"] = rss(
+            [
+                item(
+                    None,
+                    "Live: harbour strike",
+                    "Follow our live coverage.",
+                    link=f"https://news.example.org/live/day-{d}",
+                )
+            ]
+        )
+        new.append(await poll_all(app))
+    assert new == [1, 1, 1]
+
+
+async def test_a_team_feed_pausing_tells_only_its_team(
+    wire: Wire, make_app: AppFactory, write_config: Callable[..., Path], sink: RecordingSink
+) -> None:
+    app = await start(make_app, write_config, sink, "", fetch="pause_after = 1\n")
+    other = await app.store.create_team("discord:2", "222", ("summary",))
+    owner = await app.store.create_team("discord:1", "111", ("summary",))
+    wire.answers["/private"] = (500, {}, b"")
+    await app.store.add_team_feed(owner.id, wire.url("/private?token=abc"), "private wire")
+    (feed,) = await app.service.team_feeds()
+    await app.service.poll(feed)
+    await app.service.deliver_pending()
+    notified = {p["channel"] for p in sink.sent if p["kind"] == "feed_paused"}
+    assert notified == {"111"} and other.channel not in notified

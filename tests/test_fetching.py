@@ -22,7 +22,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from bot.adapters.fetcher import Fetcher, FetchError, retry_after_seconds
-from bot.adapters.netguard import AddressPolicy, BlockedAddress, GuardedResolver, check_url
+from bot.adapters.netguard import AddressPolicy, BlockedAddress, GuardedConnector, GuardedResolver, check_url
 from bot.config import FetchSettings
 from tests.conftest import rss
 
@@ -184,7 +184,7 @@ async def test_slow_drip_and_stalled_servers_cost_at_most_the_timeouts(server: S
         loop = asyncio.get_running_loop()
         for path in ("/drip", "/stall"):
             started = loop.time()
-            with pytest.raises(FetchError, match="timed out"):
+            with pytest.raises(FetchError, match=r"timed out|stalled server"):
                 await f.get(server.url(path))
             assert loop.time() - started < 10  # bounded by the timeouts, not by the server
     finally:
@@ -242,9 +242,7 @@ class LoopbackOnlyConnector:
 
     @classmethod
     def make(cls) -> type:
-        import aiohttp
-
-        class Connector(aiohttp.TCPConnector):
+        class Connector(GuardedConnector):
             async def _wrap_create_connection(self, *args: Any, addr_infos: list[Any], **kwargs: Any) -> Any:
                 for info in addr_infos:
                     ip = ipaddress.ip_address(info[4][0])
@@ -363,3 +361,54 @@ async def test_a_304_to_an_unconditional_request_is_an_error(server: Server) -> 
         assert (await f.get(server.url("/always-304"), etag='"v9"')).status == 304
     finally:
         await f.close()
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "１２７.０.０.１",  # fullwidth digits: the client reads them as 127.0.0.1
+        "127。0。0。1",  # ideographic full stops
+        "[::ffff:127.0.0.1]",
+        "[64:ff9b::a9fe:a9fe]",  # NAT64 for 169.254.169.254
+        "[2002:a9fe:a9fe::1]",  # 6to4 for 169.254.169.254
+    ],
+)
+async def test_address_literals_in_any_spelling_never_reach_a_socket(server: Server, host: str) -> None:
+    """The guard reads a URL the way the HTTP client does, and the connector checks every address it is about
+    to connect to, literal or resolved: no spelling of an inward address gets a connection."""
+    LoopbackOnlyConnector.attempts = []
+    f = Fetcher(FetchSettings(), connector_class=LoopbackOnlyConnector.make())
+    try:
+        with pytest.raises(FetchError, match=r"refused|not a valid URL|unusable URL"):
+            await f.get(f"http://{host}:{server.port}/etag")
+    finally:
+        await f.close()
+    assert LoopbackOnlyConnector.attempts == []
+    assert not any(p == "/etag" for p, _ in server.seen)
+
+
+@pytest.mark.parametrize("url", ["http://[x/1", "http://a..b/feed", "http://" + "a" * 70 + ".example/feed"])
+async def test_a_malformed_url_is_a_clear_error_not_a_crash(url: str) -> None:
+    f = Fetcher(FetchSettings(), connector_class=LoopbackOnlyConnector.make())
+    try:
+        with pytest.raises(FetchError):
+            await f.get(url)
+    finally:
+        await f.close()
+
+
+async def test_data_after_a_gzip_body_and_a_cut_gzip_body_are_refused() -> None:
+    from bot.adapters.fetcher import _Inflater
+
+    one = gzip.compress(b"<rss/>")
+    two = _Inflater("gzip", 1000)
+    two.feed(one + one)  # two members: both read
+    two.finish()
+    assert bytes(two.out) == b"<rss/><rss/>"
+    garbage = _Inflater("gzip", 1000)
+    with pytest.raises(FetchError, match=r"corrupt|after the end"):
+        garbage.feed(one + b"\0" * 100_000)
+    cut = _Inflater("gzip", 1000)
+    cut.feed(one[:-6])
+    with pytest.raises(FetchError, match="cut short"):
+        cut.finish()

@@ -142,3 +142,70 @@ async def test_search_ranks_only_the_newest_matches(tmp_path: Path, monkeypatch:
         f"{1000 + n * 7} containers waited at berth {n} of the harbour" for n in (3, 4, 5)
     ]
     await store.close()
+
+
+async def test_identity_backfill_finishes_on_a_later_open(tmp_path: Path) -> None:
+    """Articles stored before schema v5 get their link key and fingerprint even if the first start after the
+    upgrade stopped half way (the backfill is recorded as done only at its end)."""
+    store = await Store.open(tmp_path / "b.db")
+    feed_id = await store.ensure_feed(FeedSettings("f", "/tmp/f.xml", 60, 0))
+    async with store.transaction() as db:
+        await Store.insert_article(
+            db,
+            NewArticle(
+                feed_id, "guid:1", "http://News.example.org/a/", "T", "S", None, "body", "", None, True
+            ),
+        )
+        await db.execute("UPDATE articles SET link_key = NULL, fingerprint = NULL")
+        await db.execute("DELETE FROM meta WHERE key = 'identity_backfill'")
+    await store.close()
+    store = await Store.open(tmp_path / "b.db")
+    rows = await store._all("SELECT link_key, fingerprint FROM articles")
+    assert rows[0][0] == "https://news.example.org/a" and rows[0][1]
+    await store.close()
+
+
+async def test_a_figure_search_is_not_crowded_out_by_newer_quotes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.adapters.store._SEARCH_WINDOW", 3)
+    store = await Store.open(tmp_path / "w.db")
+    feed_id = await store.ensure_feed(FeedSettings("f", "/tmp/f.xml", 60, 0))
+    drafts = [
+        ClaimDraft(
+            "figure",
+            "400 containers",
+            0,
+            14,
+            "400 containers at the harbour",
+            "f",
+            "400 containers at the harbour",
+            {},
+            value=400.0,
+            counted="containers",
+        )
+    ]
+    drafts += [
+        ClaimDraft(
+            "quote",
+            f"The harbour will reopen on day {n} of the month",
+            0,
+            10,
+            "c",
+            f"q{n}",
+            f"Marsh: harbour day {n}",
+            {},
+            speaker=f"Speaker {n}",
+        )
+        for n in range(5)
+    ]
+    for n, d in enumerate(drafts):
+        async with store.transaction() as db:
+            aid = await Store.insert_article(
+                db, NewArticle(feed_id, f"g{n}", None, f"T{n}", "S", None, d.text, "", None, True)
+            )
+            assert aid is not None
+            await Store.add_claim(db, ArticleInfo(aid, f"T{n}", "S", None, None, "", d.text), d)
+    figures = await store.search_claims('"harbour"', 10, kind="figure")
+    assert [h.label for h in figures] == ["400 containers at the harbour"]
+    await store.close()

@@ -21,6 +21,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import discord
@@ -31,7 +32,7 @@ from bot.bootstrap import App
 from bot.config import DiscordSettings
 from bot.core.embeds import alert_embed, reply_embeds
 from bot.core.replies import Reply
-from bot.service import RouteUnavailable
+from bot.service import MessageRejected, RouteUnavailable
 from handlers import Caller, dispatch
 
 log = logging.getLogger("claimdesk")
@@ -54,16 +55,20 @@ def _for_discord(text: str) -> str:
 
 
 def _embed(data: dict[str, Any]) -> discord.Embed:
-    def fix(value: Any) -> Any:
-        if isinstance(value, str):
-            return _for_discord(value)
-        if isinstance(value, list):
-            return [fix(v) for v in value]
-        if isinstance(value, dict):
-            return {k: fix(v) for k, v in value.items()}
-        return value
+    return discord.Embed.from_dict(data)
 
-    return discord.Embed.from_dict(fix(data))
+
+def _localised(reply: Reply) -> Reply:
+    """A handler's reply in Discord's terms, before it is cut to Discord's limits (bot.core.embeds)."""
+    return replace(
+        reply,
+        title=_for_discord(reply.title),
+        note=_for_discord(reply.note),
+        items=tuple(
+            replace(i, title=_for_discord(i.title), lines=tuple(_for_discord(ln) for ln in i.lines))
+            for i in reply.items
+        ),
+    )
 
 
 class DiscordSink:
@@ -89,6 +94,11 @@ class DiscordSink:
             raise RouteUnavailable(channel, f"{exc.status} {exc.text or 'no access'}") from None
         if not isinstance(target, discord.abc.Messageable):
             raise RouteUnavailable(channel, "not a channel messages can be sent to")
+        team = str(payload.get("team") or "")
+        guild = getattr(target, "guild", None)
+        if team.startswith("discord:") and (guild is None or team != team_of(guild.id)):
+            # a server's alerts go only to its own channels, whatever a watch was told
+            raise RouteUnavailable(channel, "the channel is not in this team's server")
         try:
             await target.send(
                 embed=_embed(alert_embed(payload)),
@@ -97,6 +107,10 @@ class DiscordSink:
             )
         except (discord.NotFound, discord.Forbidden) as exc:
             raise RouteUnavailable(channel, f"{exc.status} {exc.text or 'no access'}") from None
+        except discord.HTTPException as exc:
+            if 400 <= exc.status < 500 and exc.status != 429:
+                raise MessageRejected(f"{exc.status} {exc.text}") from None
+            raise
 
 
 class Pager(discord.ui.View):
@@ -193,12 +207,12 @@ class ClaimdeskBot(discord.Client):
             team=team_of(interaction.guild_id),
             can_manage=may_manage(interaction, self.settings.manager_role),
             channel=str(interaction.channel_id),
-            read_feed=self.app.service.read_feed,
+            read_feed=self.app.service.read_remote_feed,  # never a local file for a member
         )
 
     async def answer(self, interaction: discord.Interaction, line: str) -> None:
         """Run a handler and reply: configuration and errors privately, lookups in the channel, paged."""
-        reply = await dispatch(self.app.store, self.caller(interaction), line)
+        reply = _localised(await dispatch(self.app.store, self.caller(interaction), line))
         private = reply.ephemeral or reply.error
         view = Pager(reply, interaction.user.id) if len(reply.items) > PAGE else None
         embeds = view.embeds() if view else [_embed(e) for e in reply_embeds(reply, per_page=PAGE)]
@@ -211,6 +225,14 @@ class ClaimdeskBot(discord.Client):
             await interaction.response.send_message(embeds=embeds, ephemeral=private, view=view)
         else:
             await interaction.response.send_message(embeds=embeds, ephemeral=private)
+
+    async def tell(self, interaction: discord.Interaction, text: str) -> None:
+        """A short private answer (a refusal, an error)."""
+        embed = discord.Embed(description=text, colour=0xE74C3C)
+        if interaction.response.is_done():
+            await interaction.followup.send(embed=embed, ephemeral=True)
+        else:
+            await interaction.response.send_message(embed=embed, ephemeral=True)
 
     async def _on_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
@@ -226,11 +248,7 @@ class ClaimdeskBot(discord.Client):
         else:
             log.error("command %s failed", interaction.command and interaction.command.name, exc_info=error)
             text = "Something went wrong on claimdesk's side; the error is logged. Please try again."
-        embed = discord.Embed(description=text, colour=0xE74C3C)
-        if interaction.response.is_done():
-            await interaction.followup.send(embed=embed, ephemeral=True)
-        else:
-            await interaction.response.send_message(embed=embed, ephemeral=True)
+        await self.tell(interaction, text)
 
 
 def may_manage(interaction: discord.Interaction, manager_role: str | None) -> bool:
@@ -300,6 +318,11 @@ def add_commands(bot: ClaimdeskBot) -> None:
         keyword: app_commands.Range[str, 1, 100],
         channel: discord.TextChannel | None = None,
     ) -> None:
+        if "#" in keyword:  # the channel comes only from the typed option, never from text
+            await bot.tell(
+                interaction, "A keyword cannot contain “#”: pick the alerts' channel in the channel option."
+            )
+            return
         where = f" #{channel.id}" if channel else ""
         await bot.answer(interaction, f"/watch add {keyword}{where}")
 
@@ -371,6 +394,8 @@ def add_commands(bot: ClaimdeskBot) -> None:
         await bot.answer(interaction, "/feeds list")
 
     @feeds.command(name="test", description="Try a feed URL without adding it")
+    @app_commands.default_permissions(manage_guild=True)
+    @manager_only()  # it makes the bot fetch a URL: not for every member
     async def feeds_test(interaction: discord.Interaction, url: app_commands.Range[str, 1, 2000]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         await bot.answer(interaction, f"/feeds test {url}")

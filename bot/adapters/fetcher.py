@@ -20,13 +20,14 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
+from yarl import URL
 
 from bot.adapters.feeds import FeedError
-from bot.adapters.netguard import AddressPolicy, BlockedAddress, GuardedResolver, check_url
+from bot.adapters.netguard import AddressPolicy, BlockedAddress, GuardedConnector, GuardedResolver, check_url
 from bot.config import FetchSettings
 
 USER_AGENT = "claimdesk/0.1 (+newsroom claim alerts)"
@@ -76,20 +77,29 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
 
 
 class _Inflater:
-    """Decompresses a body as it arrives, never producing more than `limit` bytes in all."""
+    """Decompresses a body as it arrives, never producing more than `limit` bytes in all.
+
+    Data after the end of a gzip member starts the next member (RFC 1952 allows several), at most _MEMBERS of
+    them; it is never fed to a finished decompressor, where it would pile up unread and uncounted."""
+
+    _MEMBERS = 64
 
     def __init__(self, encoding: str, limit: int) -> None:
         enc = encoding.strip().lower()
         self._raw_fallback = enc == "deflate"  # some servers send raw deflate without the zlib wrapper
+        self._wbits = {
+            "gzip": 16 + zlib.MAX_WBITS,
+            "x-gzip": 16 + zlib.MAX_WBITS,
+            "deflate": zlib.MAX_WBITS,
+        }.get(enc)
         if enc in ("", "identity"):
             self._z = None
-        elif enc in ("gzip", "x-gzip"):
-            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif enc == "deflate":
-            self._z = zlib.decompressobj(zlib.MAX_WBITS)
+        elif self._wbits is not None:
+            self._z = zlib.decompressobj(self._wbits)
         else:
             raise FetchError(f"unsupported Content-Encoding {encoding!r}")
         self._limit = limit
+        self._members = 1
         self.out = bytearray()
         self._started = False
 
@@ -99,11 +109,17 @@ class _Inflater:
         else:
             data = chunk
             while data:
+                if self._z.eof:  # the member ended: what follows is another member, or garbage
+                    if self._members >= self._MEMBERS or self._wbits is None:
+                        raise FetchError("data after the end of the compressed body; refused")
+                    self._members += 1
+                    self._z = zlib.decompressobj(self._wbits)
                 try:
                     piece = self._z.decompress(data, self._limit - len(self.out) + 1)
                 except zlib.error as exc:
                     if not self._started and self._raw_fallback:
                         self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+                        self._wbits = -zlib.MAX_WBITS
                         self._raw_fallback = False
                         continue
                     raise FetchError(f"corrupt compressed body: {exc}") from None
@@ -111,9 +127,14 @@ class _Inflater:
                 self.out += piece
                 if len(self.out) > self._limit:
                     break
-                data = self._z.unconsumed_tail
+                data = self._z.unconsumed_tail or (self._z.unused_data if self._z.eof else b"")
         if len(self.out) > self._limit:
             raise FetchError(f"body larger than {_size(self._limit)} once decompressed; refused")
+
+    def finish(self) -> None:
+        """A compressed body must end where its stream says it ends."""
+        if self._z is not None and self._started and not self._z.eof:
+            raise FetchError("compressed body cut short; refused")
 
 
 def _size(n: int) -> str:
@@ -128,7 +149,7 @@ class Fetcher:
         settings: FetchSettings | None = None,
         *,
         resolver: AbstractResolver | None = None,
-        connector_class: type[aiohttp.TCPConnector] = aiohttp.TCPConnector,
+        connector_class: type[GuardedConnector] = GuardedConnector,
     ) -> None:
         self.settings = settings or FetchSettings()
         self.policy = AddressPolicy.allowing(self.settings.allow)
@@ -142,7 +163,7 @@ class Fetcher:
         if self._session is None or self._session.closed:
             inner = self._inner_resolver or aiohttp.ThreadedResolver()
             connector = self._connector_class(
-                resolver=GuardedResolver(self.policy, inner), limit=100, ttl_dns_cache=60
+                resolver=GuardedResolver(self.policy, inner), limit=100, ttl_dns_cache=60, policy=self.policy
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,
@@ -173,7 +194,19 @@ class Fetcher:
             headers["If-None-Match"] = etag.strip()
         if last_modified and last_modified.strip():
             headers["If-Modified-Since"] = last_modified.strip()
-        timeout = aiohttp.ClientTimeout(total=s.timeout, connect=s.connect_timeout, sock_read=s.read_timeout)
+        per_hop = aiohttp.ClientTimeout(total=s.timeout, connect=s.connect_timeout, sock_read=s.read_timeout)
+        try:
+            async with asyncio.timeout(s.timeout):  # the whole request, every redirect hop included
+                return await self._follow(url, headers, per_hop, max_bytes or s.max_bytes)
+        except TimeoutError:
+            raise FetchError(f"timed out after {s.timeout:g} s (slow or stalled server)") from None
+        except ValueError as exc:  # a URL the client cannot use (UnicodeError included): this feed's problem
+            raise FetchError(f"unusable URL: {type(exc).__name__}: {exc}"[:300]) from None
+
+    async def _follow(
+        self, url: str, headers: dict[str, str], per_hop: aiohttp.ClientTimeout, limit: int
+    ) -> Fetched:
+        s = self.settings
         seen: set[str] = set()
         permanent = True
         current = url
@@ -185,12 +218,12 @@ class Fetcher:
             if current in seen:
                 raise FetchError(f"redirect loop at {current}")
             seen.add(current)
-            host = (urlsplit(current).hostname or "").lower()
+            host = (URL(current).host or "").lower()
             slot = self._hosts.setdefault(host, asyncio.Semaphore(s.per_host))
             async with slot:
                 try:
                     async with self._client().get(
-                        current, headers=headers, allow_redirects=False, timeout=timeout
+                        current, headers=headers, allow_redirects=False, timeout=per_hop
                     ) as resp:
                         if resp.status in _REDIRECTS:
                             location = resp.headers.get("Location", "").strip()
@@ -199,15 +232,13 @@ class Fetcher:
                             permanent = permanent and resp.status in _PERMANENT
                             current = urljoin(current, location)
                             continue
-                        return await self._finish(
-                            resp, url, current, permanent, max_bytes or s.max_bytes, len(headers) > 1
-                        )
+                        return await self._finish(resp, url, current, permanent, limit, len(headers) > 1)
                 except BlockedAddress as exc:
                     raise FetchError(str(exc)) from None
                 except FetchError:
                     raise
-                except TimeoutError:
-                    raise FetchError(f"timed out after {s.timeout:g} s (slow or stalled server)") from None
+                except aiohttp.ServerTimeoutError:
+                    raise FetchError(f"no data for {s.read_timeout:g} s (stalled server)") from None
                 except aiohttp.ClientError as exc:
                     raise FetchError(f"cannot fetch: {type(exc).__name__}: {exc}".rstrip(": ")) from None
         raise FetchError(f"more than {s.max_redirects} redirects")
@@ -235,6 +266,7 @@ class Fetcher:
         inflater = _Inflater(resp.headers.get("Content-Encoding", ""), limit)
         async for chunk in resp.content.iter_chunked(65_536):
             inflater.feed(chunk)
+        inflater.finish()
         headers = {k.lower(): v for k, v in resp.headers.items()}
         headers.pop("content-encoding", None)  # the body handed on is decoded
         return Fetched(

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
+import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.tracing import Trace
+from yarl import URL
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -32,10 +34,26 @@ class BlockedAddress(Exception):
     """A URL or a host that the guard refuses; the message says which address and why."""
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (mapped, 6to4, Teredo, NAT64): it is where packets really go."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def _why_refused(ip: IPAddress) -> str | None:
-    mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
-    if mapped is not None:
-        return _why_refused(mapped)
+    inner = _embedded_ipv4(ip) if isinstance(ip, ipaddress.IPv6Address) else None
+    if inner is not None:
+        return _why_refused(inner)
     if ip.is_loopback:
         return "loopback"
     if ip.is_link_local:
@@ -88,13 +106,18 @@ def _literal(host: str) -> IPAddress | None:
 
 
 def check_url(url: str, policy: AddressPolicy) -> None:
-    """Refuse a URL that is not http(s), has no host, or names a refused address literally."""
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https"):
-        raise BlockedAddress(f"{url}: only http and https URLs are fetched")
-    host = parts.hostname
+    """Refuse a URL that is not http(s), has no host, or names a refused address literally — read the way the
+    HTTP client will read it (yarl normalises '１２７.０.０.１' to '127.0.0.1', so the standard library's
+    reading is not enough)."""
+    try:
+        parsed = URL(url)
+        host = parsed.host
+    except (ValueError, TypeError) as exc:
+        raise BlockedAddress(f"{url[:200]}: not a valid URL ({exc})") from None
+    if (parsed.scheme or "").lower() not in ("http", "https"):
+        raise BlockedAddress(f"{url[:200]}: only http and https URLs are fetched")
     if not host:
-        raise BlockedAddress(f"{url}: no host in the URL")
+        raise BlockedAddress(f"{url[:200]}: no host in the URL")
     ip = _literal(host)
     if ip is not None and not policy.host_allowed(host):
         why = policy.refusal(ip)
@@ -135,3 +158,28 @@ class GuardedResolver(AbstractResolver):
 
     def __getattr__(self, name: str) -> Any:  # pragma: no cover - forwards resolver extras
         return getattr(self._inner, name)
+
+
+class GuardedConnector(aiohttp.TCPConnector):
+    """The last decision point: every address the client is about to connect to — resolved from a name or
+    written as a literal, which aiohttp never sends through the resolver — must pass the policy."""
+
+    def __init__(self, *args: Any, policy: AddressPolicy, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._policy = policy
+
+    async def _resolve_host(
+        self, host: str, port: int, traces: Sequence[Trace] | None = None
+    ) -> list[ResolveResult]:
+        infos = await super()._resolve_host(host, port, traces)
+        if self._policy.host_allowed(host):
+            return infos
+        kept = [i for i in infos if self._policy.refusal(ipaddress.ip_address(i["host"])) is None]
+        if not kept:
+            why = ", ".join(
+                f"{i['host']} ({self._policy.refusal(ipaddress.ip_address(i['host']))})" for i in infos
+            )
+            raise BlockedAddress(
+                f"{host}: {why or 'no address'}; refused (add it to [fetch] allow to permit)"
+            )
+        return kept

@@ -212,7 +212,8 @@ class Store:
                 )
             if upgrade and version < SCHEMA_VERSION:
                 await store.upgrade()
-                await _backfill_identity(conn)
+            elif version >= 5:
+                await _backfill_identity(conn)  # finishes a backfill an earlier start did not (a crash)
             return store
         except sqlite3.DatabaseError as exc:
             await conn.close()
@@ -244,6 +245,7 @@ class Store:
                 if self._conn.in_transaction:
                     await self._conn.execute("ROLLBACK")
                 raise
+            await _backfill_identity(self._conn)
             return before, pending[-1][0]
 
     async def backup(self, target: Path) -> None:
@@ -667,7 +669,8 @@ class Store:
                     rows = {int(r[0]): r for r in await cur.fetchall()}
                 busy = await _one(
                     db,
-                    "SELECT count(*) FROM deliveries WHERE channel = ? AND (sent_at IS NULL OR sent_at >= ?)",
+                    "SELECT count(*) FROM deliveries WHERE channel = ? AND rejected_at IS NULL "
+                    "AND (sent_at IS NULL OR sent_at >= ?)",
                     (channel, since),
                 )
                 p = plan(
@@ -707,7 +710,7 @@ class Store:
         """Planned, unsent messages in order, leaving out channels that failed this round."""
         skip = sorted(skip_channels)
         rows = await self._all(
-            "SELECT id, channel, kind, payload, attempts FROM deliveries WHERE sent_at IS NULL "
+            "SELECT id, channel, kind, payload, attempts FROM deliveries WHERE sent_at IS NULL AND rejected_at IS NULL "
             f"AND channel NOT IN ({','.join('?' * len(skip))}) ORDER BY id LIMIT ?",
             (*skip, limit),
         )
@@ -739,10 +742,28 @@ class Store:
         async with self.transaction() as db:
             await db.execute("DELETE FROM routes WHERE channel = ?", (channel,))
 
-    async def paused_routes(self) -> list[tuple[str, str, str, str]]:
-        """(channel, paused since, reason, next retry) for every paused route."""
-        rows = await self._all("SELECT channel, paused_at, reason, retry_at FROM routes ORDER BY paused_at")
+    async def paused_routes(self, team_id: int | None = None) -> list[tuple[str, str, str, str]]:
+        """(channel, paused since, reason, next retry) for every paused route, or for one team's channels."""
+        if team_id is None:
+            rows = await self._all(
+                "SELECT channel, paused_at, reason, retry_at FROM routes ORDER BY paused_at"
+            )
+        else:
+            rows = await self._all(
+                "SELECT channel, paused_at, reason, retry_at FROM routes WHERE channel IN "
+                "(SELECT channel FROM teams WHERE id = ? UNION SELECT channel FROM watches WHERE team_id = ?) "
+                "ORDER BY paused_at",
+                (team_id, team_id),
+            )
         return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def mark_delivery_rejected(self, delivery_id: int, error: str) -> None:
+        """Set a message aside for good (its alerts stay unsent and counted in /status)."""
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE deliveries SET rejected_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
+                (now_iso(), error[:500], delivery_id),
+            )
 
     async def mark_delivery_failed(self, delivery_id: int, error: str) -> None:
         async with self.transaction() as db:
@@ -765,11 +786,15 @@ class Store:
         tiers = [f"{prefer} : ({match})", match] if prefer else [match]
         found: dict[int, tuple[int, int]] = {}  # cluster → (tier, minus its newest matching claim): sort key
         for tier, expr in enumerate(tiers):
+            window = (  # the kind is filtered inside the window: a figure search is not crowded out by quotes
+                "SELECT s.rowid FROM claim_search s JOIN claims k ON k.id = s.rowid "
+                f"WHERE claim_search MATCH ? AND k.kind = ? ORDER BY s.rowid DESC LIMIT {_SEARCH_WINDOW}"
+                if kind
+                else f"SELECT rowid FROM claim_search WHERE claim_search MATCH ? ORDER BY rowid DESC LIMIT {_SEARCH_WINDOW}"
+            )
             ranked = await self._all(
-                "SELECT c.cluster_id, max(s.rowid) AS newest FROM (SELECT rowid FROM claim_search "
-                f"WHERE claim_search MATCH ? ORDER BY rowid DESC LIMIT {_SEARCH_WINDOW}) s "
-                "JOIN claims c ON c.id = s.rowid JOIN clusters cl ON cl.id = c.cluster_id "
-                f"{'WHERE cl.kind = ?' if kind else ''} GROUP BY c.cluster_id ORDER BY newest DESC LIMIT ?",
+                f"SELECT c.cluster_id, max(s.rowid) AS newest FROM ({window}) s JOIN claims c ON c.id = s.rowid "
+                "GROUP BY c.cluster_id ORDER BY newest DESC LIMIT ?",
                 (expr, kind, limit) if kind else (expr, limit),
             )
             for cluster_id, newest in ranked:
@@ -897,6 +922,8 @@ class Store:
         out["alerts_held"] = int(rows[0][0])
         rows = await self._all("SELECT count(*) FROM alerts WHERE sent_at IS NOT NULL")
         out["alerts_sent"] = int(rows[0][0])
+        rows = await self._all("SELECT count(*) FROM deliveries WHERE rejected_at IS NOT NULL")
+        out["messages_rejected"] = int(rows[0][0])
         rows = await self._all("SELECT count(*) FROM articles WHERE extract_error IS NOT NULL")
         out["extract_errors"] = int(rows[0][0])
         return out
@@ -916,10 +943,15 @@ async def _one(db: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> aio
 
 
 async def _feed_notice(db: aiosqlite.Connection, kind: str, name: str, url: str, reason: str) -> None:
-    """Tell every team, in its own channel, that a feed paused or resumed: one message each, planned straight
+    """Tell the teams, in their own channels, that a feed paused or resumed (a shared feed: every team; a feed a
+    team added: that team only): one message each, planned straight
     into deliveries in the same transaction as the change, so it is sent exactly once like any alert."""
-    async with db.execute("SELECT id, name, channel FROM teams ORDER BY id") as cur:
-        teams = list(await cur.fetchall())
+    async with db.execute(
+        "SELECT t.id, t.name, t.channel FROM teams t WHERE (SELECT team_id FROM feeds WHERE url = ?) IS NULL "
+        "OR t.id = (SELECT team_id FROM feeds WHERE url = ?) ORDER BY t.id",
+        (url, url),
+    ) as cur:
+        teams = list(await cur.fetchall())  # a team's own feed is its business alone
     for team_id, team, channel in teams:
         payload = {
             "kind": kind,
@@ -954,10 +986,10 @@ async def _same_article(db: aiosqlite.Connection, a: NewArticle) -> int | None:
         )
         if row:
             return int(row[0])
-    if a.fingerprint:
+    if a.fingerprint and a.link_key is None:  # with a link, the link rules above decide
         row = await _one(
             db,
-            "SELECT id FROM articles WHERE fingerprint = ? AND title = ? ORDER BY id LIMIT 1",
+            "SELECT id FROM articles WHERE fingerprint = ? AND title = ? AND link_key IS NULL ORDER BY id LIMIT 1",
             (a.fingerprint, a.title),
         )
         if row:
@@ -967,15 +999,21 @@ async def _same_article(db: aiosqlite.Connection, a: NewArticle) -> int | None:
 
 async def _backfill_identity(conn: aiosqlite.Connection) -> None:
     """Articles stored before schema v5 get their link key and fingerprint, so a feed that now names them
-    differently (a normalised guid) finds them instead of storing them twice."""
+    differently (a normalised guid) finds them instead of storing them twice. Runs on `db upgrade` and on open
+    until it has finished once (recorded in meta)."""
+    async with conn.execute("SELECT 1 FROM meta WHERE key = 'identity_backfill'") as cur:
+        if await cur.fetchone():
+            return
     while True:
         async with conn.execute(
             "SELECT id, url, title, body FROM articles WHERE fingerprint IS NULL LIMIT 500"
         ) as cur:
             rows = list(await cur.fetchall())
-        if not rows:
-            return
         await conn.execute("BEGIN IMMEDIATE")
+        if not rows:
+            await conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('identity_backfill', 'done')")
+            await conn.execute("COMMIT")
+            return
         await conn.executemany(
             "UPDATE articles SET link_key = ?, fingerprint = ? WHERE id = ?",
             [(link_key(r[1]), fingerprint(r[2], r[3]), r[0]) for r in rows],

@@ -10,6 +10,7 @@ the text itself is kept as written.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.core.claims import format_number
 from bot.core.render import KIND_LABELS, alert_line, clean
@@ -45,12 +46,17 @@ def cut(text: str | None, limit: int, *, one_line: bool = False) -> str:
 
 
 def _url(value: Any) -> str | None:
-    """Only http(s) links become embed URLs (Discord rejects others, and feed links are untrusted)."""
-    return (
-        value
-        if isinstance(value, str) and value.startswith(("http://", "https://")) and len(value) <= 2000
-        else None
-    )
+    """Only an http(s) link with a host becomes an embed URL (Discord rejects others; feed links are untrusted)."""
+    if (
+        not isinstance(value, str)
+        or len(value) > 2000
+        or not value.lower().startswith(("http://", "https://"))
+    ):
+        return None
+    try:
+        return value if urlsplit(value).hostname else None
+    except ValueError:
+        return None
 
 
 def _size(embed: dict[str, Any]) -> int:
@@ -159,13 +165,17 @@ def reply_embeds(reply: Reply, *, per_page: int = 10, page: int = 0) -> list[dic
         "color": COLOURS["error" if reply.error else "reply"],
         "fields": [],
     }
+    # every item of the page gets an equal share of the message's 6,000 characters, so none is dropped by fit()
+    note = cut(reply.note, 500) if reply.note else ""
+    share = (MESSAGE_TOTAL - len(embed["title"]) - len(note) - 100) // max(1, len(items))
     for i, item in enumerate(items, page * per_page + 1):
         value = "\n".join(item.lines)
         if _url(item.url):
             value += f"\n{item.url}"
-        embed["fields"].append(_field(f"{i}. {item.title}", value))
-    if reply.note:
-        embed["description"] = cut(reply.note, DESCRIPTION)
+        name = cut(f"{i}. {item.title}", min(FIELD_NAME, share // 3), one_line=True)
+        embed["fields"].append(_field(name, cut(value, min(FIELD_VALUE, max(1, share - len(name))))))
+    if note:
+        embed["description"] = note
     if pages > 1:
         embed["footer"] = {"text": f"page {page + 1} of {pages}"}
     return fit([embed])

@@ -9,8 +9,9 @@ page) or a title ("Live updates"). So an entry has several identities, each trus
 - its **link** (normalised) with its **title** or **fingerprint** (a hash of title and opening text): the same
   link *and* the same title or text is the same article, in any feed, whatever its guid or date say; the same
   link with another title *and* another text is another article;
-- its **fingerprint** with its title: the same title and opening text is the same article even with no link and
-  a new date.
+- its **fingerprint** with its title: the same title and opening text is the same article when it has no link
+  (a rewritten date changes its hash key); with a link, a daily "Live: …" page with the same teaser is a new
+  article each day.
 
 Pure: strings in, strings out. The store applies these rules (bot.adapters.store).
 """
@@ -28,8 +29,12 @@ _FINGERPRINT_CHARS = 2000  # opening text that identifies an article; later edit
 
 
 def normalise_link(link: str) -> str:
-    """Scheme and host lower case, no trailing slash, no tracking parameters, no fragment; http and https alike."""
-    parts = urlsplit(link.strip())
+    """Scheme and host lower case, no trailing slash, no tracking parameters, no fragment; http and https alike.
+    A link that does not parse ('http://[x/1') is kept as written: it still names its article."""
+    try:
+        parts = urlsplit(link.strip())
+    except ValueError:
+        return link.strip()
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
