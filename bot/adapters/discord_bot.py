@@ -301,6 +301,7 @@ def add_commands(bot: ClaimdeskBot) -> None:
     @tree.command(name="status", description="Feeds, paused routes, and the alert queue")
     @app_commands.guild_only()
     async def status(interaction: discord.Interaction) -> None:
+        await interaction.response.defer(thinking=True)  # counting a big store can take a moment
         await bot.answer(interaction, "/status")
 
     watch = app_commands.Group(
