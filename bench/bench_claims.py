@@ -821,8 +821,10 @@ async def _record(store: Store, feed_id: int, a: _Article, teams: Sequence[TeamW
         article_id = await Store.insert_article(db, new)
         assert article_id is not None
         info = ArticleInfo(article_id, a.title, a.source, a.url, a.published, a.summary, a.text)
+        search: list[tuple[Any, ...]] = []
         for claim in a.claims:
-            outcomes.append(await Store.add_claim(db, info, claim))
+            outcomes.append(await Store.add_claim(db, info, claim, search))
+        await Store.index_claims(db, search)
         await Store.add_alerts(db, article_id, decide_alerts(info, outcomes, teams))
     return outcomes
 

@@ -385,9 +385,11 @@ class Claimdesk:
                 article_id, entry.title, entry.source, entry.url, entry.published, summary, entry.body
             )
             outcomes: list[ClaimOutcome] = []
+            search: list[tuple[Any, ...]] = []
             if isinstance(result, Extraction):
                 for claim in claims_from(result, entry.body):
-                    outcomes.append(await Store.add_claim(db, info, claim))
+                    outcomes.append(await Store.add_claim(db, info, claim, search))
+            await Store.index_claims(db, search)
             queued = (
                 await Store.add_alerts(db, article_id, decide_alerts(info, outcomes, teams)) if loud else 0
             )

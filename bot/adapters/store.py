@@ -519,7 +519,12 @@ class Store:
         return int(row[0])
 
     @staticmethod
-    async def add_claim(db: aiosqlite.Connection, article: ArticleInfo, c: ClaimDraft) -> ClaimOutcome:
+    async def add_claim(
+        db: aiosqlite.Connection,
+        article: ArticleInfo,
+        c: ClaimDraft,
+        search: list[tuple[Any, ...]] | None = None,
+    ) -> ClaimOutcome:
         """Inside a transaction: store one claim, joining the cluster it matches (bot.core.matching) or founding one.
 
         Candidates come from cluster_index (a quote by speaker and content term, a figure by its measured thing),
@@ -527,7 +532,7 @@ class Store:
         figure = figure_ref(c.value, c.data, c.context) if c.kind == "figure" else None
         keys = index_keys(c.kind, c.speaker, c.text, figure)
         exact = await _one(db, "SELECT id FROM clusters WHERE kind = ? AND key = ?", (c.kind, c.key))
-        views = [await _cluster_view(db, int(exact[0]), article.id)] if exact else []
+        ids = [int(exact[0])] if exact else []
         if keys:
             # each key reaches its newest _PER_KEY clusters only (a backward range scan of the primary key): a key
             # shared by 80,000 clusters ("soldiers", a prolific speaker's common word) costs what a rare one does
@@ -536,13 +541,13 @@ class Store:
                 f"ORDER BY cluster_id DESC LIMIT {_PER_KEY})"
                 for _ in keys
             )
-            async with db.execute(
+            rows = await db.execute_fetchall(
                 f"SELECT cluster_id FROM ({per_key}) GROUP BY cluster_id "
                 f"ORDER BY COUNT(*) DESC, cluster_id DESC LIMIT {_CANDIDATES}",  # ties: the most recent first
                 keys,
-            ) as cur:
-                ids = [int(r[0]) for r in await cur.fetchall()]
-            views += [await _cluster_view(db, i, article.id) for i in ids if not exact or i != exact[0]]
+            )
+            ids += [int(r[0]) for r in rows if int(r[0]) not in ids]
+        views = await _cluster_views(db, ids, article.id)
         placement = place(c.kind, article.id, c.speaker, c.text, figure, views)
         legacy = exact is not None and views[0].thing is None and not views[0].texts  # stored by schema v1
         if legacy and placement.cluster_id is None:
@@ -609,11 +614,26 @@ class Store:
         ) as cur:
             claim_row = await cur.fetchone()
         assert claim_row is not None
-        await db.execute(
-            "INSERT INTO claim_search (rowid, text, speaker, subject, title, context) VALUES (?, ?, ?, ?, ?, ?)",
-            (claim_row[0], c.label, c.speaker or "", c.subject or "", article.title, c.context),
-        )
+        row = (claim_row[0], c.label, c.speaker or "", c.subject or "", article.title, c.context)
+        if search is None:
+            await Store.index_claims(db, [row])
+        else:
+            search.append(row)  # the caller indexes the article's claims together: see index_claims
         return outcome
+
+    @staticmethod
+    async def index_claims(db: aiosqlite.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Inside a transaction: the search rows add_claim collected, as the transaction's last writes.
+
+        FTS5 flushes the rows it holds to a new index segment (and does merge work) whenever a later statement of
+        the transaction opens a statement savepoint — every INSERT INTO claims or clusters does — so inserting a
+        claim's row between the next claim's writes costs one segment per claim. Written last, the article's rows
+        are one segment."""
+        if rows:
+            await db.executemany(
+                "INSERT INTO claim_search (rowid, text, speaker, subject, title, context) VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
 
     @staticmethod
     async def add_alerts(db: aiosqlite.Connection, article_id: int, drafts: Iterable[AlertDraft]) -> int:
@@ -938,8 +958,10 @@ _VALUES = 20  # distinct values of a figure cluster that matching compares again
 
 
 async def _one(db: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> aiosqlite.Row | None:
-    async with db.execute(sql, params) as cur:
-        return await cur.fetchone()
+    """The first row: one round trip to aiosqlite's thread (execute, fetchone and close would be three)."""
+    for row in await db.execute_fetchall(sql, params):
+        return row
+    return None
 
 
 async def _feed_notice(db: aiosqlite.Connection, kind: str, name: str, url: str, reason: str) -> None:
@@ -1021,35 +1043,56 @@ async def _backfill_identity(conn: aiosqlite.Connection) -> None:
         await conn.execute("COMMIT")
 
 
-async def _cluster_view(db: aiosqlite.Connection, cluster_id: int, article_id: int) -> ClusterView:
-    """What matching needs of one cluster, at a cost that does not grow with the cluster: its distinct values
-    (the first claim of each) and whether `article_id` already carries it, not every claim it holds."""
-    row = await _one(db, "SELECT kind, speaker, texts, thing FROM clusters WHERE id = ?", (cluster_id,))
-    assert row is not None
-    values: list[ClusterValue] = []
-    if row[0] == "figure":
-        async with db.execute(
-            "SELECT cl.value, cl.data, a.source, cl.article_id FROM claims cl JOIN articles a ON a.id = cl.article_id "
-            "WHERE cl.id IN (SELECT min(id) FROM claims WHERE cluster_id = ? AND value IS NOT NULL GROUP BY value "
-            f"ORDER BY min(id) LIMIT {_VALUES}) ORDER BY cl.id",
-            (cluster_id,),
-        ) as cur:
-            async for value, data, source, first_article in cur:
+async def _cluster_views(db: aiosqlite.Connection, ids: Sequence[int], article_id: int) -> list[ClusterView]:
+    """What matching needs of each cluster, in `ids` order, at a cost that does not grow with the clusters: their
+    distinct values (the first claim of each, the first _VALUES of them) and whether `article_id` already carries
+    them, not every claim they hold. Three queries for all the candidates, not three for each."""
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = {
+        int(r[0]): r
+        for r in await db.execute_fetchall(
+            f"SELECT id, kind, speaker, texts, thing FROM clusters WHERE id IN ({marks})", ids
+        )
+    }
+    figures = [i for i in ids if rows[i][1] == "figure"]
+    values: dict[int, list[ClusterValue]] = {i: [] for i in figures}
+    if figures:
+        for cluster_id, value, data, source, first_article in await db.execute_fetchall(
+            "SELECT cl.cluster_id, cl.value, cl.data, a.source, cl.article_id FROM claims cl "
+            "JOIN articles a ON a.id = cl.article_id WHERE cl.id IN (SELECT min(id) FROM claims "
+            f"WHERE cluster_id IN ({','.join('?' * len(figures))}) AND value IS NOT NULL "
+            "GROUP BY cluster_id, value) ORDER BY cl.id",
+            figures,
+        ):
+            kept = values[int(cluster_id)]
+            if len(kept) < _VALUES:
                 approx = json.loads(data).get("approx") is not None
-                values.append(ClusterValue(float(value), approx, str(source), int(first_article)))
-    here = await _one(
-        db, "SELECT 1 FROM claims WHERE cluster_id = ? AND article_id = ? LIMIT 1", (cluster_id, article_id)
-    )
-    thing = json.loads(row[3]) if row[3] else None
-    return ClusterView(
-        id=cluster_id,
-        kind=str(row[0]),
-        speaker=row[1],
-        texts=tuple(json.loads(row[2])),
-        thing=FigureRef(**thing) if thing else None,
-        values=tuple(values),
-        article_ids=frozenset({article_id} if here else ()),
-    )
+                kept.append(ClusterValue(float(value), approx, str(source), int(first_article)))
+    here = {
+        int(r[0])
+        for r in await db.execute_fetchall(
+            f"SELECT DISTINCT cluster_id FROM claims WHERE article_id = ? AND cluster_id IN ({marks})",
+            (article_id, *ids),
+        )
+    }
+    views = []
+    for i in ids:
+        _, kind, speaker, texts, thing = rows[i]
+        ref = json.loads(thing) if thing else None
+        views.append(
+            ClusterView(
+                id=i,
+                kind=str(kind),
+                speaker=speaker,
+                texts=tuple(json.loads(texts)),
+                thing=FigureRef(**ref) if ref else None,
+                values=tuple(values.get(i, ())),
+                article_ids=frozenset({article_id} if i in here else ()),
+            )
+        )
+    return views
 
 
 async def _found_cluster(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Literal
 
@@ -166,15 +166,35 @@ def term_similarity(a: dict[str, float], b: dict[str, float]) -> float:
     return shared / min(wa, wb) * min(1.0, plain / _MIN_EVIDENCE)
 
 
-def _words(text: str) -> list[str]:
+# Placing one claim compares it with up to 25 candidates, each with up to 5 wordings, and the same clusters come up
+# for claim after claim: the per-text readings below are cached (pure functions of the text; immutable results).
+_TEXTS_CACHED = 4096
+
+
+@lru_cache(maxsize=_TEXTS_CACHED)
+def _words(text: str) -> tuple[str, ...]:
     """A claim's words in order, lower-cased, at most _MAX_WORDS."""
-    return [w.replace("’", "'") for w in _TOKEN.findall(text.lower())][:_MAX_WORDS]
+    return tuple(w.replace("’", "'") for w in _TOKEN.findall(text.lower()))[:_MAX_WORDS]
+
+
+@lru_cache(maxsize=_TEXTS_CACHED)
+def _trigrams(text: str) -> frozenset[tuple[str, str, str]]:
+    w = _words(text)
+    return frozenset(zip(w, w[1:], w[2:], strict=False))
+
+
+@lru_cache(maxsize=_TEXTS_CACHED)
+def _content_terms(text: str) -> dict[str, float]:
+    """weighted_terms, cached for quote_similarity; callers must not change the dict."""
+    return weighted_terms(text)
 
 
 def wording_similarity(a: str, b: str) -> float:
     """The longest run of words both sides share, over the shorter side's length: the same words in the same order,
     quoted in full or in part ('That makes me smart' / 'Not paying taxes "makes me smart"'). Runs under three words
     count for nothing."""
+    if _trigrams(a).isdisjoint(_trigrams(b)):  # a shared run of three words or more is a shared trigram
+        return 0.0
     wa, wb = _words(a), _words(b)
     if len(wa) < 3 or len(wb) < 3:
         return 0.0
@@ -215,6 +235,7 @@ def quotes_a_fragment_of(a: str, b: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=_TEXTS_CACHED)
 def negated(text: str) -> bool:
     """Whether a statement holds a negation (not, never, no, …, or a word ending in n't)."""
     return any(w in _NEGATIONS or w.endswith("n't") for w in _words(text))
@@ -224,7 +245,7 @@ def quote_similarity(a_text: str, b_text: str) -> float:
     """The best of three readings: the same wording, a quoted fragment of the other's wording, or the same
     content terms. Terms shared by a negated and an affirmative statement count for less: they say opposite
     things about the same words."""
-    terms_score = term_similarity(weighted_terms(a_text), weighted_terms(b_text))
+    terms_score = term_similarity(_content_terms(a_text), _content_terms(b_text))
     if negated(a_text) != negated(b_text):
         terms_score *= POLARITY_DAMPING
     fragment = quotes_a_fragment_of(a_text, b_text) or quotes_a_fragment_of(b_text, a_text)
