@@ -223,6 +223,8 @@ async def test_a_long_list_is_paged_with_buttons_only_its_asker_can_turn(desk: D
     page = turned.data["embeds"][0]
     assert [f["name"] for f in page["fields"]] == ["11. berth 10", "12. berth 11"]
     assert page["footer"]["text"] == "page 2 of 2"
+    stranger = await (await desk.standin.click(first, "claimdesk:page:previous", EDITOR_A)).response()
+    assert stranger.ephemeral and "Only the person who asked" in (stranger.content or "")
 
 
 async def test_quotes_autocompletes_speakers_from_the_store(desk: Desk) -> None:

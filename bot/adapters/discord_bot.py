@@ -130,7 +130,13 @@ class Pager(discord.ui.View):
         self.next.disabled = self.page >= self.pages - 1
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return interaction.user.id == self.owner
+        if interaction.user.id == self.owner:
+            return True
+        await interaction.response.send_message(
+            "Only the person who asked can turn these pages; run the command yourself to browse.",
+            ephemeral=True,
+        )
+        return False
 
     async def _turn(self, interaction: discord.Interaction, step: int) -> None:
         self.page = min(max(0, self.page + step), self.pages - 1)
