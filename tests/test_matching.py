@@ -18,6 +18,7 @@ from bot.core.matching import (
     Placement,
     figure_event,
     figure_relation,
+    index_keys,
     negated,
     place,
     quote_match,
@@ -279,3 +280,16 @@ def test_shared_words_in_opposite_polarity_count_for_less() -> None:
     # both negated: no damping
     c = "I never pay a fee late"
     assert quote_similarity(c, b) >= term_similarity(weighted_terms(c), weighted_terms(b))
+
+
+def test_figures_that_say_neither_what_nor_of_what_never_cluster_or_conflict() -> None:
+    """'The bridge plan costs $18 million' and 'the school budget is $40 million': with no counted thing and no
+    subject read, both measure only 'dollars' — two different claims, never a conflict."""
+    a = FigureRef(18e6, "USD", None, None)
+    b = FigureRef(40e6, "USD", None, None)
+    assert figure_relation(a, b) == "different"
+    assert index_keys("figure", None, "$18 million", a) == []
+    # with what they are about, they are comparable again
+    c = FigureRef(18e6, "USD", None, "the Lindow bridge plan")
+    d = FigureRef(21e6, "USD", None, "the Lindow bridge plan")
+    assert figure_relation(c, d) == "conflict"

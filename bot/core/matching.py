@@ -334,7 +334,9 @@ def kinship(a: FigureRef, b: FigureRef) -> Literal["same", "looser", "other"]:
     looser: nothing differs, but one says less (fewer anchors, or no event): it may corroborate, never conflict.
     other: something differs ("in the Kursk region" ≠ "in Russia"; killed ≠ wounded)."""
     ta = measured_thing(a)
-    if ta != measured_thing(b) or (not ta[0] and not ta[1]):
+    if ta != measured_thing(b) or not ta[1] and not (subject_terms(a) or subject_terms(b)):
+        # a figure that says neither what it counts nor of what ("$18 million", "45 percent") names no
+        # measured thing: two of them are not the same claim, and never conflict
         return "other"
     if a.event and b.event and a.event != b.event:
         return "other"
@@ -426,8 +428,8 @@ def index_keys(kind: str, speaker: str | None, text: str, figure: FigureRef | No
     if figure is None:
         return []
     unit, counted, rate = measured_thing(figure)
-    if not unit and not counted:
-        return []
+    if not counted and not subject_terms(figure):
+        return []  # nothing it measures to be found by (see kinship)
     thing = f"f:{unit}|{counted}|{rate}"
     # the anchors rank candidates: "soldiers in Kursk" finds Kursk's clusters first among every soldiers cluster
     return [thing] + [f"{thing}|{a}" for a in sorted(subject_terms(figure))]
