@@ -53,6 +53,7 @@ class MessageRejected(Exception):
 
 
 ROUTE_RETRY = timedelta(minutes=5)  # a paused route is tried again after this
+POLLS_AT_ONCE = 50
 
 
 class ExtractionWorker:
@@ -152,6 +153,10 @@ class Claimdesk:
         self.feed_ids: dict[str, int] = {}
         self._wake = asyncio.Event()
         self._delivering = asyncio.Lock()
+        # polls under way at once: beyond it, they queue before fetching, instead of each holding its response
+        # and parsed entries while waiting for the one extraction thread (bench_feeds, a helper's run with a 50-slot cap:
+        # cycle-3 peak 242–277 → 168 MB, the all-304 cycle no slower)
+        self._polling = asyncio.Semaphore(POLLS_AT_ONCE)
         self._inflight: set[asyncio.Task[Any]] = set()
 
     async def add_feed(self, feed: FeedSettings) -> int:
@@ -165,7 +170,10 @@ class Claimdesk:
         if task is not None:
             self._inflight.add(task)
         try:
-            return await self._poll(feed)
+            async with (
+                self._polling
+            ):  # a cycle of 1,000 feeds holds at most this many bodies and parses at once
+                return await self._poll(feed)
         finally:
             if task is not None:
                 self._inflight.discard(task)
