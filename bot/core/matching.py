@@ -334,7 +334,7 @@ def kinship(a: FigureRef, b: FigureRef) -> Literal["same", "looser", "other"]:
     looser: nothing differs, but one says less (fewer anchors, or no event): it may corroborate, never conflict.
     other: something differs ("in the Kursk region" ≠ "in Russia"; killed ≠ wounded)."""
     ta = measured_thing(a)
-    if ta != measured_thing(b) or not ta[1] and not (subject_terms(a) or subject_terms(b)):
+    if ta != measured_thing(b) or (not ta[1] and not (subject_terms(a) or subject_terms(b))):
         # a figure that says neither what it counts nor of what ("$18 million", "45 percent") names no
         # measured thing: two of them are not the same claim, and never conflict
         return "other"
