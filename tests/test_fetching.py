@@ -412,3 +412,42 @@ async def test_data_after_a_gzip_body_and_a_cut_gzip_body_are_refused() -> None:
     cut.feed(one[:-6])
     with pytest.raises(FetchError, match="cut short"):
         cut.finish()
+
+
+# -- politeness ----------------------------------------------------------------------------------------------------
+
+
+async def test_requests_to_one_host_are_limited_and_other_hosts_go_on_meanwhile() -> None:
+    """per_host = 2: eight feeds on one host never have more than two requests open there at once, while the
+    other host's requests run beside them (one slow publisher cannot hold up the rest)."""
+    port = _free_port()
+    open_now: dict[str, int] = {}
+    most: dict[str, int] = {}
+    most_overall = 0
+
+    async def slow(request: web.Request) -> web.Response:
+        nonlocal most_overall
+        host = request.host.split(":")[0]
+        open_now[host] = open_now.get(host, 0) + 1
+        most[host] = max(most.get(host, 0), open_now[host])
+        most_overall = max(most_overall, sum(open_now.values()))
+        await asyncio.sleep(0.3)
+        open_now[host] -= 1
+        return web.Response(body=FEED, headers={"Content-Type": "application/rss+xml"})
+
+    app = web.Application()
+    app.router.add_get("/{feed}.xml", slow)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    for address in ("127.0.0.1", "127.0.0.2"):
+        await web.TCPSite(runner, address, port).start()
+    f = Fetcher(FetchSettings(allow=("127.0.0.0/8",), per_host=2))
+    try:
+        urls = [f"http://127.0.0.{h}:{port}/{n}.xml" for h in (1, 2) for n in range(8)]
+        got = await asyncio.gather(*(f.get(u) for u in urls))
+    finally:
+        await f.close()
+        await runner.cleanup()
+    assert [g.status for g in got] == [200] * 16
+    assert most == {"127.0.0.1": 2, "127.0.0.2": 2}
+    assert most_overall == 4
