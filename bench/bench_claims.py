@@ -39,7 +39,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.adapters.store import _PER_KEY, NewArticle, Store
+from bot.adapters.store import _PER_KEY, NewArticle, Store, migrations
 from bot.config import ALERT_KINDS, FeedSettings, TeamSettings
 from bot.core.alerts import ArticleInfo, ClaimOutcome, TeamWatch, decide_alerts
 from bot.core.claims import ClaimDraft, claims_from, figure_key, figure_label, format_number, quote_key
@@ -584,9 +584,16 @@ class Generator:
         for left in pool:
             retire(left)
         flush(force=True)
+        db.execute(_cluster_values_fill())  # what add_claim keeps as it goes, filled as schema v9 fills it
         db.execute("COMMIT")
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         db.close()
+
+
+def _cluster_values_fill() -> str:
+    """The statement with which migration V9 fills cluster_values from the claims (one place for that SQL)."""
+    v9 = next(sql for version, _, sql in migrations() if version == 9)
+    return v9[v9.index("INSERT INTO cluster_values") :]
 
 
 def _checkpoint(path: Path) -> None:

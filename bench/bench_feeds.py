@@ -36,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import os
 import random
 import resource
 import socket
@@ -61,8 +62,8 @@ from bot.config import DEFAULT_ALERT_KINDS, FeedSettings, FetchSettings, Setting
 from bot.service import Claimdesk, IngestReport
 
 ROOT = Path(__file__).resolve().parents[1]
-FEEDS = 1_000
-HOSTS = 50  # loopback addresses 127.0.0.2 … 127.0.0.51, FEEDS / HOSTS feeds on each
+FEEDS = int(os.environ.get("BENCH_FEEDS", "1000"))  # fewer for a quick look (profiling); figures are at 1,000
+HOSTS = min(50, FEEDS)  # loopback addresses 127.0.0.2 … 127.0.0.51, FEEDS / HOSTS feeds on each
 ITEMS = 20  # entries in every feed document; cycle 3 brings this many new ones to each feed
 ROUNDS_304 = 3
 TARGET_304_S = 3.0

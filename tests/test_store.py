@@ -209,3 +209,73 @@ async def test_a_figure_search_is_not_crowded_out_by_newer_quotes(
     figures = await store.search_claims('"harbour"', 10, kind="figure")
     assert [h.label for h in figures] == ["400 containers at the harbour"]
     await store.close()
+
+
+def _containers(value: float) -> ClaimDraft:
+    text = f"{value:,.0f} containers"
+    context = f"{text} waited at the harbour"
+    return ClaimDraft(
+        "figure",
+        text,
+        0,
+        len(text),
+        context,
+        "figure:containers",
+        context,
+        {"counted": "containers"},
+        value=value,
+        counted="containers",
+    )
+
+
+_FIRST_VALUES_FROM_CLAIMS = (  # what schema v8 read on every match: the first claim at each distinct value
+    "SELECT cluster_id, value, min(id) FROM claims WHERE value IS NOT NULL GROUP BY cluster_id, value "
+    "ORDER BY cluster_id, min(id)"
+)
+
+
+async def test_a_figure_cluster_keeps_its_first_20_values_however_often_it_is_disputed(
+    tmp_path: Path,
+) -> None:
+    """A figure reported at 30 different values (and again at old ones) is one cluster whose matching reads its
+    first 20 distinct values — the same ones the claims table gives, from a table that stops growing at 20 —
+    and upgrading a v8 store fills that table from the claims it holds."""
+    from bot.adapters.store import _cluster_views
+
+    path = tmp_path / "v.db"
+    store = await Store.open(path)
+    feed_id = await store.ensure_feed(FeedSettings("f", "/tmp/f.xml", 60, 0))
+    values = [1000.0 + 100 * n for n in range(30)]
+    reported = values[:5] + values + values[3:8]  # repeats of early values add nothing
+    outcomes = []
+    for n, v in enumerate(reported):
+        async with store.transaction() as db:
+            aid = await Store.insert_article(
+                db, NewArticle(feed_id, f"g{n}", None, f"T{n}", f"Outlet {n}", None, "b", "", None, True)
+            )
+            assert aid is not None
+            info = ArticleInfo(aid, f"T{n}", f"Outlet {n}", None, None, "", "b")
+            outcomes.append(await Store.add_claim(db, info, _containers(v)))
+    clusters = {o.cluster_id for o in outcomes}
+    assert len(clusters) == 1 and outcomes[0].status == "new"
+    assert {o.status for o in outcomes[5:10]} == {"corroborated"}  # the first five values, reported again
+    assert {o.status for o in outcomes[10:35]} == {"conflicting"}
+    (cluster,) = clusters
+    expected = [r for r in await store._all(_FIRST_VALUES_FROM_CLAIMS)][:20]
+    kept = await store._all("SELECT cluster_id, value, claim_id FROM cluster_values ORDER BY claim_id")
+    assert [tuple(r) for r in kept] == [tuple(r) for r in expected]
+    async with store.transaction() as db:
+        (view,) = await _cluster_views(db, [cluster], article_id=0)
+    assert [v.value for v in view.values] == values[:20]
+    assert [v.source for v in view.values[:6]] == [f"Outlet {n}" for n in (0, 1, 2, 3, 4, 10)]
+
+    # the same store as schema v8 left it: no such table; opening it upgrades and fills it from the claims
+    async with store.transaction() as db:
+        await db.execute("DROP TABLE cluster_values")
+        await db.execute("PRAGMA user_version = 8")
+    await store.close()
+    store = await Store.open(path)
+    assert await store.schema_version() == SCHEMA_VERSION
+    again = await store._all("SELECT cluster_id, value, claim_id FROM cluster_values ORDER BY claim_id")
+    assert [tuple(r) for r in again] == [tuple(r) for r in expected]
+    await store.close()

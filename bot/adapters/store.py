@@ -614,6 +614,12 @@ class Store:
         ) as cur:
             claim_row = await cur.fetchone()
         assert claim_row is not None
+        if c.kind == "figure" and c.value is not None:  # one of the cluster's first _VALUES values, if it is
+            await db.execute(
+                "INSERT OR IGNORE INTO cluster_values (cluster_id, value, claim_id) SELECT ?, ?, ? "
+                f"WHERE (SELECT count(*) FROM cluster_values WHERE cluster_id = ?) < {_VALUES}",
+                (outcome.cluster_id, c.value, claim_row[0], outcome.cluster_id),
+            )
         row = (claim_row[0], c.label, c.speaker or "", c.subject or "", article.title, c.context)
         if search is None:
             await Store.index_claims(db, [row])
@@ -954,7 +960,8 @@ _PER_KEY = 200  # newest clusters one index key reaches (older ones are a story'
 _SEARCH_WINDOW = 1000  # newest matching claims a search reads, per tier
 _SOURCES_SHOWN = 100  # claims of one cluster a search reply lists (the first reports)
 _WORDINGS = 5  # wordings a quote cluster keeps to match later paraphrases against
-_VALUES = 20  # distinct values of a figure cluster that matching compares against (the first ones reported)
+_VALUES = 20  # distinct values of a figure cluster that matching compares against (the first ones reported;
+# table cluster_values keeps just these, and migration V9 says 20 too)
 
 
 async def _one(db: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> aiosqlite.Row | None:
@@ -1045,7 +1052,7 @@ async def _backfill_identity(conn: aiosqlite.Connection) -> None:
 
 async def _cluster_views(db: aiosqlite.Connection, ids: Sequence[int], article_id: int) -> list[ClusterView]:
     """What matching needs of each cluster, in `ids` order, at a cost that does not grow with the clusters: their
-    distinct values (the first claim of each, the first _VALUES of them) and whether `article_id` already carries
+    first _VALUES distinct values (table cluster_values: the first claim at each) and whether `article_id` already carries
     them, not every claim they hold. Three queries for all the candidates, not three for each."""
     if not ids:
         return []
@@ -1060,16 +1067,15 @@ async def _cluster_views(db: aiosqlite.Connection, ids: Sequence[int], article_i
     values: dict[int, list[ClusterValue]] = {i: [] for i in figures}
     if figures:
         for cluster_id, value, data, source, first_article in await db.execute_fetchall(
-            "SELECT cl.cluster_id, cl.value, cl.data, a.source, cl.article_id FROM claims cl "
-            "JOIN articles a ON a.id = cl.article_id WHERE cl.id IN (SELECT min(id) FROM claims "
-            f"WHERE cluster_id IN ({','.join('?' * len(figures))}) AND value IS NOT NULL "
-            "GROUP BY cluster_id, value) ORDER BY cl.id",
+            "SELECT v.cluster_id, v.value, cl.data, a.source, cl.article_id FROM cluster_values v "
+            "JOIN claims cl ON cl.id = v.claim_id JOIN articles a ON a.id = cl.article_id "
+            f"WHERE v.cluster_id IN ({','.join('?' * len(figures))}) ORDER BY v.claim_id",
             figures,
         ):
-            kept = values[int(cluster_id)]
-            if len(kept) < _VALUES:
-                approx = json.loads(data).get("approx") is not None
-                kept.append(ClusterValue(float(value), approx, str(source), int(first_article)))
+            approx = json.loads(data).get("approx") is not None
+            values[int(cluster_id)].append(
+                ClusterValue(float(value), approx, str(source), int(first_article))
+            )
     here = {
         int(r[0])
         for r in await db.execute_fetchall(
