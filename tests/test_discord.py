@@ -18,11 +18,19 @@ from typing import TypeVar
 import discord
 import pytest
 
+from bot.adapters import discord_bot
 from bot.adapters.discord_bot import ClaimdeskBot, DiscordSink, sync_global
 from bot.bootstrap import App, bootstrap
 from bot.config import FeedSettings, load_settings
 from tests.conftest import SEEDS, FeedServer, rss
-from tests.discord_standin import Channel, DiscordStandIn, Member, Role, discord_standin_fixture  # noqa: F401
+from tests.discord_standin import (  # noqa: F401
+    Channel,
+    DiscordStandIn,
+    InteractionReply,
+    Member,
+    Role,
+    discord_standin_fixture,
+)
 
 GUILD_A, GUILD_B = 1_000_000_000_000_001, 1_000_000_000_000_002
 DESK_A, DESK_B = 2_000_000_000_000_001, 2_000_000_000_000_002
@@ -225,6 +233,39 @@ async def test_a_long_list_is_paged_with_buttons_only_its_asker_can_turn(desk: D
     assert page["footer"]["text"] == "page 2 of 2"
     stranger = await (await desk.standin.click(first, "claimdesk:page:previous", EDITOR_A)).response()
     assert stranger.ephemeral and "Only the person who asked" in (stranger.content or "")
+
+
+async def test_page_buttons_are_disabled_once_no_one_has_clicked_for_a_while(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(discord_bot, "PAGER_TIMEOUT", 1.5)
+    for n in range(12):
+        await desk.ask(GUILD_A, DESK_A, EDITOR_A, "watch add", keyword=f"quay {n:02d}")
+        await desk.app.service.add_feed(
+            FeedSettings(f"wire {n:02d}", f"http://127.0.0.1:9/wire-{n}.xml", 300, 5, max_age=None)
+        )
+
+    def buttons_on(reply: InteractionReply) -> list[bool]:
+        """Which of the reply's buttons can be pressed now (its message as the stand-in holds it)."""
+        assert reply.message is not None
+        return [not b.get("disabled") for row in reply.message["components"] for b in row["components"]]
+
+    async def ask(command: str) -> InteractionReply:
+        reply = await (await desk.standin.interact(GUILD_A, DESK_A, REPORTER_A, command, {})).message()
+        assert reply.embeds[0]["footer"]["text"] == "page 1 of 2" and buttons_on(reply) == [False, True]
+        return reply
+
+    # sent at once (/watch list), sent after "thinking" (/status), and one whose pages were turned since
+    untouched, thought, turned = await ask("watch list"), await ask("status"), await ask("watch list")
+    for step in ("next", "previous"):
+        await (await desk.standin.click(turned, f"claimdesk:page:{step}", REPORTER_A)).response()
+    for reply in (untouched, thought, turned):
+        await desk.standin.wait_until(lambda r=reply: not any(buttons_on(r)), timeout=10, what="buttons off")
+        assert reply.message is not None  # the page last shown stays, only its buttons change
+        assert reply.message["embeds"][0]["footer"]["text"] == "page 1 of 2"
+    with pytest.raises(ValueError, match="disabled"):
+        await desk.standin.click(turned, "claimdesk:page:next", REPORTER_A)
+    assert not desk.standin.unhandled
 
 
 async def test_quotes_autocompletes_speakers_from_the_store(desk: Desk) -> None:

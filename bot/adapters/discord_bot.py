@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -38,6 +38,8 @@ from handlers import Caller, dispatch
 log = logging.getLogger("claimdesk")
 _CHANNEL_ID = re.compile(r"#(\d{15,21})\b")
 PAGE = 10  # reply items per page
+# Seconds without a click before a reply's page buttons are disabled: under an interaction token's 15 minutes.
+PAGER_TIMEOUT = 600.0
 
 
 def team_of(guild_id: int) -> str:
@@ -114,12 +116,18 @@ class DiscordSink:
 
 
 class Pager(discord.ui.View):
-    """Previous / next buttons over a long reply; only the person who asked may turn its pages."""
+    """Previous / next buttons over a long reply; only the person who asked may turn its pages.
+
+    When no one has clicked for `PAGER_TIMEOUT` the buttons are shown disabled, so a late click is not met by
+    Discord's "This interaction failed". The edit goes through the newest interaction that showed the message
+    (the command's, then each click's): its token is at most `PAGER_TIMEOUT` old, well inside Discord's 15 minutes.
+    """
 
     def __init__(self, reply: Reply, owner: int) -> None:
-        super().__init__(timeout=600)
+        super().__init__(timeout=PAGER_TIMEOUT)
         self.reply, self.owner, self.page = reply, owner, 0
         self.pages = max(1, -(-len(reply.items) // PAGE))
+        self.edit: Callable[..., Awaitable[object]] | None = None  # edits the message these buttons are on
         self._sync()
 
     def embeds(self) -> list[discord.Embed]:
@@ -142,6 +150,18 @@ class Pager(discord.ui.View):
         self.page = min(max(0, self.page + step), self.pages - 1)
         self._sync()
         await interaction.response.edit_message(embeds=self.embeds(), view=self)
+        self.edit = interaction.edit_original_response  # a click's "original" is the message it is on
+
+    async def on_timeout(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+        if self.edit is None:
+            return
+        try:
+            await self.edit(view=self)
+        except discord.HTTPException as exc:  # the message was deleted, or Discord is down: nothing to keep
+            log.info("could not disable the page buttons of a reply: %s %s", exc.status, exc.text)
 
     @discord.ui.button(
         label="◀ Previous", style=discord.ButtonStyle.secondary, custom_id="claimdesk:page:previous"
@@ -224,11 +244,13 @@ class ClaimdeskBot(discord.Client):
         embeds = view.embeds() if view else [_embed(e) for e in reply_embeds(reply, per_page=PAGE)]
         if interaction.response.is_done():  # deferred
             if view is not None:
-                await interaction.followup.send(embeds=embeds, ephemeral=private, view=view)
+                sent = await interaction.followup.send(embeds=embeds, ephemeral=private, view=view, wait=True)
+                view.edit = sent.edit
             else:
                 await interaction.followup.send(embeds=embeds, ephemeral=private)
         elif view is not None:
             await interaction.response.send_message(embeds=embeds, ephemeral=private, view=view)
+            view.edit = interaction.edit_original_response
         else:
             await interaction.response.send_message(embeds=embeds, ephemeral=private)
 
