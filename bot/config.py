@@ -60,6 +60,7 @@ class FetchSettings:
     per_host: int = 4  # concurrent requests to one host
     allow: tuple[str, ...] = ()  # the SSRF guard's allow-list: networks, addresses or host names
     full_text_below: int = 600  # characters: an entry shorter than this is a teaser; its page is fetched
+    team_tries_per_hour: int = 20  # feed URLs one team may have fetched by /feeds test and /feeds add
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         per_host=f.integer("per_host", 4, 1, 100),
         allow=f.strings("allow", []),
         full_text_below=f.integer("full_text_below", 600, 0, 100_000),
+        team_tries_per_hour=f.integer("team_tries_per_hour", 20, 1, 10_000),
     )
     health = FeedPolicy(
         pause_after=f.integer("pause_after", 10, 1, 1_000),

@@ -24,6 +24,7 @@ from bot.config import FeedSettings, FetchSettings, is_web_url
 from bot.core.alerts import ArticleInfo, ClaimOutcome, TeamWatch, decide_alerts
 from bot.core.claims import claims_from
 from bot.core.feedhealth import FeedPolicy, after_failure, is_due
+from bot.core.tries import TooManyTries, Tries
 from bot.extractor import Extraction, Extractor
 
 log = logging.getLogger("claimdesk")
@@ -142,6 +143,7 @@ class Claimdesk:
         fetcher: Fetcher | None = None,
         policy: FeedPolicy | None = None,
         feed_defaults: FeedSettings | None = None,
+        team_tries: Tries | None = None,
     ) -> None:
         self.store = store
         self.worker = worker
@@ -150,6 +152,8 @@ class Claimdesk:
         self.policy = policy or FeedPolicy()
         # interval, max age and full text for feeds that teams add (their name and url come from the store)
         self.feed_defaults = feed_defaults or FeedSettings("", "", 300, 0)
+        # how many feed URLs one team may have fetched by its commands (/feeds test and add) in an hour
+        self.team_tries = team_tries or Tries(FetchSettings().team_tries_per_hour, 3_600)
         self.feed_ids: dict[str, int] = {}
         self._wake = asyncio.Event()
         self._delivering = asyncio.Lock()
@@ -201,6 +205,18 @@ class Claimdesk:
             raise FeedError(f"{url[:200]}: only http and https URLs are fetched")
         got = await self.fetcher.get(url)
         return await asyncio.to_thread(parse_feed, got.body, dict(got.headers))
+
+    def team_feed_reader(self, team: str) -> Callable[[str], Awaitable[ParsedFeed]]:
+        """`read_remote_feed` for one team's commands, within its tries (`fetch.team_tries_per_hour`).
+        Raises TooManyTries, before any connection, when the team has used them."""
+
+        async def read(url: str) -> ParsedFeed:
+            wait = self.team_tries.take(team)
+            if wait:
+                raise TooManyTries(self.team_tries.limit, self.team_tries.window, wait)
+            return await self.read_remote_feed(url)
+
+        return read
 
     async def _poll(self, feed: FeedSettings) -> IngestReport:
         feed_id = self.feed_ids.get(feed.url) or await self.add_feed(feed)

@@ -9,11 +9,13 @@ caught at once; its current entries are then stored silently (first add) and onl
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from math import ceil
 
 from bot.adapters.feeds import FeedError, ParsedFeed
 from bot.adapters.store import FeedRow, Store, TeamRow
 from bot.core.render import shorten
 from bot.core.replies import Reply, ReplyItem
+from bot.core.tries import TooManyTries
 from handlers.teams import refuse
 
 FeedReader = Callable[[str], Awaitable[ParsedFeed]]  # the running bot's guarded fetch + parse
@@ -63,8 +65,18 @@ async def _try(url: str, reader: FeedReader | None) -> ParsedFeed | Reply:
         return refuse("Trying a feed needs the running bot", "Use this command in Discord or claimdesk run")
     try:
         return await reader(url)
+    except TooManyTries as exc:
+        return refuse(
+            f"This server has tried {exc.limit} feed URL{'s' if exc.limit != 1 else ''} in the last "
+            + ("hour" if exc.window == 3_600 else f"{exc.window / 60:g} minutes"),
+            f"claimdesk fetches only so many URLs for one server; try again in {ceil(exc.wait / 60)} min",
+        )
     except FeedError as exc:
         return refuse(f"{shorten(url, 100)} does not work as a feed", str(exc))
+
+
+def _entries(n: int) -> str:
+    return f"{n} entr{'y' if n == 1 else 'ies'}"
 
 
 async def feeds_test(url: str, reader: FeedReader | None) -> Reply:
@@ -78,7 +90,7 @@ async def feeds_test(url: str, reader: FeedReader | None) -> Reply:
         ReplyItem(shorten(e.title, 200), (e.published or "undated",), e.url) for e in parsed.entries[:5]
     )
     return Reply(
-        f"“{shorten(parsed.title or url, 100)}” works: {len(parsed.entries)} entries",
+        f"“{shorten(parsed.title or url, 100)}” works: {_entries(len(parsed.entries))}",
         items,
         note="The newest entries are shown. Add it with /feeds add.",
         ephemeral=True,
@@ -102,7 +114,7 @@ async def feeds_add(
     if row is None:
         return refuse("That feed is already polled", "Every team's keywords see its articles already.")
     return Reply(
-        f"Added “{row.name}”: {len(parsed.entries)} entries now",
+        f"Added “{row.name}”: {_entries(len(parsed.entries))} now",
         note="Its current entries are stored without alerts; new ones alert teams whose keywords they match.",
         ephemeral=True,
     )

@@ -8,6 +8,7 @@ from bot.core.htmltext import html_to_text
 from bot.core.identity import entry_key, normalise_link
 from bot.core.keywords import KeywordSet
 from bot.core.render import clean, render_alert
+from bot.core.tries import Tries
 from bot.extractor.types import Quote
 from handlers.claims import fts_query
 
@@ -166,3 +167,20 @@ def test_a_quote_split_between_sentences_is_two_statements_and_within_a_sentence
         parts=((c, c + 8), (d, d + 23)),
     )
     assert statements(one, same) == [one]
+
+
+def test_tries_allow_a_limit_per_key_in_a_sliding_window_and_refusals_do_not_count() -> None:
+    now = [1_000.0]
+    tries = Tries(3, 60, clock=lambda: now[0])
+    for _ in range(3):
+        assert tries.take("a") == 0.0
+        now[0] += 10
+    assert tries.take("a") == 30.0  # the oldest try (at 1,000 s) leaves the window at 1,060 s
+    assert tries.take("b") == 0.0  # another key has its own tries
+    now[0] += 20
+    assert tries.take("a") == 10.0  # asking again did not push the wait out
+    now[0] += 10
+    assert tries.take("a") == 0.0  # the oldest left: one try is free again, and taken
+    assert tries.take("a") == 10.0  # the next to leave is the one made at 1,010 s
+    now[0] += 120
+    assert [tries.take("a") for _ in range(3)] == [0.0, 0.0, 0.0]

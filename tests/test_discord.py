@@ -22,6 +22,7 @@ from bot.adapters import discord_bot
 from bot.adapters.discord_bot import ClaimdeskBot, DiscordSink, sync_global
 from bot.bootstrap import App, bootstrap
 from bot.config import FeedSettings, load_settings
+from bot.core.tries import Tries
 from tests.conftest import SEEDS, FeedServer, rss
 from tests.discord_standin import (  # noqa: F401
     Channel,
@@ -266,6 +267,25 @@ async def test_page_buttons_are_disabled_once_no_one_has_clicked_for_a_while(
     with pytest.raises(ValueError, match="disabled"):
         await desk.standin.click(turned, "claimdesk:page:next", REPORTER_A)
     assert not desk.standin.unhandled
+
+
+async def test_feeds_test_and_add_fetch_within_the_servers_tries(desk: Desk, feed_server: FeedServer) -> None:
+    feed_server.routes["/quay.xml"] = (
+        200,
+        "application/rss+xml",
+        rss([{"title": "Quay", "guid": "q"}], "Quay"),
+    )
+    url = feed_server.url("/quay.xml")
+    await sync_global(desk.app, desk.standin.token)
+    desk.app.service.team_tries = Tries(1, 3_600)
+    tried = await desk.ask(GUILD_A, DESK_A, EDITOR_A, "feeds test", url=url)
+    assert tried.ephemeral and "works: 1 entry" in tried.embeds[0]["title"]  # type: ignore[attr-defined]
+    refused = await desk.ask(GUILD_A, DESK_A, EDITOR_A, "feeds add", url=url)
+    text = str(refused.embeds[0])  # type: ignore[attr-defined]
+    assert refused.ephemeral and "This server has tried 1 feed URL in the last hour" in text  # type: ignore[attr-defined]
+    assert feed_server.hits == {"/quay.xml": 1}
+    added = await desk.ask(GUILD_B, DESK_B, EDITOR_B, "feeds add", url=url)  # another server's own try
+    assert "Added “Quay”" in added.embeds[0]["title"] and feed_server.hits == {"/quay.xml": 2}  # type: ignore[attr-defined]
 
 
 async def test_quotes_autocompletes_speakers_from_the_store(desk: Desk) -> None:

@@ -74,6 +74,37 @@ async def test_a_team_adds_tries_lists_and_removes_its_own_feeds(
     assert scheduler.polled() == [] and (await app.store.counts())["articles"] == 2
 
 
+async def test_a_server_may_have_only_so_many_feed_urls_fetched_an_hour_and_others_go_on(
+    feed_server: FeedServer, write_config: Callable[..., Path], sink: RecordingSink, make_app: AppFactory
+) -> None:
+    feed_server.routes["/harbour.xml"] = (200, "application/rss+xml", NEWS)
+    fetch = 'allow = ["127.0.0.1"]\nteam_tries_per_hour = 2'
+    app = await make_app(write_config(feeds="", teams="", fetch=fetch), sink)
+    url = feed_server.url("/harbour.xml")
+
+    def member_of(team: str) -> Caller:  # as the Discord front end calls the handlers
+        return Caller(team=team, can_manage=True, channel="555", read_feed=app.service.team_feed_reader(team))
+
+    broken = feed_server.url("/missing.xml")  # a try that fails counts too: it was fetched all the same
+    first = await dispatch(app.store, member_of("discord:1"), f"/feeds test {broken}")
+    second = await dispatch(app.store, member_of("discord:1"), f"/feeds test {url}")
+    assert first.error and "404" in first.note and not second.error
+    for command in (f"/feeds test {url}", f"/feeds add {url}"):
+        refused = await dispatch(app.store, member_of("discord:1"), command)
+        assert refused.error and refused.ephemeral
+        assert refused.title == "This server has tried 2 feed URLs in the last hour"
+        assert "try again in 60 min" in refused.note
+    assert feed_server.hits == {"/missing.xml": 1, "/harbour.xml": 1}  # the refused ones fetched nothing
+    assert (await app.store.counts())["feeds"] == 0
+    # a URL the handler refuses itself costs no try; another server has its own tries
+    assert (
+        "only http and https"
+        in (await dispatch(app.store, member_of("discord:2"), "/feeds test ftp://x")).note
+    )
+    added = await dispatch(app.store, member_of("discord:2"), f"/feeds add {url}")
+    assert not added.error and feed_server.hits["/harbour.xml"] == 2
+
+
 @pytest.mark.parametrize(
     ("url", "why"),
     [

@@ -233,7 +233,8 @@ class ClaimdeskBot(discord.Client):
             team=team_of(interaction.guild_id),
             can_manage=may_manage(interaction, self.settings.manager_role),
             channel=str(interaction.channel_id),
-            read_feed=self.app.service.read_remote_feed,  # never a local file for a member
+            # never a local file for a member, and only so many URLs per server an hour
+            read_feed=self.app.service.team_feed_reader(team_of(interaction.guild_id)),
         )
 
     async def answer(self, interaction: discord.Interaction, line: str) -> None:
