@@ -73,6 +73,10 @@ def test_database_path_can_come_from_the_environment(tmp_path: Path) -> None:
         ("[fetch]\ntimeout = 0", "fetch.timeout: expected a number from 1 to 600, got 0"),
         ('[fetch]\nallow = ["10.0.0.0/33"]', "fetch.allow: expected addresses, networks"),
         (
+            "[fetch]\nteam_tries_per_hour = 0",
+            "fetch.team_tries_per_hour: expected a whole number from 1 to 10000",
+        ),
+        (
             '[[feeds]]\nurl = "https://x.example/rss"\nfull_text = "yes"',
             "feeds[0].full_text: expected true or false",
         ),
