@@ -288,6 +288,33 @@ async def test_feeds_test_and_add_fetch_within_the_servers_tries(desk: Desk, fee
     assert "Added “Quay”" in added.embeds[0]["title"] and feed_server.hits == {"/quay.xml": 2}  # type: ignore[attr-defined]
 
 
+async def test_a_lookups_refusal_or_failure_reaches_only_the_asker_though_it_was_thinking_in_public(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("the disk is full")
+
+    async def only_the_asker_sees(topic: str, said: str) -> None:
+        handle = await desk.standin.interact(GUILD_A, DESK_A, REPORTER_A, "claims", {"topic": topic})
+        replies = await handle.wait_replies(3)
+        assert [(r.kind, r.ephemeral) for r in replies] == [
+            ("callback", False),
+            ("delete", False),
+            ("followup", True),
+        ]
+        assert replies[0].type == 5 and said in str(replies[2].embeds)
+        assert handle.original is None  # no "thinking" message is left in the channel
+
+    await only_the_asker_sees("???", "Nothing to search for")
+    with monkeypatch.context() as patched:
+        patched.setattr(desk.app.store, "search_claims", broken)
+        await only_the_asker_sees("kursk", "Something went wrong on claimdesk's side")
+    found = await desk.ask(
+        GUILD_A, DESK_A, REPORTER_A, "claims", topic="harbour"
+    )  # a lookup still answers all
+    assert not found.ephemeral  # type: ignore[attr-defined]
+
+
 async def test_quotes_autocompletes_speakers_from_the_store(desk: Desk) -> None:
     await desk.ingest_seeds()
     handle = await desk.standin.autocomplete(

@@ -244,6 +244,8 @@ class ClaimdeskBot(discord.Client):
         view = Pager(reply, interaction.user.id) if len(reply.items) > PAGE else None
         embeds = view.embeds() if view else [_embed(e) for e in reply_embeds(reply, per_page=PAGE)]
         if interaction.response.is_done():  # deferred
+            if private:
+                await self._end_public_thinking(interaction)
             if view is not None:
                 sent = await interaction.followup.send(embeds=embeds, ephemeral=private, view=view, wait=True)
                 view.edit = sent.edit
@@ -259,9 +261,27 @@ class ClaimdeskBot(discord.Client):
         """A short private answer (a refusal, an error)."""
         embed = discord.Embed(description=text, colour=0xE74C3C)
         if interaction.response.is_done():
+            await self._end_public_thinking(interaction)
             await interaction.followup.send(embed=embed, ephemeral=True)
         else:
             await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @staticmethod
+    async def think_in_public(interaction: discord.Interaction) -> None:
+        """Defer a lookup whose answer goes to the channel ("claimdesk is thinking…", seen by all)."""
+        await interaction.response.defer(thinking=True)
+        interaction.extras["public_thinking"] = True
+
+    @staticmethod
+    async def _end_public_thinking(interaction: discord.Interaction) -> None:
+        """Discord turns the first followup after a defer into the "thinking" message, as public as it was; so
+        before a private answer (a refusal, an error) to a lookup, delete that message: only the asker sees it."""
+        if not interaction.extras.pop("public_thinking", False):
+            return
+        try:
+            await interaction.delete_original_response()
+        except discord.HTTPException as exc:  # already gone: the private followup is still sent
+            log.info("could not delete a lookup's thinking message: %s %s", exc.status, exc.text)
 
     async def _on_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
@@ -311,26 +331,26 @@ def add_commands(bot: ClaimdeskBot) -> None:
     @app_commands.guild_only()
     @app_commands.describe(topic="words to look for, e.g. kursk")
     async def claims(interaction: discord.Interaction, topic: app_commands.Range[str, 1, 200]) -> None:
-        await interaction.response.defer(thinking=True)
+        await bot.think_in_public(interaction)
         await bot.answer(interaction, f"/claims {topic}")
 
     @tree.command(name="quotes", description="What a speaker has been quoted saying, and by which outlets")
     @app_commands.guild_only()
     @app_commands.autocomplete(speaker=speakers)
     async def quotes(interaction: discord.Interaction, speaker: app_commands.Range[str, 1, 100]) -> None:
-        await interaction.response.defer(thinking=True)
+        await bot.think_in_public(interaction)
         await bot.answer(interaction, f"/quotes {speaker}")
 
     @tree.command(name="figures", description="Figures on a topic with every value reported and by whom")
     @app_commands.guild_only()
     async def figures(interaction: discord.Interaction, topic: app_commands.Range[str, 1, 200]) -> None:
-        await interaction.response.defer(thinking=True)
+        await bot.think_in_public(interaction)
         await bot.answer(interaction, f"/figures {topic}")
 
     @tree.command(name="status", description="Feeds, paused routes, and the alert queue")
     @app_commands.guild_only()
     async def status(interaction: discord.Interaction) -> None:
-        await interaction.response.defer(thinking=True)  # counting a big store can take a moment
+        await bot.think_in_public(interaction)  # counting a big store can take a moment
         await bot.answer(interaction, "/status")
 
     watch = app_commands.Group(
