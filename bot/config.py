@@ -60,7 +60,7 @@ class FetchSettings:
     per_host: int = 4  # concurrent requests to one host
     allow: tuple[str, ...] = ()  # the SSRF guard's allow-list: networks, addresses or host names
     full_text_below: int = 600  # characters: an entry shorter than this is a teaser; its page is fetched
-    team_tries_per_hour: int = 20  # feed URLs one team may have fetched by /feeds test and /feeds add
+    team_tries_per_hour: int = 20  # fetches one team may ask for with /feeds test and /feeds add in an hour
 
 
 @dataclass(frozen=True)

@@ -66,9 +66,10 @@ async def _try(url: str, reader: FeedReader | None) -> ParsedFeed | Reply:
     try:
         return await reader(url)
     except TooManyTries as exc:
+        times = f"{exc.limit} time{'s' if exc.limit != 1 else ''}"
+        span = "hour" if exc.window == 3_600 else f"{exc.window / 60:g} minutes"
         return refuse(
-            f"This server has tried {exc.limit} feed URL{'s' if exc.limit != 1 else ''} in the last "
-            + ("hour" if exc.window == 3_600 else f"{exc.window / 60:g} minutes"),
+            f"This server has had feeds fetched {times} in the last {span}",
             f"claimdesk fetches only so many URLs for one server; try again in {ceil(exc.wait / 60)} min",
         )
     except FeedError as exc:
@@ -107,12 +108,15 @@ async def feeds_add(
         return bad
     if len([f for f in await store.feeds(team.id) if f.team_id == team.id]) >= MAX_TEAM_FEEDS:
         return refuse(f"Team “{team.name}” already has {MAX_TEAM_FEEDS} feeds; remove some first")
+    already = refuse("That feed is already polled", "Every team's keywords see its articles already.")
+    if await store.has_feed(url):  # said before fetching it: no try spent
+        return already
     parsed = await _try(url, reader)
     if isinstance(parsed, Reply):
         return parsed
     row = await store.add_team_feed(team.id, url, shorten(parsed.title or url, 100))
-    if row is None:
-        return refuse("That feed is already polled", "Every team's keywords see its articles already.")
+    if row is None:  # added by someone else while it was being tried
+        return already
     return Reply(
         f"Added “{row.name}”: {_entries(len(parsed.entries))} now",
         note="Its current entries are stored without alerts; new ones alert teams whose keywords they match.",

@@ -9,6 +9,7 @@ lost channel never lose or double an alert; two servers never see each other's a
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -239,7 +240,7 @@ async def test_a_long_list_is_paged_with_buttons_only_its_asker_can_turn(desk: D
 async def test_page_buttons_are_disabled_once_no_one_has_clicked_for_a_while(
     desk: Desk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(discord_bot, "PAGER_TIMEOUT", 1.5)
+    monkeypatch.setattr(discord_bot, "PAGER_TIMEOUT", 4.0)
     for n in range(12):
         await desk.ask(GUILD_A, DESK_A, EDITOR_A, "watch add", keyword=f"quay {n:02d}")
         await desk.app.service.add_feed(
@@ -269,6 +270,32 @@ async def test_page_buttons_are_disabled_once_no_one_has_clicked_for_a_while(
     assert not desk.standin.unhandled
 
 
+async def test_page_buttons_on_a_deleted_reply_are_let_go_without_an_error(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(discord_bot, "PAGER_TIMEOUT", 0.5)
+    caplog.set_level(logging.INFO, "claimdesk")
+    for n in range(11):
+        await desk.ask(GUILD_A, DESK_A, EDITOR_A, "watch add", keyword=f"pier {n:02d}")
+    gone = desk.standin.fail(
+        "PATCH /webhooks/{app}/{token}/messages/{message}",
+        404,
+        times=None,
+        body={"message": "Unknown Message", "code": 10008},  # someone deleted the reply
+    )
+    listed = await (await desk.standin.interact(GUILD_A, DESK_A, REPORTER_A, "watch list", {})).message()
+    await desk.standin.wait_for_request("PATCH /webhooks/{app}/{token}/messages/{message}", timeout=10)
+    desk.standin.clear_faults(gone)
+    await desk.standin.wait_until(
+        lambda: "could not disable the page buttons" in caplog.text, timeout=5, what="the log line"
+    )
+    assert listed.message is not None  # left as they were: nothing to edit
+    assert [b.get("disabled", False) for b in listed.message["components"][0]["components"]] == [True, False]
+    assert "Task exception" not in caplog.text
+    reply = await desk.ask(GUILD_A, DESK_A, REPORTER_A, "watch list")  # and the bot answers on
+    assert reply.embeds[0]["footer"]["text"] == "page 1 of 2"  # type: ignore[attr-defined]
+
+
 async def test_feeds_test_and_add_fetch_within_the_servers_tries(desk: Desk, feed_server: FeedServer) -> None:
     feed_server.routes["/quay.xml"] = (
         200,
@@ -282,7 +309,7 @@ async def test_feeds_test_and_add_fetch_within_the_servers_tries(desk: Desk, fee
     assert tried.ephemeral and "works: 1 entry" in tried.embeds[0]["title"]  # type: ignore[attr-defined]
     refused = await desk.ask(GUILD_A, DESK_A, EDITOR_A, "feeds add", url=url)
     text = str(refused.embeds[0])  # type: ignore[attr-defined]
-    assert refused.ephemeral and "This server has tried 1 feed URL in the last hour" in text  # type: ignore[attr-defined]
+    assert refused.ephemeral and "This server has had feeds fetched 1 time in the last hour" in text  # type: ignore[attr-defined]
     assert feed_server.hits == {"/quay.xml": 1}
     added = await desk.ask(GUILD_B, DESK_B, EDITOR_B, "feeds add", url=url)  # another server's own try
     assert "Added “Quay”" in added.embeds[0]["title"] and feed_server.hits == {"/quay.xml": 2}  # type: ignore[attr-defined]
@@ -309,10 +336,9 @@ async def test_a_lookups_refusal_or_failure_reaches_only_the_asker_though_it_was
     with monkeypatch.context() as patched:
         patched.setattr(desk.app.store, "search_claims", broken)
         await only_the_asker_sees("kursk", "Something went wrong on claimdesk's side")
-    found = await desk.ask(
-        GUILD_A, DESK_A, REPORTER_A, "claims", topic="harbour"
-    )  # a lookup still answers all
-    assert not found.ephemeral  # type: ignore[attr-defined]
+    handle = await desk.standin.interact(GUILD_A, DESK_A, REPORTER_A, "claims", {"topic": "harbour"})
+    found = await handle.message()  # a lookup still answers everyone, in the thinking message's place
+    assert not found.ephemeral and [r.kind for r in handle.replies] == ["callback", "followup"]
 
 
 async def test_quotes_autocompletes_speakers_from_the_store(desk: Desk) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from bot.adapters.store import SCHEMA_VERSION, NewArticle, Store, migrations
+from bot.adapters.store import _VALUES, SCHEMA_VERSION, NewArticle, Store, migrations
 from bot.config import FeedSettings
 from bot.core.alerts import ArticleInfo
 from bot.core.claims import ClaimDraft
@@ -279,3 +280,9 @@ async def test_a_figure_cluster_keeps_its_first_20_values_however_often_it_is_di
     again = await store._all("SELECT cluster_id, value, claim_id FROM cluster_values ORDER BY claim_id")
     assert [tuple(r) for r in again] == [tuple(r) for r in expected]
     await store.close()
+
+
+def test_the_v9_upgrade_keeps_as_many_values_per_cluster_as_matching_writes() -> None:
+    (sql,) = [sql for version, _, sql in migrations() if version == 9]
+    (kept,) = re.findall(r"WHERE nth <= (\d+)", sql)
+    assert int(kept) == _VALUES  # else upgraded stores and claims added later would disagree

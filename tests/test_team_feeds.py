@@ -48,8 +48,10 @@ async def test_a_team_adds_tries_lists_and_removes_its_own_feeds(
     assert not tried.error and "works: 2 entries" in tried.title and tried.ephemeral
     added = await dispatch(app.store, _as(app, "discord:1"), f"/feeds add {url}")
     assert not added.error and "Harbour Gazette" in added.title
+    fetched = feed_server.hits["/harbour.xml"]
     again = await dispatch(app.store, _as(app, "discord:2"), f"/feeds add {url}")
     assert again.error and "already polled" in again.title
+    assert feed_server.hits["/harbour.xml"] == fetched  # known without fetching it again
     mine = await dispatch(app.store, _as(app, "discord:1"), "/feeds list")
     theirs = await dispatch(app.store, _as(app, "discord:2", manage=False), "/feeds list")
     assert [i.title for i in mine.items] == ["Harbour Gazette"] and theirs.items == ()
@@ -92,7 +94,7 @@ async def test_a_server_may_have_only_so_many_feed_urls_fetched_an_hour_and_othe
     for command in (f"/feeds test {url}", f"/feeds add {url}"):
         refused = await dispatch(app.store, member_of("discord:1"), command)
         assert refused.error and refused.ephemeral
-        assert refused.title == "This server has tried 2 feed URLs in the last hour"
+        assert refused.title == "This server has had feeds fetched 2 times in the last hour"
         assert "try again in 60 min" in refused.note
     assert feed_server.hits == {"/missing.xml": 1, "/harbour.xml": 1}  # the refused ones fetched nothing
     assert (await app.store.counts())["feeds"] == 0

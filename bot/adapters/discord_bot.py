@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 
@@ -38,8 +39,10 @@ from handlers import Caller, dispatch
 log = logging.getLogger("claimdesk")
 _CHANNEL_ID = re.compile(r"#(\d{15,21})\b")
 PAGE = 10  # reply items per page
-# Seconds without a click before a reply's page buttons are disabled: under an interaction token's 15 minutes.
-PAGER_TIMEOUT = 600.0
+TOKEN_LIFE = 15 * 60  # seconds an interaction's token may edit its messages
+PAGER_TIMEOUT = 600.0  # seconds without a click before a reply's page buttons are disabled: under TOKEN_LIFE
+# what a tidy-up edit of a reply may meet: Discord refused it, or could not be reached
+EDIT_FAILED = (discord.HTTPException, aiohttp.ClientError, OSError)
 
 
 def team_of(guild_id: int) -> str:
@@ -118,9 +121,10 @@ class DiscordSink:
 class Pager(discord.ui.View):
     """Previous / next buttons over a long reply; only the person who asked may turn its pages.
 
-    When no one has clicked for `PAGER_TIMEOUT` the buttons are shown disabled, so a late click is not met by
-    Discord's "This interaction failed". The edit goes through the newest interaction that showed the message
-    (the command's, then each click's): its token is at most `PAGER_TIMEOUT` old, well inside Discord's 15 minutes.
+    When the asker has not clicked for `PAGER_TIMEOUT` the buttons are shown disabled, so a late click is not met
+    by Discord's "This interaction failed". The edit goes through the newest interaction that showed the message
+    (the command's, then each click's): its token is then about `PAGER_TIMEOUT` old, inside Discord's 15 minutes;
+    one older than that (a click whose answer failed) is not used.
     """
 
     def __init__(self, reply: Reply, owner: int) -> None:
@@ -128,7 +132,12 @@ class Pager(discord.ui.View):
         self.reply, self.owner, self.page = reply, owner, 0
         self.pages = max(1, -(-len(reply.items) // PAGE))
         self.edit: Callable[..., Awaitable[object]] | None = None  # edits the message these buttons are on
+        self._edit_since = 0.0  # loop time the interaction behind `edit` was answered
         self._sync()
+
+    def shown_through(self, edit: Callable[..., Awaitable[object]]) -> None:
+        """The newest way to edit the message: an interaction that was just answered with it."""
+        self.edit, self._edit_since = edit, asyncio.get_running_loop().time()
 
     def embeds(self) -> list[discord.Embed]:
         return [_embed(e) for e in reply_embeds(self.reply, per_page=PAGE, page=self.page)]
@@ -150,18 +159,18 @@ class Pager(discord.ui.View):
         self.page = min(max(0, self.page + step), self.pages - 1)
         self._sync()
         await interaction.response.edit_message(embeds=self.embeds(), view=self)
-        self.edit = interaction.edit_original_response  # a click's "original" is the message it is on
+        self.shown_through(interaction.edit_original_response)  # a click's "original" is the message it is on
 
     async def on_timeout(self) -> None:
         for item in self.children:
             if isinstance(item, discord.ui.Button):
                 item.disabled = True
-        if self.edit is None:
+        if self.edit is None or asyncio.get_running_loop().time() - self._edit_since > TOKEN_LIFE - 60:
             return
         try:
             await self.edit(view=self)
-        except discord.HTTPException as exc:  # the message was deleted, or Discord is down: nothing to keep
-            log.info("could not disable the page buttons of a reply: %s %s", exc.status, exc.text)
+        except EDIT_FAILED as exc:  # the message was deleted, or Discord is unreachable: the buttons stay
+            log.info("could not disable the page buttons of a reply: %s", exc)
 
     @discord.ui.button(
         label="◀ Previous", style=discord.ButtonStyle.secondary, custom_id="claimdesk:page:previous"
@@ -246,14 +255,16 @@ class ClaimdeskBot(discord.Client):
         if interaction.response.is_done():  # deferred
             if private:
                 await self._end_public_thinking(interaction)
+            else:  # the answer takes the thinking message's place: an error after this must not delete it
+                interaction.extras.pop("public_thinking", None)
             if view is not None:
                 sent = await interaction.followup.send(embeds=embeds, ephemeral=private, view=view, wait=True)
-                view.edit = sent.edit
+                view.shown_through(sent.edit)
             else:
                 await interaction.followup.send(embeds=embeds, ephemeral=private)
         elif view is not None:
             await interaction.response.send_message(embeds=embeds, ephemeral=private, view=view)
-            view.edit = interaction.edit_original_response
+            view.shown_through(interaction.edit_original_response)
         else:
             await interaction.response.send_message(embeds=embeds, ephemeral=private)
 
@@ -280,8 +291,8 @@ class ClaimdeskBot(discord.Client):
             return
         try:
             await interaction.delete_original_response()
-        except discord.HTTPException as exc:  # already gone: the private followup is still sent
-            log.info("could not delete a lookup's thinking message: %s %s", exc.status, exc.text)
+        except EDIT_FAILED as exc:  # the private followup is still sent
+            log.info("could not delete a lookup's thinking message: %s", exc)
 
     async def _on_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

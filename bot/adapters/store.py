@@ -305,6 +305,10 @@ class Store:
             _feed_row(r) for r in await self._all("SELECT * FROM feeds WHERE team_id IS NOT NULL ORDER BY id")
         ]
 
+    async def has_feed(self, url: str) -> bool:
+        """Whether this URL is already polled, by the config or by any team."""
+        return bool(await self._all("SELECT 1 FROM feeds WHERE url = ?", (url,)))
+
     async def add_team_feed(self, team_id: int, url: str, name: str) -> FeedRow | None:
         """A feed a team adds; None when that URL is already polled (by the config or any team)."""
         async with (
