@@ -420,7 +420,6 @@ async def test_data_after_a_gzip_body_and_a_cut_gzip_body_are_refused() -> None:
 async def test_requests_to_one_host_are_limited_and_other_hosts_go_on_meanwhile() -> None:
     """per_host = 2: eight feeds on one host never have more than two requests open there at once, while the
     other host's requests run beside them (one slow publisher cannot hold up the rest)."""
-    port = _free_port()
     open_now: dict[str, int] = {}
     most: dict[str, int] = {}
     most_overall = 0
@@ -439,8 +438,11 @@ async def test_requests_to_one_host_are_limited_and_other_hosts_go_on_meanwhile(
     app.router.add_get("/{feed}.xml", slow)
     runner = web.AppRunner(app)
     await runner.setup()
-    for address in ("127.0.0.1", "127.0.0.2"):
-        await web.TCPSite(runner, address, port).start()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()  # the system picks a free port: no race for it
+    port = int(runner.addresses[0][1])
+    await web.TCPSite(
+        runner, "127.0.0.2", port
+    ).start()  # another loopback address: another host to the fetcher
     f = Fetcher(FetchSettings(allow=("127.0.0.0/8",), per_host=2))
     try:
         urls = [f"http://127.0.0.{h}:{port}/{n}.xml" for h in (1, 2) for n in range(8)]
