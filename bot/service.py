@@ -152,7 +152,7 @@ class Claimdesk:
         self.policy = policy or FeedPolicy()
         # interval, max age and full text for feeds that teams add (their name and url come from the store)
         self.feed_defaults = feed_defaults or FeedSettings("", "", 300, 0)
-        # how many feed URLs one team may have fetched by its commands (/feeds test and add) in an hour
+        # how many fetches one team may ask for with its commands (/feeds test and add) in an hour
         self.team_tries = team_tries or Tries(FetchSettings().team_tries_per_hour, 3_600)
         self.feed_ids: dict[str, int] = {}
         self._wake = asyncio.Event()
