@@ -14,7 +14,7 @@ from bot.adapters.console import ConsoleSink, JsonlSink
 from bot.adapters.fetcher import Fetcher
 from bot.adapters.store import Store
 from bot.config import Settings
-from bot.core.tries import Tries
+from bot.core.tries import HOUR, Tries
 from bot.service import Claimdesk, ExtractionWorker, Sink
 
 
@@ -62,7 +62,7 @@ async def bootstrap(
             Fetcher(settings.fetch, resolver=resolver),
             settings.health,
             settings.feed_defaults,
-            Tries(settings.fetch.team_tries_per_hour, 3_600),
+            Tries(settings.fetch.team_tries_per_hour, HOUR),
         )
         if open_feeds:
             for feed in settings.feeds:

@@ -24,7 +24,7 @@ from bot.config import FeedSettings, FetchSettings, is_web_url
 from bot.core.alerts import ArticleInfo, ClaimOutcome, TeamWatch, decide_alerts
 from bot.core.claims import claims_from
 from bot.core.feedhealth import FeedPolicy, after_failure, is_due
-from bot.core.tries import TooManyTries, Tries
+from bot.core.tries import HOUR, TooManyTries, Tries
 from bot.extractor import Extraction, Extractor
 
 log = logging.getLogger("claimdesk")
@@ -153,7 +153,7 @@ class Claimdesk:
         # interval, max age and full text for feeds that teams add (their name and url come from the store)
         self.feed_defaults = feed_defaults or FeedSettings("", "", 300, 0)
         # how many fetches one team may ask for with its commands (/feeds test and add) in an hour
-        self.team_tries = team_tries or Tries(FetchSettings().team_tries_per_hour, 3_600)
+        self.team_tries = team_tries or Tries(FetchSettings().team_tries_per_hour, HOUR)
         self.feed_ids: dict[str, int] = {}
         self._wake = asyncio.Event()
         self._delivering = asyncio.Lock()

@@ -15,7 +15,7 @@ from bot.adapters.feeds import FeedError, ParsedFeed
 from bot.adapters.store import FeedRow, Store, TeamRow
 from bot.core.render import shorten
 from bot.core.replies import Reply, ReplyItem
-from bot.core.tries import TooManyTries
+from bot.core.tries import HOUR, TooManyTries
 from handlers.teams import refuse
 
 FeedReader = Callable[[str], Awaitable[ParsedFeed]]  # the running bot's guarded fetch + parse
@@ -67,7 +67,7 @@ async def _try(url: str, reader: FeedReader | None) -> ParsedFeed | Reply:
         return await reader(url)
     except TooManyTries as exc:
         times = f"{exc.limit} time{'s' if exc.limit != 1 else ''}"
-        span = "hour" if exc.window == 3_600 else f"{exc.window / 60:g} minutes"
+        span = "hour" if exc.window == HOUR else f"{exc.window / 60:g} minutes"
         return refuse(
             f"This server has had feeds fetched {times} in the last {span}",
             f"claimdesk fetches only so many URLs for one server; try again in {ceil(exc.wait / 60)} min",

@@ -23,7 +23,7 @@ from bot.adapters import discord_bot
 from bot.adapters.discord_bot import ClaimdeskBot, DiscordSink, sync_global
 from bot.bootstrap import App, bootstrap
 from bot.config import FeedSettings, load_settings
-from bot.core.tries import Tries
+from bot.core.tries import HOUR, Tries
 from tests.conftest import SEEDS, FeedServer, rss
 from tests.discord_standin import (  # noqa: F401
     Channel,
@@ -304,7 +304,7 @@ async def test_feeds_test_and_add_fetch_within_the_servers_tries(desk: Desk, fee
     )
     url = feed_server.url("/quay.xml")
     await sync_global(desk.app, desk.standin.token)
-    desk.app.service.team_tries = Tries(1, 3_600)
+    desk.app.service.team_tries = Tries(1, HOUR)
     tried = await desk.ask(GUILD_A, DESK_A, EDITOR_A, "feeds test", url=url)
     assert tried.ephemeral and "works: 1 entry" in tried.embeds[0]["title"]  # type: ignore[attr-defined]
     refused = await desk.ask(GUILD_A, DESK_A, EDITOR_A, "feeds add", url=url)

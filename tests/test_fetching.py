@@ -440,9 +440,8 @@ async def test_requests_to_one_host_are_limited_and_other_hosts_go_on_meanwhile(
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()  # the system picks a free port: no race for it
     port = int(runner.addresses[0][1])
-    await web.TCPSite(
-        runner, "127.0.0.2", port
-    ).start()  # another loopback address: another host to the fetcher
+    # the same port on another loopback address: another host to the fetcher
+    await web.TCPSite(runner, "127.0.0.2", port).start()
     f = Fetcher(FetchSettings(allow=("127.0.0.0/8",), per_host=2))
     try:
         urls = [f"http://127.0.0.{h}:{port}/{n}.xml" for h in (1, 2) for n in range(8)]

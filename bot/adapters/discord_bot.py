@@ -238,12 +238,13 @@ class ClaimdeskBot(discord.Client):
     # -- commands -----------------------------------------------------------------------------------------------
     def caller(self, interaction: discord.Interaction) -> Caller:
         assert interaction.guild_id is not None  # every command is server-only
+        team = team_of(interaction.guild_id)
         return Caller(
-            team=team_of(interaction.guild_id),
+            team=team,
             can_manage=may_manage(interaction, self.settings.manager_role),
             channel=str(interaction.channel_id),
-            # never a local file for a member, and only so many URLs per server an hour
-            read_feed=self.app.service.team_feed_reader(team_of(interaction.guild_id)),
+            # never a local file for a member, and only so many fetches per server an hour
+            read_feed=self.app.service.team_feed_reader(team),
         )
 
     async def answer(self, interaction: discord.Interaction, line: str) -> None:

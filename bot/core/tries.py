@@ -11,6 +11,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+HOUR = 3_600.0  # the window of `fetch.team_tries_per_hour`
+
 
 class Tries:
     """At most `limit` tries per key in any `window` seconds."""
