@@ -356,18 +356,33 @@ def match(inp: TextIO, out: TextIO) -> int:
     return 1 if failed else 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _common_options(defaults: bool) -> argparse.ArgumentParser:
+    """--config and -v. The top-level parser sets their defaults; a subcommand's copy sets nothing unless given
+    (argparse.SUPPRESS), so `claimdesk --config X ask …` and `claimdesk ask --config X …` are the same."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "-c",
         "--config",
         type=Path,
-        default=None,
+        default=None if defaults else argparse.SUPPRESS,
         help=f"config file (default: $CLAIMDESK_CONFIG or {DEFAULT_CONFIG})",
     )
-    common.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=False if defaults else argparse.SUPPRESS,
+        help="debug logging",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options(defaults=False)
     parser = argparse.ArgumentParser(
-        prog="claimdesk", description="Claims from the news, alerted to your team.", parents=[common]
+        prog="claimdesk",
+        description="Claims from the news, alerted to your team.",
+        parents=[_common_options(defaults=True)],
     )
     parser.add_argument(
         "--version", action="version", version=f"claimdesk {__version__} (schema {SCHEMA_VERSION})"
@@ -424,6 +439,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "match":
             return match(sys.stdin, out)
         settings = _settings(args)
+        log.debug(
+            "config %s (database %s, sink %s)", settings.source, settings.database, settings.effective_sink
+        )
         if args.command == "run":
             return asyncio.run(run(settings, once=args.once))
         if args.command == "ask":
