@@ -120,6 +120,11 @@ def oldest_first(entries: Sequence[FeedEntry]) -> list[FeedEntry]:
     return [e for _, e in sorted(indexed, key=lambda ie: (ie[1].published or "", -ie[0]))]
 
 
+def newest(fresh: list[FeedEntry], backfill: int) -> list[FeedEntry]:
+    """The newest `backfill` of `fresh` (oldest first): all of them when there are fewer."""
+    return fresh[max(0, len(fresh) - backfill) :] if backfill > 0 else []
+
+
 def _alerting(
     fresh: list[FeedEntry], backfill: int | None, alert: bool, max_age: int | None, now: datetime
 ) -> list[FeedEntry]:
@@ -127,7 +132,7 @@ def _alerting(
     never one published more than `max_age` seconds ago (an undated entry counts as new)."""
     if not alert:
         return []
-    chosen = fresh if backfill is None else (fresh[len(fresh) - backfill :] if backfill else [])
+    chosen = fresh if backfill is None else newest(fresh, backfill)
     if max_age is None:
         return chosen
     oldest = (now - timedelta(seconds=max_age)).isoformat()
@@ -344,12 +349,21 @@ class Claimdesk:
         batch: int = 16,
     ) -> IngestReport:
         """Store the entries this feed has not shown before, oldest first. `backfill` (a feed's first poll) limits
-        which alert, and so does `max_age`; `enrich` may add page text to the new ones before extraction."""
+        which alert, and so does `max_age`; `enrich` may add page text to the new ones before extraction.
+
+        A first poll's choice is stored before its first article (`Store.first_poll`): a first poll cut short by
+        a crash or a stop is finished after the restart with the same choice, and an entry that appeared since
+        is new like any later one."""
         report = IngestReport(entries=len(entries))
         fresh = await self._fresh(feed_id, oldest_first(entries))
+        candidates = fresh
+        if backfill is not None and fresh:
+            chosen = {e.key for e in newest(fresh, backfill)}
+            decided = await self.store.first_poll(feed_id, [e.key for e in fresh], chosen)
+            candidates, backfill = [e for e in fresh if decided.get(e.key, True)], None
+        loud = {e.key for e in _alerting(candidates, backfill, alert, max_age, datetime.now(UTC))}
         if enrich and fresh:
             fresh = await enrich(fresh)
-        loud = {e.key for e in _alerting(fresh, backfill, alert, max_age, datetime.now(UTC))}
         teams = await self.store.team_watches()
         for i in range(0, len(fresh), batch):
             chunk = fresh[i : i + batch]

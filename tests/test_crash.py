@@ -17,6 +17,7 @@ import socket
 import sqlite3
 import sys
 from collections.abc import AsyncIterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,9 @@ from aiohttp import web
 from tests.conftest import ROOT, rss
 
 KILLS = 12  # 1 in start-up, 6 during ingest, 5 during delivery
+ARCHIVE = 480  # entries of the feed whose first poll is killed; the newest BACKFILL of them may alert
+BACKFILL = 200
+FIRST_POLL_KILLS = 8
 PLACES = ["Kursk", "Belgorod", "Sumy", "Kharkiv"]
 THINGS = ["drones", "shells", "soldiers", "vehicles"]
 SPEAKERS = [("Anna Brenner", "the regional spokeswoman"), ("Tomas Keller", "a defence analyst")]
@@ -52,12 +56,22 @@ def _article(rng: random.Random, n: int) -> dict[str, str]:
     }
 
 
+def _archived(rng: random.Random, n: int) -> dict[str, str]:
+    """An entry of a long archive feed: one a day, going back more than a year."""
+    entry = _article(rng, n)
+    day = date(2024, 11, 4) - timedelta(days=ARCHIVE - n)
+    entry["guid"] = f"archive-{n}"
+    entry["pubDate"] = f"{day.strftime('%a, %d %b %Y')} 09:30:00 GMT"
+    return entry
+
+
 @pytest.fixture
 async def feeds() -> AsyncIterator[tuple[str, dict[str, int]]]:
     rng = random.Random(7)
     bodies = {
         f"/wire-{f}.xml": rss([_article(rng, f * 100 + i) for i in range(30)], f"Wire {f}") for f in (1, 2)
     }
+    bodies["/archive.xml"] = rss([_archived(rng, n) for n in range(ARCHIVE)], "Archive")
     hits: dict[str, int] = {}
 
     async def handle(request: web.Request) -> web.Response:
@@ -78,15 +92,18 @@ async def feeds() -> AsyncIterator[tuple[str, dict[str, int]]]:
         await runner.cleanup()
 
 
-def _config(folder: Path, base: str) -> Path:
+def _config(folder: Path, base: str, feeds: str | None = None) -> Path:
     folder.mkdir()
     path = folder / "claimdesk.toml"
     path.write_text(
         'sink = "jsonl"\n[database]\npath = "claimdesk.db"\n[jsonl]\npath = "alerts.jsonl"\n'
         '[fetch]\nallow = ["127.0.0.1"]\n'
-        f'[[feeds]]\nname = "wire 1"\nurl = "{base}/wire-1.xml"\nbackfill = 1000\nmax_age_hours = 0\n'
-        f'[[feeds]]\nname = "wire 2"\nurl = "{base}/wire-2.xml"\nbackfill = 1000\nmax_age_hours = 0\n'
-        '[[teams]]\nname = "desk"\nchannel = "newsroom"\nkeywords = ["kursk"]\n'
+        + (
+            feeds
+            or f'[[feeds]]\nname = "wire 1"\nurl = "{base}/wire-1.xml"\nbackfill = 1000\nmax_age_hours = 0\n'
+            f'[[feeds]]\nname = "wire 2"\nurl = "{base}/wire-2.xml"\nbackfill = 1000\nmax_age_hours = 0\n'
+        )
+        + '[[teams]]\nname = "desk"\nchannel = "newsroom"\nkeywords = ["kursk"]\n'
         'alerts = ["summary", "new_figure", "new_quote", "conflicting_figure", "corroboration"]\n',
         encoding="utf-8",
     )
@@ -199,3 +216,56 @@ async def test_sigkill_during_ingest_and_delivery_loses_nothing_and_repeats_noth
     assert keys == (60, 60) and pending == 0
     assert phases["ingest"] >= 3 and phases["delivery"] >= 3, phases  # the kills landed mid-work
     print(f"kills by phase: {phases}")
+
+
+async def test_sigkill_during_a_first_poll_with_backfill_keeps_its_alert_decision(
+    tmp_path: Path, feeds: tuple[str, dict[str, int]]
+) -> None:
+    """A new feed of ARCHIVE entries with `backfill = BACKFILL`: its first poll is killed again and again while it
+    stores the archive — before, at and after the cut-off between the silent and the alerting entries — and each
+    restart finishes the same first poll. Exactly the alerts of a clean run arrive, each once."""
+    base, hits = feeds
+    archive = (
+        f'[[feeds]]\nname = "archive"\nurl = "{base}/archive.xml"\nbackfill = {BACKFILL}\nmax_age_hours = 0\n'
+    )
+    clean = _config(tmp_path / "clean", base, archive)
+    before = sum(hits.values())
+    proc = await _start(clean)
+    await _fetched(hits, before, proc)
+    assert await asyncio.wait_for(proc.wait(), 300) == 0
+    expected = _delivered(tmp_path / "clean")
+    articles, sent = _state(tmp_path / "clean")
+    assert articles == ARCHIVE and len(expected) == sent > BACKFILL and len(set(expected)) == len(expected)
+    with sqlite3.connect(tmp_path / "clean" / "claimdesk.db") as conn:
+        loud = conn.execute("SELECT count(*) FROM articles WHERE alerted").fetchone()[0]
+    assert loud == BACKFILL
+
+    crashy = _config(tmp_path / "crashy", base, archive)
+    rng = random.Random(20)
+    killed = []
+    for i in range(FIRST_POLL_KILLS):  # each at a random point of its own stretch of the archive
+        before = sum(hits.values())
+        proc = await _start(crashy)
+        await _fetched(hits, before, proc)
+        await _progress(proc, tmp_path / "crashy", ARCHIVE * (i + rng.random()) / FIRST_POLL_KILLS, 0)
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGKILL)
+        if await proc.wait() == -signal.SIGKILL:
+            killed.append(_state(tmp_path / "crashy")[0])
+    proc = await _start(crashy)
+    assert await asyncio.wait_for(proc.wait(), 300) == 0
+
+    got = _delivered(tmp_path / "crashy")
+    repeated = sorted({r for r in got if got.count(r) > 1})
+    assert repeated == [], f"delivered twice: {repeated[:5]}"
+    assert sorted(got) == sorted(expected), (
+        f"{len(set(expected) - set(got))} alerts of a clean run lost, {len(set(got) - set(expected))} added"
+    )
+    assert _state(tmp_path / "crashy") == (articles, sent)
+    # the kills landed on both sides of the cut-off, and the decision is gone once the poll is done
+    assert (
+        sum(k < ARCHIVE - BACKFILL for k in killed) >= 2 and sum(k > ARCHIVE - BACKFILL for k in killed) >= 2
+    ), killed
+    with sqlite3.connect(tmp_path / "crashy" / "claimdesk.db") as conn:
+        assert conn.execute("SELECT count(*) FROM first_poll").fetchone()[0] == 0
+    print(f"first poll killed with {killed} of {ARCHIVE} articles stored")

@@ -367,6 +367,7 @@ class Store:
                 + (() if keep_validators else (etag, last_modified))
                 + (feed_id,),
             )
+            await db.execute("DELETE FROM first_poll WHERE feed_id = ?", (feed_id,))  # its decision is done
             if row[0] is None:
                 return False
             await _feed_notice(
@@ -478,6 +479,23 @@ class Store:
             )
             found.update((r[0], (r[1], r[2])) for r in rows)
         return found
+
+    async def first_poll(self, feed_id: int, keys: Sequence[str], loud: Iterable[str]) -> dict[str, bool]:
+        """A feed's first poll: which of its new entries may alert, decided once. When this feed has a decision
+        stored (a first poll that a crash or a stop cut short), that one is returned; else `keys` (the new
+        entries) with `loud` (the ones that may alert) are stored, in one transaction before any of the poll's
+        articles, and returned. `mark_feed_ok` drops it when the poll is done."""
+        loud = set(loud)
+        async with self.transaction() as db:
+            async with db.execute("SELECT key, loud FROM first_poll WHERE feed_id = ?", (feed_id,)) as cur:
+                stored = {str(r[0]): bool(r[1]) for r in await cur.fetchall()}
+            if stored:
+                return stored
+            await db.executemany(
+                "INSERT INTO first_poll (feed_id, key, loud) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                [(feed_id, k, int(k in loud)) for k in keys],
+            )
+        return {k: k in loud for k in keys}
 
     @staticmethod
     async def insert_article(db: aiosqlite.Connection, a: NewArticle) -> int | None:
