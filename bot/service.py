@@ -446,10 +446,19 @@ class Claimdesk:
             return await self._deliver(now or datetime.now(UTC))
 
     async def _deliver(self, now: datetime) -> int:
-        await self.store.plan_deliveries(now)
         sent = 0
         paused = {r[0]: r[3] for r in await self.store.paused_routes()}
         failing: set[str] = {c for c, retry in paused.items() if datetime.fromisoformat(retry) > now}
+        # a plan takes at most 500 alerts per channel: plan again until nothing more can be planned, so one round
+        # (`run --once`'s only one) sends every message that may go now
+        while await self.store.plan_deliveries(now):
+            sent += await self._send_planned(now, paused, failing)
+        return sent + await self._send_planned(
+            now, paused, failing
+        )  # planned by an earlier, interrupted round
+
+    async def _send_planned(self, now: datetime, paused: dict[str, str], failing: set[str]) -> int:
+        sent = 0
         while pending := await self.store.pending_deliveries(limit=100, skip_channels=failing):
             for d in pending:
                 if d.channel in failing:

@@ -1,0 +1,220 @@
+"""Polling and delivery defects of issue 20, through the real composition root, a real SQLite file and a real
+aiohttp server on 127.0.0.1: backfill larger than the new entries, more than 500 queued messages, back-off counted
+from the end of a failed poll, and an article page fetched once however often its guid churns.
+
+The feeds are written here, in our own words.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from bot.adapters.store import Store
+from bot.core.alerts import AlertDraft
+from tests.conftest import AppFactory, RecordingSink, rss
+
+TEAM = '[[teams]]\nname = "desk"\nchannel = "port"\nkeywords = ["harbour", "quay"]\n'
+
+
+def text(n: int) -> str:
+    return (
+        f"Harbour officials said {100 + n} containers were moved off quay {n} on Monday. "
+        f"“We will clear berth {n} by Friday,” said Lena Marsh, the port director."
+    )
+
+
+def items(n: int, guid: str = "g", link: Callable[[int], str] | None = None) -> list[dict[str, str]]:
+    out = []
+    for i in range(n):
+        it = {
+            "title": f"Quay {i} cleared",
+            "guid": f"{guid}-{i}",
+            "pubDate": f"Mon, 04 Nov 2024 {i // 60:02d}:{i % 60:02d}:00 GMT",
+            "description": text(i),
+        }
+        if link is not None:
+            it["link"] = link(i)
+        out.append(it)
+    return out
+
+
+@dataclass
+class Server:
+    """A loopback server: `answers[path] = (status, content type, body)`, `delays[path]` seconds before answering."""
+
+    port: int
+    answers: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
+    delays: dict[str, float] = field(default_factory=dict)
+    hits: dict[str, int] = field(default_factory=dict)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[Server]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    srv = Server(port)
+
+    async def handle(request: web.Request) -> web.Response:
+        srv.hits[request.path] = srv.hits.get(request.path, 0) + 1
+        await asyncio.sleep(srv.delays.get(request.path, 0))
+        status, ctype, body = srv.answers.get(request.path, (404, "text/html", b"<html>no such page</html>"))
+        return web.Response(status=status, body=body, headers={"Content-Type": ctype})
+
+    app = web.Application()
+    app.router.add_route("GET", "/{tail:.*}", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield srv
+    finally:
+        await runner.cleanup()
+
+
+def feed(name: str, url: str, extra: str = "") -> str:
+    return f'[[feeds]]\nname = "{name}"\nurl = "{url}"\nmax_age_hours = 0\n{extra}\n'
+
+
+def alerted_articles(db_path: Path) -> set[int]:
+    with sqlite3.connect(db_path) as db:
+        return {r[0] for r in db.execute("SELECT DISTINCT article_id FROM alerts")}
+
+
+# -- item 1: backfill larger than the new entries -------------------------------------------------------------------
+async def test_a_backfill_larger_than_the_feed_alerts_on_every_entry(
+    server: Server, make_app: AppFactory, write_config: Callable[..., Path], sink: RecordingSink
+) -> None:
+    server.answers["/f"] = (200, "application/rss+xml", rss(items(8)))
+    config = write_config(
+        feeds=feed("f", server.url("/f"), "backfill = 10\nfull_text = false"),
+        teams=TEAM,
+        fetch='allow = ["127.0.0.1"]',
+    )
+    app = await make_app(config, sink)
+    report = await app.service.poll(app.settings.feeds[0])
+    assert report.new == 8
+    assert len(alerted_articles(app.settings.database)) == 8  # not 2 (a negative slice)
+
+
+async def test_backfill_alerts_on_the_newest_entries_only(
+    server: Server, make_app: AppFactory, write_config: Callable[..., Path], sink: RecordingSink
+) -> None:
+    server.answers["/f"] = (200, "application/rss+xml", rss(items(8)))
+    config = write_config(
+        feeds=feed("f", server.url("/f"), "backfill = 3\nfull_text = false"),
+        teams=TEAM,
+        fetch='allow = ["127.0.0.1"]',
+    )
+    app = await make_app(config, sink)
+    await app.service.poll(app.settings.feeds[0])
+    with sqlite3.connect(app.settings.database) as db:
+        titles = {
+            r[0]
+            for r in db.execute(
+                "SELECT DISTINCT r.title FROM alerts a JOIN articles r ON r.id = a.article_id"
+            )
+        }
+        left = db.execute("SELECT count(*) FROM first_poll").fetchone()[0]
+    assert titles == {"Quay 5 cleared", "Quay 6 cleared", "Quay 7 cleared"}
+    assert left == 0  # the first poll's decision is dropped once the poll is done
+
+
+# -- item 2: more than 500 messages in one delivery round ----------------------------------------------------------
+async def test_one_delivery_round_sends_every_queued_message_not_500(
+    server: Server, make_app: AppFactory, write_config: Callable[..., Path], sink: RecordingSink
+) -> None:
+    server.answers["/f"] = (200, "application/rss+xml", rss(items(1)))
+    config = write_config(
+        feeds=feed("f", server.url("/f"), "backfill = 1\nfull_text = false"),
+        teams=TEAM,
+        fetch='allow = ["127.0.0.1"]',
+    )
+    app = await make_app(config, sink)
+    await app.service.poll(app.settings.feeds[0])
+    team = await app.store.team("desk")
+    assert team is not None
+    async with app.store.transaction() as db:
+        (article_id,) = (await (await db.execute("SELECT id FROM articles")).fetchone()) or (0,)
+        drafts = [
+            AlertDraft(team.id, "port", "new_figure", None, f"test:{n}", {"kind": "new_figure", "n": n})
+            for n in range(1_234)
+        ]
+        await Store.add_alerts(db, int(article_id), drafts)
+    await app.service.deliver_pending()
+    assert len({p["ref"] for p in sink.sent}) == len(sink.sent) >= 1_234
+    assert (await app.store.counts())["alerts_pending"] == 0
+
+
+# -- item 5: back-off counts from the end of the failed poll ---------------------------------------------------------
+async def test_back_off_counts_from_the_end_of_the_failed_poll(
+    server: Server, make_app: AppFactory, write_config: Callable[..., Path], sink: RecordingSink
+) -> None:
+    server.answers["/slow"] = (500, "text/html", b"<html>down</html>")
+    server.delays["/slow"] = 2.5  # the failure takes a while to arrive
+    config = write_config(
+        feeds=feed("slow", server.url("/slow"), "interval = 60\nfull_text = false"),
+        teams=TEAM,
+        fetch='allow = ["127.0.0.1"]',
+    )
+    app = await make_app(config, sink)
+    assert (await app.service.poll(app.settings.feeds[0])).errors
+    ended = datetime.now(UTC).replace(microsecond=0)
+    with sqlite3.connect(app.settings.database) as db:
+        (next_poll,) = db.execute("SELECT next_poll_at FROM feeds").fetchone()
+    assert datetime.fromisoformat(next_poll) >= ended + timedelta(seconds=60)
+
+
+# -- item 15: an article page is fetched once, however often the feed renames the article ---------------------------
+async def test_guid_churn_does_not_fetch_the_article_pages_again(
+    server: Server, make_app: AppFactory, write_config: Callable[..., Path], sink: RecordingSink
+) -> None:
+    page = (
+        "<html><body><article><h1>Quay cleared</h1>"
+        + "".join(
+            f"<p>Paragraph {n}: harbour officials said {n * 100} containers had been moved off the northern "
+            "quay, and the port director said the last berth would reopen before the weekend.</p>"
+            for n in range(1, 8)
+        )
+        + "</article></body></html>"
+    ).encode()
+    for i in range(3):
+        server.answers[f"/story-{i}"] = (
+            200,
+            "text/html; charset=utf-8",
+            page.replace(b"Quay", b"Quay %d" % i),
+        )
+
+    def teasers(guid: str) -> bytes:
+        entries = items(3, guid, link=lambda i: server.url(f"/story-{i}"))
+        for e in entries:
+            e["description"] = f"Containers moved off quay {e['title']}. Read more."
+        return rss(entries)
+
+    server.answers["/f"] = (200, "application/rss+xml", teasers("first"))
+    config = write_config(
+        feeds=feed("f", server.url("/f"), "backfill = 3\nfull_text = true"),
+        teams=TEAM,
+        fetch='allow = ["127.0.0.1"]',
+    )
+    app = await make_app(config, sink)
+    assert (await app.service.poll(app.settings.feeds[0])).new == 3
+    pages = {p: n for p, n in server.hits.items() if p.startswith("/story")}
+    assert pages == {"/story-0": 1, "/story-1": 1, "/story-2": 1}
+    for churn in ("second", "third"):  # the CMS hands out new guids on every poll
+        server.answers["/f"] = (200, "application/rss+xml", teasers(churn))
+        assert (await app.service.poll(app.settings.feeds[0])).new == 0
+    assert {p: n for p, n in server.hits.items() if p.startswith("/story")} == pages
+    assert (await app.store.counts())["articles"] == 3
