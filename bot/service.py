@@ -245,13 +245,13 @@ class Claimdesk:
                 data, headers = await asyncio.to_thread(read_local, Path(feed.url)), {}
             parsed = await asyncio.to_thread(parse_feed, data, headers)
         except FeedError as exc:
-            return await self._failed(feed, feed_id, row.failures + 1, exc, now)
+            return await self._failed(feed, feed_id, row.failures + 1, exc)
         except (
             Exception
         ) as exc:  # a bug or an input nobody foresaw: still this feed's failure, counted and shown
             log.exception("feed %s: unexpected error", feed.name)
             return await self._failed(
-                feed, feed_id, row.failures + 1, FeedError(f"{type(exc).__name__}: {exc}"), now
+                feed, feed_id, row.failures + 1, FeedError(f"{type(exc).__name__}: {exc}")
             )
         first_add = row.last_ok_at is None
         report = await self.ingest(
@@ -281,15 +281,14 @@ class Claimdesk:
         self._wake.set()
         return report
 
-    async def _failed(
-        self, feed: FeedSettings, feed_id: int, failures: int, exc: FeedError, now: datetime
-    ) -> IngestReport:
-        """Count the failure, back off (never sooner than Retry-After), pause after too many in a row."""
+    async def _failed(self, feed: FeedSettings, feed_id: int, failures: int, exc: FeedError) -> IngestReport:
+        """Count the failure, back off (never sooner than Retry-After), pause after too many in a row. The wait
+        counts from now, the end of the failed poll, not from its start (a timeout may have taken 30 s)."""
         decision = after_failure(
             self.policy,
             failures,
             feed.interval,
-            now,
+            datetime.now(UTC),
             retry_after=getattr(exc, "retry_after", None),
             gone=getattr(exc, "gone", False),
         )
