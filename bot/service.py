@@ -316,9 +316,16 @@ class Claimdesk:
         failure keeps the feed's text."""
         below = self.fetch_settings.full_text_below
         slots = asyncio.Semaphore(4)
+        teasers = [e for e in entries if len(e.text) < below and e.url and is_web_url(e.url)]
+        # an article stored before under another key (a feed whose guids churn) had its page read then: once is
+        # enough, and it will not be stored again anyway
+        known = await self.store.stored_elsewhere(
+            (e.key, e.title, e.link_key, e.fingerprint) for e in teasers
+        )
+        wanted = {id(e) for e in teasers if e.key not in known}
 
         async def one(e: FeedEntry) -> FeedEntry:
-            if len(e.text) >= below or not e.url or not is_web_url(e.url):
+            if id(e) not in wanted or not e.url:
                 return e
             try:
                 async with slots:

@@ -480,6 +480,17 @@ class Store:
             found.update((r[0], (r[1], r[2])) for r in rows)
         return found
 
+    async def stored_elsewhere(self, entries: Iterable[tuple[str, str, str | None, str | None]]) -> set[str]:
+        """The keys of entries — (key, title, link key, fingerprint) — that name an article already stored under
+        another key or from another feed (bot.core.identity's rules, as `insert_article` applies them): a feed
+        that renames its articles on every poll need not have their pages fetched again."""
+        found: set[str] = set()
+        for key, title, link, fp in entries:
+            probe = NewArticle(0, key, None, title, "", None, "", "", None, False, link, fp)
+            if await _same_article(self._conn, probe) is not None:
+                found.add(key)
+        return found
+
     async def first_poll(self, feed_id: int, keys: Sequence[str], loud: Iterable[str]) -> dict[str, bool]:
         """A feed's first poll: which of its new entries may alert, decided once. When this feed has a decision
         stored (a first poll that a crash or a stop cut short), that one is returned; else `keys` (the new
