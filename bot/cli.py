@@ -13,6 +13,7 @@ import json
 import logging
 import math
 import signal
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from typing import Any, TextIO
 from bot import __version__
 from bot.adapters.console import ConsoleSink
 from bot.adapters.feeds import FeedEntry, FeedError
+from bot.adapters.files import sqlite_problem
 from bot.adapters.scheduler import FeedScheduler
 from bot.adapters.store import SCHEMA_VERSION, Store
 from bot.bootstrap import bootstrap
@@ -178,10 +180,21 @@ def _article_header(out: TextIO, n: int, entry: FeedEntry) -> None:
 
 # -- ask ----------------------------------------------------------------------------------------------------------
 async def ask(settings: Settings, line: str, out: TextIO, team: str | None = None) -> int:
-    store = await Store.open(settings.database)
+    store = await Store.open(settings.database, create=False, lookup=True)  # a lookup never makes a store
     try:
-        await store.sync_teams(settings.teams)  # the config's teams exist before the first `run`
-        reply = await dispatch(store, Caller(team=team), line)
+        if store.read_only:
+            log.info("%s is read-only here: lookups work, changes do not", settings.database)
+        else:
+            await store.sync_teams(settings.teams)  # the config's teams exist before the first `run`
+        try:
+            reply = await dispatch(store, Caller(team=team), line)
+        except sqlite3.OperationalError as exc:
+            if not store.read_only:
+                raise
+            raise UserError(
+                f"{settings.database}: the database is read-only here ({sqlite_problem(exc)}); "
+                f"{line.split()[0] if line.split() else 'this command'} changes it, only lookups work"
+            ) from None
     finally:
         await store.close()
     out.write(render_reply(reply) + "\n")
@@ -301,7 +314,7 @@ async def db_upgrade(settings: Settings, out: TextIO) -> int:
 
 
 async def db_backup(settings: Settings, target: Path, out: TextIO) -> int:
-    store = await Store.open(settings.database)
+    store = await Store.open(settings.database, create=False, lookup=True)
     try:
         await store.backup(target)
     finally:

@@ -114,6 +114,7 @@ def test_run_prints_alerts_then_stops_cleanly_on_ctrl_c_and_never_repeats(config
 
 
 def test_ask_handles_unknown_commands_and_search_syntax(config: Path) -> None:
+    assert claimdesk("db", "upgrade", "--config", str(config)).returncode == 0  # ask never creates a store
     r = claimdesk("ask", "--config", str(config), "/nonsense")
     assert r.returncode == 1 and "Unknown command" in r.stdout
     r = claimdesk("ask", "--config", str(config), '/claims kursk" AND (')

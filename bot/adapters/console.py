@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.adapters.files import os_problem, unwritable
 from bot.core.render import render_alert
+from bot.errors import UserError
 
 
 class ConsoleSink:
@@ -46,8 +48,14 @@ class JsonlSink:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._seen = self._recover()
+        problem = unwritable(path)
+        if problem:
+            raise UserError(f"{path}: jsonl.path: {problem}")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._seen = self._recover()
+        except OSError as exc:
+            raise UserError(f"{path}: jsonl.path: {os_problem(exc)}") from None
 
     def _recover(self) -> dict[str, None]:
         if not self.path.exists():

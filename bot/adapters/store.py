@@ -21,6 +21,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.adapters.files import FOLDER, os_problem, sqlite_problem, unwritable
 from bot.config import FeedSettings, TeamSettings
 from bot.core.alerts import AlertDraft, ArticleInfo, ClaimOutcome, TeamWatch
 from bot.core.claims import ClaimDraft
@@ -167,57 +168,136 @@ class WatchRow:
     origin: str
 
 
-def _prepare_new_file(path: Path) -> bool:
-    """Create the parent folder; True when the file already exists."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path.exists()
+def _new_file(path: Path, what: str) -> None:
+    """Make room for a new file: refuse a folder, an existing file or a place that cannot be written (one line
+    naming the path and why), then create its folders."""
+    if path.is_dir():
+        raise StoreError(f"{path}: {FOLDER}; name a file for the {what}")
+    if path.exists():
+        raise StoreError(f"{path}: already exists; choose a new file for the {what}")
+    problem = unwritable(path)
+    if problem:
+        raise StoreError(f"{path}: cannot create the {what}: {problem}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create the {what}'s folder: {os_problem(exc)}") from None
 
 
-def _check_file(path: Path) -> None:
-    """Create the parent folder; refuse a file that exists and is not SQLite, before SQLite touches it."""
-    if not _prepare_new_file(path) or path.stat().st_size == 0:
-        return
-    with path.open("rb") as fh:
-        head = fh.read(16)
-    if head != SQLITE_MAGIC:
+def _check_file(path: Path, create: bool, lookup: bool) -> bool:
+    """Before SQLite touches the path: refuse a folder, a missing file when this command may not create one, a
+    file that is not SQLite, and a file that cannot be written unless only lookups follow. True: open read-only."""
+    if path.is_dir():
+        raise StoreError(
+            f"{path}: {FOLDER}; database.path (or $CLAIMDESK_DATABASE) must name the database file"
+        )
+    if not path.exists():
+        if not create:
+            raise StoreError(
+                f"{path}: no database here (check database.path or $CLAIMDESK_DATABASE; "
+                "only `claimdesk run`, `ingest` and `db upgrade` create one)"
+            )
+        _new_file(path, "database")
+        return False
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read the database: {os_problem(exc)}") from None
+    if head and head != SQLITE_MAGIC:
         raise StoreError(
             f"{path}: not a SQLite database (refusing to touch it; point database.path elsewhere)"
         )
+    problem = unwritable(path, folder_too=True)  # SQLite writes its -wal and -shm files beside it
+    if problem is None:
+        return False
+    if lookup:
+        return True
+    raise StoreError(
+        f"{path}: the database is read-only here ({problem}); lookups (`claimdesk ask`) can read it, "
+        "this command needs to write"
+    )
+
+
+async def _connect_read_only(path: Path) -> aiosqlite.Connection:
+    """A read-only connection. A WAL database left closed has no -shm file, and a read-only folder cannot get
+    one: with no -wal file beside it either (no writer has it open), it is read as immutable."""
+    uri = await asyncio.to_thread(lambda: path.resolve().as_uri() + "?mode=ro")
+    for attempt in (uri, uri + "&immutable=1"):
+        conn = await aiosqlite.connect(attempt, uri=True, isolation_level=None)
+        try:
+            await conn.execute("PRAGMA user_version")
+            return conn
+        except sqlite3.OperationalError as exc:
+            await conn.close()
+            wal = path.with_name(path.name + "-wal")
+            if attempt != uri or "unable to open" not in str(exc) or await asyncio.to_thread(wal.exists):
+                raise
+    raise AssertionError("unreachable")
 
 
 class Store:
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: Path, read_only: bool = False) -> None:
         self._conn = conn
         self.path = path
+        self.read_only = read_only  # opened for lookups on a file that cannot be written
         self._lock = asyncio.Lock()
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
     @classmethod
-    async def open(cls, path: Path, *, upgrade: bool = True) -> Store:
-        """Open (creating if needed) and bring the schema up to date; refuse non-SQLite and newer files."""
-        await asyncio.to_thread(_check_file, path)
-        conn = await aiosqlite.connect(path, isolation_level=None)
+    async def open(
+        cls, path: Path, *, upgrade: bool = True, create: bool = True, lookup: bool = False
+    ) -> Store:
+        """Open and bring the schema up to date; refuse a folder, non-SQLite files, another program's database and
+        newer files. `create`: make the file (and its folders) when there is none (only `run`, `ingest` and
+        `db upgrade` do); `lookup`: only reads follow, so a file that cannot be written is opened read-only."""
+        read_only = await asyncio.to_thread(_check_file, path, create, lookup)
+        try:
+            if read_only:
+                conn = await _connect_read_only(path)
+            else:
+                conn = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{path}: {sqlite_problem(exc)}") from None
         try:
             conn.row_factory = aiosqlite.Row
-            await conn.execute("PRAGMA journal_mode = WAL")
+            if not read_only:
+                await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA busy_timeout = 5000")
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute("PRAGMA synchronous = NORMAL")
-            store = cls(conn, path)
+            store = cls(conn, path, read_only)
             version = await store.schema_version()
+            tables = {
+                r[0]
+                for r in await store._all("SELECT name FROM sqlite_master WHERE type = 'table'")
+                if not str(r[0]).startswith("sqlite_")
+            }
             if version > SCHEMA_VERSION:
                 raise StoreError(
                     f"{path}: database schema version {version} is newer than this claimdesk understands "
                     f"({SCHEMA_VERSION}); upgrade claimdesk or use a backup"
                 )
-            if upgrade and version < SCHEMA_VERSION:
+            if (version == 0 and tables) or (version > 0 and "articles" not in tables):
+                raise StoreError(
+                    f"{path}: not a claimdesk database (it holds another program's tables: "
+                    f"{', '.join(sorted(tables)[:5]) or 'none'}); refusing to add ours: point database.path "
+                    "at a new file"
+                )
+            if read_only:
+                if version < SCHEMA_VERSION:
+                    raise StoreError(
+                        f"{path}: the database is read-only here and its schema (version {version}) is older "
+                        f"than this claimdesk's ({SCHEMA_VERSION}); run `claimdesk db upgrade` where it can be written"
+                    )
+            elif upgrade and version < SCHEMA_VERSION:
                 await store.upgrade()
             elif version >= 5:
                 await _backfill_identity(conn)  # finishes a backfill an earlier start did not (a crash)
             return store
         except sqlite3.DatabaseError as exc:
             await conn.close()
-            raise StoreError(f"{path}: not a usable SQLite database ({exc})") from None
+            raise StoreError(f"{path}: {sqlite_problem(exc)}") from None
         except BaseException:
             await conn.close()
             raise
@@ -250,13 +330,15 @@ class Store:
 
     async def backup(self, target: Path) -> None:
         """An online, consistent copy (SQLite backup API) while the bot may keep writing."""
-        if await asyncio.to_thread(_prepare_new_file, target):
-            raise StoreError(f"{target}: already exists; choose a new file for the backup")
-        dest = await aiosqlite.connect(target)
+        await asyncio.to_thread(_new_file, target, "backup")
         try:
-            await self._conn.backup(dest)
-        finally:
-            await dest.close()
+            dest = await aiosqlite.connect(target)
+            try:
+                await self._conn.backup(dest)
+            finally:
+                await dest.close()
+        except sqlite3.Error as exc:
+            raise StoreError(f"{target}: cannot write the backup: {sqlite_problem(exc)}") from None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
