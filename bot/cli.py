@@ -220,8 +220,24 @@ class _Progress:
             self.stream.write("\n")
 
 
-def _article_entry(path: Path) -> FeedEntry:
-    text = path.read_bytes().decode("utf-8", errors="replace")
+def _not_text(data: bytes) -> str | None:
+    """Why a file's bytes are not an article's text, or None when they are."""
+    if not data.strip():
+        return "empty"
+    text = data[:65_536].decode("utf-8", errors="replace")
+    junk = sum(1 for c in text if c == "\ufffd" or (ord(c) < 32 and c not in "\t\n\r\f\v"))
+    if "\x00" in text or junk > len(text) * 0.02:
+        return "not text (binary data, or not UTF-8)"
+    return None
+
+
+def _article_entry(path: Path) -> FeedEntry | str:
+    """The article in a text file, or why the file is skipped."""
+    data = path.read_bytes()
+    why = _not_text(data)
+    if why:
+        return why
+    text = data.decode("utf-8", errors="replace")
     digest = hashlib.sha256(text.encode()).hexdigest()[:32]
     title = title_of(text)[0] or path.stem
     return FeedEntry(f"sha256:{digest}", title, None, f"file {path.name}", None, text)
@@ -230,7 +246,7 @@ def _article_entry(path: Path) -> FeedEntry:
 async def ingest(settings: Settings, targets: Sequence[str], quiet: bool, out: TextIO) -> int:
     app = await bootstrap(settings, open_feeds=False)
     total = IngestReport()
-    failures = 0
+    failures = skipped = 0
     try:
         articles: list[FeedEntry] = []
         feeds: list[tuple[str, tuple[FeedEntry, ...]]] = []
@@ -246,7 +262,12 @@ async def ingest(settings: Settings, targets: Sequence[str], quiet: bool, out: T
                             (str(p.resolve()), (await app.service.read_feed(str(p.resolve()))).entries)
                         )
                     else:
-                        articles.append(_article_entry(p))
+                        entry = _article_entry(p)
+                        if isinstance(entry, str):
+                            skipped += 1
+                            print(f"claimdesk: ingest: {p}: {entry}, skipped", file=sys.stderr)
+                        else:
+                            articles.append(entry)
             except (FeedError, OSError) as exc:
                 failures += 1
                 print(f"claimdesk: ingest: {target}: {exc}", file=sys.stderr)
@@ -264,6 +285,7 @@ async def ingest(settings: Settings, targets: Sequence[str], quiet: bool, out: T
     out.write(
         f"ingested {total.new} new article(s) of {total.entries} ({total.entries - total.new} already stored), "
         f"{total.claims} claims, {total.alerts} alerts queued"
+        f"{'' if not skipped else f', {skipped} file(s) skipped (empty or not text)'}"
         f"{'' if not total.errors else f', {len(total.errors)} extraction error(s)'}\n"
     )
     return 1 if failures else 0

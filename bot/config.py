@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -183,6 +184,11 @@ class _Reader:
             raise ConfigError(f"{self.file}: {self._key(unknown[0])}: unknown key (check the spelling)")
 
 
+_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+# a DNS name (with underscores, as internal hosts have)
+_HOST_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*\.?")
+
+
 def _path(base: Path, value: str) -> Path:
     p = Path(os.path.expanduser(value))
     return p if p.is_absolute() else (base / p).resolve()
@@ -234,10 +240,10 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         max_backoff=f.integer("max_backoff", 6 * 3_600, 10, 7 * 86_400),
     )
     for entry in fetch.allow:
-        if "/" in entry:
-            try:
-                ipaddress.ip_network(entry, strict=False)
-            except ValueError:
+        try:
+            ipaddress.ip_network(entry.strip(), strict=False)
+        except ValueError:
+            if "/" in entry or not _HOST_NAME.fullmatch(entry.strip()):
                 raise f.fail("allow", "addresses, networks (10.0.0.0/8) or host names", entry) from None
     f.done()
     d = root.table_("discord")
@@ -270,6 +276,8 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         name = t.string("name")
         channel = t.string("channel", "console")
         keywords = t.strings("keywords")
+        if not any(not k.startswith("-") for k in keywords):
+            raise t.fail("keywords", 'at least one keyword to watch ("-word" only excludes)', list(keywords))
         alerts = t.strings("alerts", list(DEFAULT_ALERT_KINDS), ALERT_KINDS)
         quiet = t.string("quiet_hours", None)
         timezone = t.string("timezone", "UTC")

@@ -179,3 +179,22 @@ def test_an_existing_store_on_a_read_only_mount_answers_lookups(
         _one_line_exit_2(run(*args, "--config", str(config)), str(data / "claimdesk.db"), "read-only")
     r = run("ask", "--config", str(config), "/watch add harbor")
     _one_line_exit_2(r, str(data / "claimdesk.db"), "read-only")
+
+
+def test_ingest_skips_empty_and_binary_files_with_a_message(config: Path, tmp_path: Path) -> None:  # noqa: F811
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "empty.txt").write_bytes(b"")
+    (docs / "blank.txt").write_bytes(b" \n\t\n")
+    (docs / "photo.txt").write_bytes(bytes(range(256)) * 40)  # a binary file with a .txt name
+    (docs / "good.txt").write_text(
+        "Harbor works resume\nMayor Jane Holt said 40 cranes will return to Kursk port.\n"
+    )
+    r = claimdesk("ingest", "--config", str(config), str(docs))
+    assert r.returncode == 0, r.stderr
+    assert "ingested 1 new article(s) of 1" in r.stdout and "3 file(s) skipped" in r.stdout
+    for name, why in (("empty.txt", "empty"), ("blank.txt", "empty"), ("photo.txt", "not text")):
+        assert f"{docs / name}: {why}" in r.stderr, r.stderr
+    con = sqlite3.connect(config.parent / "claimdesk.db")
+    assert [t for (t,) in con.execute("SELECT title FROM articles")] == ["Harbor works resume"]
+    con.close()

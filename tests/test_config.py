@@ -72,6 +72,10 @@ def test_database_path_can_come_from_the_environment(tmp_path: Path) -> None:
         ("[discord]\ndev_guild = true", "discord.dev_guild: expected a server id (a number)"),
         ("[fetch]\ntimeout = 0", "fetch.timeout: expected a number from 1 to 600, got 0"),
         ('[fetch]\nallow = ["10.0.0.0/33"]', "fetch.allow: expected addresses, networks"),
+        ('[fetch]\nallow = ["not an address!"]', "fetch.allow: expected addresses, networks"),
+        ('[fetch]\nallow = ["http://10.0.0.1/"]', "fetch.allow: expected addresses, networks"),
+        ('[[teams]]\nname = "t"\nkeywords = []', "teams[0].keywords: expected at least one keyword"),
+        ('[[teams]]\nname = "t"\nkeywords = ["-sport"]', "teams[0].keywords: expected at least one keyword"),
         (
             "[fetch]\nteam_tries_per_hour = 0",
             "fetch.team_tries_per_hour: expected a whole number from 1 to 10000",
@@ -102,3 +106,10 @@ def test_cli_prints_one_line_and_exits_2_for_config_errors(
     bad = write_config("[poll]\ninterval = -5")
     assert main(["ask", "--config", str(bad), "/claims kursk"]) == 2
     assert "poll.interval" in capsys.readouterr().err
+
+
+def test_allow_list_takes_addresses_networks_and_host_names(tmp_path: Path) -> None:
+    path = tmp_path / "ok.toml"
+    entries = ["127.0.0.1", "::1", "10.2.0.0/16", "feeds.internal", "my_host", "wire.example.org."]
+    path.write_text(f"[fetch]\nallow = {entries!r}".replace("'", '"'), encoding="utf-8")
+    assert load_settings(path, env={}).fetch.allow == tuple(entries)
