@@ -71,8 +71,20 @@ async def run(settings: Settings, once: bool = False) -> int:
             await run_discord(app, service.sink, settings.discord_token, stop)
             return 0
         if once:
-            for feed in settings.feeds:
-                await service.poll(feed)
+            # every feed at once, as the scheduler fires them (the service bounds polls and requests per host);
+            # Ctrl-C / SIGTERM stop it as they stop `run`
+            feeds = [*settings.feeds, *await service.team_feeds()]
+            polls = asyncio.gather(*(service.poll(f) for f in feeds), return_exceptions=True)
+            stopped = asyncio.ensure_future(stop.wait())
+            waiting: set[asyncio.Future[Any]] = {polls, stopped}
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            stopped.cancel()
+            if stop.is_set():
+                log.info("stopping: in-flight polls, the outbox, and the database")
+                await service.drain()
+            for failed in await polls:
+                if isinstance(failed, BaseException) and not isinstance(failed, asyncio.CancelledError):
+                    log.error("a poll failed unexpectedly: %r", failed)
             await service.deliver_pending()
             return 0
         scheduler = FeedScheduler(

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any, Protocol
 from bot.adapters.feeds import FeedEntry, FeedError, ParsedFeed, parse_feed, read_local
 from bot.adapters.fetcher import PAGE_ACCEPT, Fetched, Fetcher
 from bot.adapters.fulltext import PAGE_BYTES, page_text
-from bot.adapters.store import NewArticle, Store
+from bot.adapters.store import FeedRow, NewArticle, Store
 from bot.config import FeedSettings, FetchSettings, is_web_url
 from bot.core.alerts import ArticleInfo, ClaimOutcome, TeamWatch, decide_alerts
 from bot.core.claims import claims_from
@@ -55,6 +56,10 @@ class MessageRejected(Exception):
 
 ROUTE_RETRY = timedelta(minutes=5)  # a paused route is tried again after this
 POLLS_AT_ONCE = 50
+
+
+class _Stopped(Exception):
+    """A poll that would start fetching after shutdown began."""
 
 
 class ExtractionWorker:
@@ -102,6 +107,7 @@ class IngestReport:
     errors: list[str] = field(default_factory=list)
     not_modified: bool = False  # the server answered 304: nothing parsed
     skipped: bool = False  # not due: backing off, asked to wait, or paused
+    stopped: bool = False  # cut short by a shutdown: the entries not stored come with the next poll
 
     def add(self, other: IngestReport) -> None:
         self.entries += other.entries
@@ -167,6 +173,10 @@ class Claimdesk:
         # cycle-3 peak 242–277 → 168 MB, the all-304 cycle no slower)
         self._polling = asyncio.Semaphore(POLLS_AT_ONCE)
         self._inflight: set[asyncio.Task[Any]] = set()
+        # shutdown: polls waiting on the network (feed, article pages) are cancelled at once, since they have
+        # nothing to lose; a poll storing articles stops after the article it is on
+        self._network_bound: set[asyncio.Task[Any]] = set()
+        self._stopping = False
 
     async def add_feed(self, feed: FeedSettings) -> int:
         self.feed_ids[feed.url] = await self.store.ensure_feed(feed)
@@ -183,9 +193,29 @@ class Claimdesk:
                 self._polling
             ):  # a cycle of 1,000 feeds holds at most this many bodies and parses at once
                 return await self._poll(feed)
+        except _Stopped:
+            return IngestReport(skipped=True, stopped=True)
+        except asyncio.CancelledError:
+            if self._stopping:
+                log.info("feed %s: poll stopped by the shutdown", feed.name)
+            raise
         finally:
             if task is not None:
                 self._inflight.discard(task)
+
+    @contextmanager
+    def _network(self) -> Iterator[None]:
+        """Marks the current poll as waiting on the network: a shutdown cancels it at once (nothing to lose)."""
+        if self._stopping:
+            raise _Stopped
+        task = asyncio.current_task()
+        if task is not None:
+            self._network_bound.add(task)
+        try:
+            yield
+        finally:
+            if task is not None:
+                self._network_bound.discard(task)
 
     async def team_feeds(self) -> list[FeedSettings]:
         """The feeds teams added with /feeds add, as the scheduler polls them: no backfill (first add is silent),
@@ -230,29 +260,27 @@ class Claimdesk:
         if not is_due(row.next_poll_at, now):
             return IngestReport(skipped=True)
         got: Fetched | None = None
-        try:
-            if feed.is_remote:
-                got = await self.fetcher.get(row.target, etag=row.etag, last_modified=row.last_modified)
-                if got.status == 304:
-                    if await self.store.mark_feed_ok(
-                        feed_id, None, moved_to=got.moved_to, keep_validators=True
-                    ):
-                        log.info("feed %s resumed", feed.name)
-                        self._wake.set()
-                    return IngestReport(not_modified=True)
-                data, headers = got.body, dict(got.headers)
-            else:
-                data, headers = await asyncio.to_thread(read_local, Path(feed.url)), {}
-            parsed = await asyncio.to_thread(parse_feed, data, headers)
-        except FeedError as exc:
-            return await self._failed(feed, feed_id, row.failures + 1, exc)
-        except (
-            Exception
-        ) as exc:  # a bug or an input nobody foresaw: still this feed's failure, counted and shown
-            log.exception("feed %s: unexpected error", feed.name)
-            return await self._failed(
-                feed, feed_id, row.failures + 1, FeedError(f"{type(exc).__name__}: {exc}")
-            )
+        parsed: ParsedFeed | None = None
+        failure: FeedError | None = None
+        with self._network():
+            try:
+                parsed, got = await self._fetch(feed, row)
+            except FeedError as exc:
+                failure = exc
+            except (
+                Exception
+            ) as exc:  # a bug or an input nobody foresaw: still this feed's failure, counted and shown
+                log.exception("feed %s: unexpected error", feed.name)
+                failure = FeedError(f"{type(exc).__name__}: {exc}")
+        if failure is not None:
+            return await self._failed(feed, feed_id, row.failures + 1, failure)
+        if parsed is None:  # 304: not modified
+            if got is not None and await self.store.mark_feed_ok(
+                feed_id, None, moved_to=got.moved_to, keep_validators=True
+            ):
+                log.info("feed %s resumed", feed.name)
+                self._wake.set()
+            return IngestReport(not_modified=True)
         first_add = row.last_ok_at is None
         report = await self.ingest(
             feed_id,
@@ -261,6 +289,10 @@ class Claimdesk:
             max_age=feed.max_age,
             enrich=self.full_text if feed.full_text and feed.is_remote else None,
         )
+        if report.stopped:  # not marked read: the next poll fetches it again and stores the rest
+            log.info("feed %s: stopped by the shutdown after %d new entries", feed.name, report.new)
+            self._wake.set()
+            return report
         resumed = await self.store.mark_feed_ok(
             feed_id,
             parsed.title,
@@ -280,6 +312,16 @@ class Claimdesk:
             )
         self._wake.set()
         return report
+
+    async def _fetch(self, feed: FeedSettings, row: FeedRow) -> tuple[ParsedFeed | None, Fetched | None]:
+        """The feed parsed, and the response it came in (None for a local file); None parsed: a 304."""
+        if not feed.is_remote:
+            data = await asyncio.to_thread(read_local, Path(feed.url))
+            return await asyncio.to_thread(parse_feed, data, {}), None
+        got = await self.fetcher.get(row.target, etag=row.etag, last_modified=row.last_modified)
+        if got.status == 304:
+            return None, got
+        return await asyncio.to_thread(parse_feed, got.body, dict(got.headers)), got
 
     async def _failed(self, feed: FeedSettings, feed_id: int, failures: int, exc: FeedError) -> IngestReport:
         """Count the failure, back off (never sooner than Retry-After), pause after too many in a row. The wait
@@ -369,14 +411,17 @@ class Claimdesk:
             candidates, backfill = [e for e in fresh if decided.get(e.key, True)], None
         loud = {e.key for e in _alerting(candidates, backfill, alert, max_age, datetime.now(UTC))}
         if enrich and fresh:
-            fresh = await enrich(fresh)
+            with self._network():
+                fresh = await enrich(fresh)
         teams = await self.store.team_watches()
         for i in range(0, len(fresh), batch):
             chunk = fresh[i : i + batch]
-            results = await self.worker.extract([(e.body, e.title) for e in chunk])
-            for entry, result in zip(chunk, results, strict=True):
-                r = await self._record(feed_id, entry, result, teams, entry.key in loud)
-                report.add(r)
+            results = [] if self._stopping else await self.worker.extract([(e.body, e.title) for e in chunk])
+            for n, entry in enumerate(chunk):
+                if self._stopping:  # a shutdown: the article under way was stored, the rest wait
+                    report.stopped = True
+                    return report
+                report.add(await self._record(feed_id, entry, results[n], teams, entry.key in loud))
             if progress:
                 progress(len(chunk))
         return report
@@ -510,7 +555,11 @@ class Claimdesk:
                 w.cancel()
 
     async def drain(self, grace: float = 15.0) -> None:
-        """Let polls that are under way finish (up to `grace` seconds) before shutdown; cancel the rest."""
+        """Shutdown: polls waiting on the network are cancelled at once, polls storing articles stop after the
+        article they are on (up to `grace` seconds; then they are cancelled too), and no poll starts."""
+        self._stopping = True
+        for t in self._network_bound:
+            t.cancel()
         tasks = {t for t in self._inflight if not t.done()}
         if tasks:
             _, late = await asyncio.wait(tasks, timeout=grace)

@@ -8,8 +8,11 @@ The feeds are written here, in our own words.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import socket
 import sqlite3
+import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,7 +23,7 @@ from aiohttp import web
 
 from bot.adapters.store import Store
 from bot.core.alerts import AlertDraft
-from tests.conftest import AppFactory, RecordingSink, rss
+from tests.conftest import ROOT, AppFactory, RecordingSink, rss
 
 TEAM = '[[teams]]\nname = "desk"\nchannel = "port"\nkeywords = ["harbour", "quay"]\n'
 
@@ -218,3 +221,118 @@ async def test_guid_churn_does_not_fetch_the_article_pages_again(
         assert (await app.service.poll(app.settings.feeds[0])).new == 0
     assert {p: n for p, n in server.hits.items() if p.startswith("/story")} == pages
     assert (await app.store.counts())["articles"] == 3
+
+
+# -- item 4: run --once polls concurrently and stops on a signal; Ctrl-C of run is no error -------------------------
+async def test_run_once_polls_its_feeds_at_once_so_quick_feeds_do_not_wait_for_a_stalled_one(
+    server: Server, write_config: Callable[..., Path]
+) -> None:
+    from bot.cli import run
+    from bot.config import load_settings
+
+    release = asyncio.Event()
+    stalled = asyncio.Event()
+
+    async def stall(request: web.Request) -> web.Response:
+        stalled.set()
+        await release.wait()
+        return web.Response(body=rss(items(5, "slow")[3:]), headers={"Content-Type": "application/rss+xml"})
+
+    server.answers["/quick"] = (200, "application/rss+xml", rss(items(3, "quick")))
+    srv_app = web.Application()
+    srv_app.router.add_get("/slow", stall)
+    runner = web.AppRunner(srv_app)
+    await runner.setup()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    settings = load_settings(
+        write_config(
+            feeds=feed("slow", f"http://127.0.0.1:{port}/slow", "full_text = false")
+            + feed("quick", server.url("/quick")),
+            teams=TEAM,
+            fetch='allow = ["127.0.0.1"]\ntimeout = 600\nread_timeout = 600',
+        ),
+        env={},
+    )
+    once = asyncio.create_task(run(settings, once=True))
+    try:
+        await asyncio.wait_for(stalled.wait(), 60)
+        stored = 0
+        for _ in range(600):  # bounded: the quick feed is stored while the slow one still stalls
+            if once.done():
+                break
+            if settings.database.exists():
+                with sqlite3.connect(settings.database) as db:
+                    stored = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+            if stored == 3:
+                break
+            await asyncio.sleep(0.05)
+        assert stored == 3 and not once.done()
+        release.set()
+        assert await asyncio.wait_for(once, 60) == 0
+        with sqlite3.connect(settings.database) as db:
+            assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 5
+    finally:
+        release.set()
+        if not once.done():
+            once.cancel()
+        await runner.cleanup()
+
+
+@pytest.mark.parametrize("once", [True, False], ids=["run --once", "run"])
+async def test_a_signal_stops_run_with_a_poll_in_flight_cleanly(
+    server: Server, write_config: Callable[..., Path], once: bool
+) -> None:
+    """SIGINT while a feed stalls: `run --once` stops as `run` does (it went on until the fetch timed out), and
+    neither prints a traceback (APScheduler logged the cancelled poll as a job that raised an exception)."""
+    release = asyncio.Event()
+    stalled = asyncio.Event()
+
+    async def stall(request: web.Request) -> web.Response:
+        stalled.set()
+        await release.wait()
+        return web.Response(status=500)
+
+    srv_app = web.Application()
+    srv_app.router.add_get("/stalled", stall)
+    runner = web.AppRunner(srv_app)
+    await runner.setup()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    config = write_config(
+        feeds=feed("stalled", f"http://127.0.0.1:{port}/stalled", "full_text = false"),
+        teams=TEAM,
+        fetch='allow = ["127.0.0.1"]\ntimeout = 600\nread_timeout = 600',
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMDESK_")}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        *(["--once"] if once else []),
+        "-c",
+        str(config),
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await asyncio.wait_for(stalled.wait(), 120)
+        proc.send_signal(signal.SIGINT)
+        _, err = await asyncio.wait_for(proc.communicate(), 60)  # the stall lasts until the test ends
+    finally:
+        release.set()
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        await runner.cleanup()
+    log = err.decode()
+    assert proc.returncode == 0, log
+    assert "Traceback" not in log and "raised an exception" not in log and "CancelledError" not in log, log
+    assert "stopped cleanly" in log

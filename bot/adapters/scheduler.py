@@ -8,6 +8,7 @@ one place that says what to poll.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -33,6 +34,7 @@ class FeedScheduler:
         self._grace = misfire_grace
         self._extra = extra
         self._fixed: tuple[FeedSettings, ...] = ()
+        self._stopping = False
         self.scheduler = AsyncIOScheduler(timezone="UTC")
 
     def start(self, feeds: Sequence[FeedSettings]) -> None:
@@ -63,7 +65,7 @@ class FeedScheduler:
             if self.scheduler.get_job(job_id) is not None:
                 continue
             self.scheduler.add_job(
-                self._poll,
+                self._run,
                 IntervalTrigger(seconds=feed.interval, jitter=self._jitter or None),
                 args=[feed],
                 id=job_id,
@@ -74,9 +76,22 @@ class FeedScheduler:
                 next_run_time=start,
             )
 
+    async def _run(self, feed: FeedSettings) -> None:
+        """One poll as a job. The poll runs in a task of its own: shutting the scheduler down cancels its jobs, and
+        a shutdown is not an error (APScheduler logged the cancelled poll with a traceback); the poll itself is
+        stopped by the service's `drain`, which lets it finish the article it is storing."""
+        poll = asyncio.ensure_future(self._poll(feed))
+        try:
+            await asyncio.shield(poll)
+        except asyncio.CancelledError:
+            if not self.scheduler.running or self._stopping:
+                return  # the scheduler is shutting down; the poll task goes on until drained
+            raise
+
     def polled(self) -> list[str]:
         return sorted(j.id[5:] for j in self.scheduler.get_jobs() if j.id.startswith("poll:"))
 
     def shutdown(self) -> None:
+        self._stopping = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)

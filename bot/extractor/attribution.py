@@ -1,0 +1,424 @@
+"""Attribution from a dependency parse: who said what, read off the sentences that can carry a statement.
+
+The rule pass (`quotes.py`) finds where quotation marks open and close, which it does well. What rules cannot do
+is tell a person from a place or find the subject of "said"; en_core_web_sm's parser can. This module reads the
+parsed sentences (only those with a quote mark or a cue word are parsed, see `Parses`):
+
+- **Reported speech**: a cue verb (`data/cues.txt`) with a clausal complement (`ccomp`) is an attribution; its
+  subject (`nsubj`) is the speaker mention and the complement is the content, wherever the two stand ("Austin
+  said Russia is …", "Russia is …, Austin said", "The economy, he said, is …"). "according to X" takes the clause
+  it modifies. A negated cue ("has not confirmed that"), a denial, a passive ("is said to", "was told that") and
+  a question ("asked whether") report no statement, so they give no quote.
+- **Speakers of direct quotes**: a cue in the quote's sentence outside the quote marks, whose subject also stands
+  outside them; else the quote is bare, and its speaker is the article's current speaker (see `SpeakerChain`).
+- **Speakers are typed**: a mention's head must be a proper noun, a personal pronoun or a noun; its canonical
+  form is a person's full name (titles split off as the role), a pronoun or "the minister" resolved through the
+  chain, or the mention itself for groups, organisations and documents.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from spacy.tokens import Doc, Span, Token
+
+from bot.extractor.lexicon import lexicon
+from bot.extractor.speakers import PeopleIndex, looks_like_person, role_of, strip_title
+from bot.extractor.types import Quote
+
+_SUBJECTS = frozenset({"nsubj"})
+_PASSIVE = frozenset({"nsubjpass", "auxpass", "csubjpass"})
+_PERSONAL = frozenset({"he", "she", "him", "her"})
+_GROUP_PRONOUNS = frozenset({"they", "we", "them", "us"})
+_SELF = frozenset({"i", "me", "you", "it", "this", "that", "which", "who", "what", "there"})
+# Cues that report no statement when they stand alone (a denial is not a quote; a question asks, it states nothing).
+_NO_STATEMENT = frozenset(
+    {"deny", "denies", "denied", "denying", "ask", "asks", "asked", "asking", "wonder", "wonders", "wondered"}
+)
+_MIN_CONTENT_WORDS = 3
+_MIN_OBJECT_WORDS = 2
+_OBJECTS = False
+
+
+def _object_content(tok: Token) -> Token | None:
+    """What an object cue reports: its direct object ("praised the plan"), its infinitive ("wants to …") or the
+    object of its particle ("called for an inquiry")."""
+    for c in tok.children:
+        if c.dep_ == "dobj":
+            return c
+    for c in tok.children:
+        if c.dep_ == "xcomp" and c.i > tok.i:
+            return c
+    for c in tok.children:
+        if c.dep_ == "prep" and c.i == tok.i + 1 and f"{tok.lower_} {c.lower_}" in lexicon().cues:
+            return next((g for g in c.children if g.dep_ == "pobj"), None)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A speaker mention in the text and the name it resolves to."""
+
+    start: int
+    end: int
+    text: str
+    speaker: str | None
+    role: str | None
+    person: bool  # the speaker is a named person (a chain can hand it on to "he" and to bare quotes)
+
+
+@dataclass
+class SpeakerChain:
+    """The article's people as a reader follows them: who spoke last, and who the text turned to since.
+
+    A pronoun or a bare quote goes to the last *person who spoke*, unless a person the text names as a
+    sentence's subject came after that speaker's quote (a new voice being introduced). Places, companies and
+    programmes never enter the chain: only persons do.
+    """
+
+    people: PeopleIndex
+    _speakers: list[tuple[int, Mention]] = field(default_factory=list)
+    _subjects: list[tuple[int, Mention]] = field(default_factory=list)
+
+    def spoke(self, pos: int, mention: Mention) -> None:
+        if mention.person:
+            self._speakers.append((pos, mention))
+
+    def introduced(self, pos: int, mention: Mention) -> None:
+        if mention.person:
+            self._subjects.append((pos, mention))
+
+    def current(self, pos: int) -> Mention | None:
+        i = bisect.bisect_left(self._speakers, pos, key=lambda x: x[0])
+        speaker = self._speakers[i - 1] if i else None
+        j = bisect.bisect_left(self._subjects, pos, key=lambda x: x[0])
+        subject = self._subjects[j - 1] if j else None
+        if subject is not None and (speaker is None or subject[0] > speaker[0]):
+            return subject[1]
+        if speaker is not None:
+            return speaker[1]
+        person = self.people.last_person_before(pos)
+        if person is None:
+            return None
+        return Mention(person.start, person.end, person.name, person.name, None, True)
+
+
+def _cue_of(tok: Token) -> str | None:
+    """The cue class of a verb token ("speech" or "object"), counting a particle ("point out")."""
+    cues = lexicon().cues
+    low = tok.lower_
+    for child in tok.children:
+        if child.dep_ == "prt":
+            both = f"{low} {child.lower_}"
+            if both in cues:
+                return cues[both]
+    return cues.get(low)
+
+
+def _negated(tok: Token) -> bool:
+    return any(c.dep_ == "neg" for c in tok.children) or any(
+        c.dep_ == "neg" for c in tok.head.children if tok.dep_ in ("xcomp",) and tok.head is not tok
+    )
+
+
+def _subject_of(verb: Token) -> Token | None:
+    """The subject of a cue verb; a participle or coordinated cue ("…, saying …", "… and said …") takes the
+    subject of the verb it hangs on."""
+    seen = 0
+    tok = verb
+    while seen < 4:
+        seen += 1
+        for c in tok.children:
+            if c.dep_ in _SUBJECTS:
+                return c
+            if c.dep_ in _PASSIVE:
+                return None
+        if tok.dep_ in ("conj", "advcl", "xcomp") and tok.head is not tok:
+            tok = tok.head
+            continue
+        return None
+    return None
+
+
+def _mention_span(head: Token) -> tuple[int, int]:
+    """The noun phrase of a subject head: its left modifiers and compound parts, with appositions and relative
+    clauses cut off ("Dr. Jane Roe, a virologist at …" → "Dr. Jane Roe")."""
+    left = head.i
+    for c in head.lefts:
+        if c.dep_ in ("compound", "amod", "det", "poss", "nmod", "nummod", "quantmod", "case") or c.pos_ == "PROPN":
+            left = min(left, c.left_edge.i)
+    right = head.i
+    for c in head.rights:
+        if c.dep_ in ("compound", "flat") or (c.dep_ == "prep" and c.lower_ in ("of", "at", "for", "in", "from")):
+            right = max(right, c.right_edge.i)
+        else:
+            break
+    doc = head.doc
+    while left < head.i and doc[left].is_punct:
+        left += 1
+    while right > head.i and doc[right].is_punct:
+        right -= 1
+    return left, right + 1
+
+
+def _is_speaker_head(tok: Token) -> bool:
+    """A speaker is a person, an organisation, a group, a role or a document: never a fragment."""
+    if tok.pos_ == "PRON":
+        return tok.lower_ in _PERSONAL or tok.lower_ in _GROUP_PRONOUNS
+    if tok.pos_ == "PROPN":
+        return True
+    if tok.pos_ == "NOUN":
+        return tok.is_alpha and tok.lower_ not in _SELF
+    return False
+
+
+def resolve_mention(
+    sent: Span, head: Token, offset: int, text: str, chain: SpeakerChain, people: PeopleIndex
+) -> Mention | None:
+    """The speaker a subject head names, with its span in `text`; None for a fragment."""
+    if not _is_speaker_head(head):
+        return None
+    left, right = _mention_span(head)
+    doc = head.doc
+    start, end = offset + doc[left].idx, offset + doc[right - 1].idx + len(doc[right - 1])
+    mention = text[start:end]
+    low = mention.lower()
+    if head.pos_ == "PRON":
+        if low in _PERSONAL or head.lower_ in _PERSONAL:
+            current = chain.current(start)
+            name = current.speaker if current else None
+            return Mention(start, end, mention, name, current.role if current else None, current is not None)
+        return Mention(start, end, mention, mention, None, False)
+    words = mention.split()
+    roles = lexicon().role_nouns
+    if head.pos_ == "NOUN" and head.lower_ in roles and head.tag_ == "NN" and words[0].lower() in ("the", "a"):
+        current = chain.current(start)  # "the minister": the person the article is following
+        if current is not None:
+            return Mention(start, end, mention, current.speaker, role_of(mention), True)
+        return Mention(start, end, mention, mention, None, False)
+    if head.pos_ == "PROPN" or (head.text[:1].isupper() and head.i > 0):  # the small tagger calls many surnames NOUN
+        _, name = strip_title(words)
+        name = [w.rstrip(",") for w in name]
+        if name and looks_like_person(name) and (len(name) >= 2 or people.canonical(name[0]) != name[0]):
+            return Mention(start, end, mention, people.canonical(" ".join(name)), role_of(mention), True)
+        if len(name) == 1 and looks_like_person(name):
+            known = people.canonical(name[0])
+            if known != name[0]:
+                return Mention(start, end, mention, known, role_of(mention), True)
+    return Mention(start, end, mention, mention, None, False)
+
+
+def _content_span(comp: Token) -> tuple[int, int]:
+    left, right = comp.left_edge.i, comp.right_edge.i
+    doc = comp.doc
+    while left < right and (doc[left].is_punct or doc[left].lower_ == "that" and doc[left].dep_ == "mark"):
+        left += 1
+    while right > left and doc[right].is_punct:
+        right -= 1
+    return left, right + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Reported:
+    content: tuple[int, int]
+    cue: tuple[int, int]
+    cue_text: str
+    subject: Token | None
+    sentence: Span
+
+
+def reported_in(doc: Doc) -> list[Reported]:
+    """Every attribution the parse shows in one parsed sentence (token offsets relative to `doc`)."""
+    out: list[Reported] = []
+    for tok in doc:
+        if tok.lower_ == "according":
+            to = next((c for c in tok.children if c.lower_ == "to"), None)
+            obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+            if obj is None:
+                continue
+            clause = tok.head
+            while clause.dep_ not in ("ROOT", "ccomp", "conj") and clause.head is not clause:
+                clause = clause.head
+            lo, hi = clause.left_edge.i, clause.right_edge.i + 1
+            a_lo, a_hi = tok.left_edge.i, tok.right_edge.i + 1
+            if a_lo <= lo:
+                lo = a_hi
+            elif a_hi >= hi:
+                hi = a_lo
+            while lo < hi and doc[lo].is_punct:
+                lo += 1
+            while hi > lo and doc[hi - 1].is_punct:
+                hi -= 1
+            if hi - lo >= _MIN_CONTENT_WORDS:
+                out.append(Reported((lo, hi), (tok.i, to.i + 1), "according to", obj, doc[:]))
+            continue
+        if tok.pos_ not in ("VERB", "AUX") or _cue_of(tok) != "speech":
+            continue
+        if tok.lower_ in _NO_STATEMENT or _negated(tok):
+            continue
+        if any(c.dep_ in _PASSIVE for c in tok.children):
+            continue
+        comp = next((c for c in tok.children if c.dep_ == "ccomp"), None)
+        min_words = _MIN_CONTENT_WORDS
+        if comp is None:
+            # "The economy, he said, is …": the cue hangs on the clause it interrupts
+            if tok.dep_ in ("parataxis",) and tok.head.pos_ in ("VERB", "AUX"):
+                comp = tok.head
+                lo, hi = comp.left_edge.i, comp.right_edge.i + 1
+            elif _OBJECTS:
+                obj = _object_content(tok)
+                if obj is None:
+                    continue
+                lo, hi = _content_span(obj)
+                if obj.dep_ == "pobj":
+                    lo = min(lo, obj.head.i + 1)
+                min_words = _MIN_OBJECT_WORDS
+            else:
+                continue
+        else:
+            if comp.i < tok.i and any(c.dep_ == "mark" and c.lower_ in ("if", "whether") for c in comp.children):
+                continue
+            if any(c.dep_ == "mark" and c.lower_ in ("if", "whether") for c in comp.children):
+                continue  # "asked whether …": a question
+            lo, hi = _content_span(comp)
+        if sum(1 for t in doc[lo:hi] if t.is_alpha) < min_words:
+            continue
+        out.append(Reported((lo, hi), (tok.i, tok.i + 1), tok.text, _subject_of(tok), doc[:]))
+    return out
+
+
+def quotes_from_parses(
+    text: str,
+    parses: Sequence[tuple[int, Doc]],
+    direct: Sequence[Quote],
+    people: PeopleIndex,
+) -> list[Quote]:
+    """Direct quotes with their speakers decided by the parse, plus the reported speech the parse shows.
+
+    `parses` are (character offset, parsed sentence) in text order; `direct` the rule pass's direct quotes.
+    """
+    chain = SpeakerChain(people)
+    starts = [off for off, _ in parses]
+    direct_spans = sorted((q.start, q.end) for q in direct if q.direct)
+    out: list[Quote] = []
+    pending_direct = sorted(direct, key=lambda q: q.start)
+    di = 0
+    for off, doc in parses:
+        s_end = off + len(doc.text)
+        # people named as subjects here enter the chain (a new voice)
+        for tok in doc:
+            if tok.dep_ == "nsubj" and tok.pos_ in ("PROPN", "NOUN") and tok.text[:1].isupper():
+                m = resolve_mention(doc[:], tok, off, text, chain, people)
+                if m is not None:
+                    chain.introduced(off + tok.idx, m)
+        # direct quotes that start in this sentence, read with the sentences they run over
+        while di < len(pending_direct) and pending_direct[di].start < s_end:
+            q = pending_direct[di]
+            di += 1
+            k = bisect.bisect_right(starts, q.start) - 1
+            around = [parses[j] for j in range(max(k, 0), len(parses)) if parses[j][0] <= q.end + 2][:4]
+            out.append(_direct_speaker(text, q, around or [(off, doc)], chain, people))
+        for r in reported_in(doc):
+            c_lo = off + doc[r.content[0]].idx
+            c_hi = off + doc[r.content[1] - 1].idx + len(doc[r.content[1] - 1])
+            if _inside_any(direct_spans, c_lo, c_hi):
+                continue
+            if r.subject is None:
+                continue
+            m = resolve_mention(doc[:], r.subject, off, text, chain, people)
+            if m is None or m.speaker is None:
+                continue
+            cue_lo = off + doc[r.cue[0]].idx
+            cue_hi = off + doc[r.cue[1] - 1].idx + len(doc[r.cue[1] - 1])
+            out.append(
+                Quote(
+                    text[c_lo:c_hi], c_lo, c_hi, False, m.speaker, m.start, m.end, text[cue_lo:cue_hi],
+                    cue_lo, cue_hi, m.role,
+                )
+            )
+            chain.spoke(c_lo, m)
+    while di < len(pending_direct):  # a quote in a sentence that was not parsed
+        out.append(_bare(pending_direct[di], chain))
+        di += 1
+    out.sort(key=lambda q: q.start)
+    return out
+
+
+def _inside_any(spans: Sequence[tuple[int, int]], lo: int, hi: int) -> bool:
+    i = bisect.bisect_right(spans, (lo, 1 << 62))
+    for a, b in spans[max(0, i - 2) : i + 1]:
+        if min(b, hi) - max(a, lo) > (hi - lo) * 0.5:
+            return True
+    return False
+
+
+def _direct_speaker(
+    text: str, q: Quote, around: Sequence[tuple[int, Doc]], chain: SpeakerChain, people: PeopleIndex
+) -> Quote:
+    """The speaker of a direct quote: a cue outside its marks in this sentence, else the chain's."""
+    spans = q.parts or ((q.start, q.end),)
+
+    def inside(pos: int) -> bool:
+        return any(a - 1 <= pos < b + 1 for a, b in spans)
+
+    best: tuple[int, Token, Token, int, Doc] | None = None
+    for off, doc in around:
+        for tok in doc:
+            p = off + tok.idx
+            if inside(p) or tok.pos_ not in ("VERB", "AUX") or _cue_of(tok) is None:
+                continue
+            subj = _subject_of(tok)
+            if subj is None or inside(off + subj.idx):
+                continue
+            dist = min(abs(p - q.start), abs(p - q.end))
+            if best is None or dist < best[0]:
+                best = (dist, tok, subj, off, doc)
+    if best is not None:
+        _, cue, subj, off, doc = best
+        m = resolve_mention(doc[:], subj, off, text, chain, people)
+        if m is not None and m.speaker is not None:
+            chain.spoke(q.start, m)
+            cue_lo = off + cue.idx
+            return replace(
+                q,
+                speaker=m.speaker,
+                speaker_start=m.start,
+                speaker_end=m.end,
+                cue=cue.text,
+                cue_start=cue_lo,
+                cue_end=cue_lo + len(cue),
+                speaker_role=m.role,
+            )
+    if q.cue is not None and q.speaker is not None and q.speaker_start is not None:
+        # the rules found a cue the parse did not (a dash-style "- urged the Ukrainian leader", a headline):
+        # keep their mention, typed like any other
+        mention = text[q.speaker_start : q.speaker_end]
+        words = mention.split()
+        if mention.lower() not in _PERSONAL and not (words and words[0].lower() in ("the", "a")):
+            m = Mention(q.speaker_start, q.speaker_end or q.speaker_start, mention, q.speaker, q.speaker_role, True)
+            if looks_like_person(q.speaker.split()):
+                chain.spoke(q.start, m)
+            return q
+        current = chain.current(q.start)
+        if current is not None:
+            return replace(q, speaker=current.speaker, speaker_role=current.role or q.speaker_role)
+        return q
+    return _bare(q, chain)
+
+
+def _bare(q: Quote, chain: SpeakerChain) -> Quote:
+    current = chain.current(q.start)
+    if current is None:
+        return replace(q, speaker=None, speaker_start=None, speaker_end=None, cue=None, cue_start=None, cue_end=None)
+    return replace(
+        q,
+        speaker=current.speaker,
+        speaker_start=current.start,
+        speaker_end=current.end,
+        speaker_role=current.role,
+        cue=None,
+        cue_start=None,
+        cue_end=None,
+    )
