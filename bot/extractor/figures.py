@@ -15,14 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from bot.extractor.lexicon import Lexicon, lexicon
+from bot.extractor.lexicon import FigureWords, Lexicon, figure_words, lexicon
 from bot.extractor.patterns import trie_alternation
 from bot.extractor.types import Figure
 
-_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+# thousands grouped by commas, or by a no-break, narrow no-break or thin space ("8\u00a0000" in translated press)
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+_GROUP_MARKS = str.maketrans("", "", ",\u00a0\u202f\u2009")
 _WORD_SCALES = ("hundred", "thousand", "million", "billion", "trillion")
 _PERCENT = re.compile(
-    r"(?:\s?%|\s+percentage\s+points?\b|-percentage-points?\b|\s+per\s?cent\b|-?percent\b|\s+points?\b(?=\s+(?:lead|gap|margin|drop|rise|increase|decrease|advantage)))",
+    r"(?:\s?%|\s+percentage\s+points?\b|-percentage-points?\b|\s+per\s?cent\b|-?percent\b|[\s-]points?\b(?=\s+(?:lead|gap|margin|drop|rise|increase|decrease|advantage)))",
     re.IGNORECASE,
 )
 _RANGE_JOIN = re.compile(r"\s*(?:-|–|—|\bto\b)\s*", re.IGNORECASE)
@@ -30,7 +32,7 @@ _WHOLE_JOIN = re.compile(
     r"\s+(?:out\s+)?of\s+(?:the\s+|every\s+|each\s+|all\s+|its\s+|their\s+)?(?:[A-Za-z][\w.]*['’]s\s+)?",
     re.IGNORECASE,
 )
-_PRONOUN_WHOLE = re.compile(r"\s+of\s+(?:them|those|these)\b", re.IGNORECASE)
+_PRONOUN_WHOLE = re.compile(r"\s+of\s+(?:them|those|these|whom|which)\b", re.IGNORECASE)
 _POST_APPROX = re.compile(r"\s+or\s+(?:more|so|less|fewer)\b|\+|-plus\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*\.?|\d[\d,.]*|[^\sA-Za-z\d]")
 _RATE = re.compile(r"\s+(?:every|each|a|per)\s+(day|week|month|year|hour|minute)\b", re.IGNORECASE)
@@ -270,7 +272,7 @@ def _is_words(num: str) -> bool:
 
 def _number(num: str, lx: Lexicon) -> float:
     """The bare number before any scale: "8,000" → 8000, ".5" → 0.5, "twenty-five" → 25."""
-    return _word_value(num, lx) if _is_words(num) else float(num.replace(",", ""))
+    return _word_value(num, lx) if _is_words(num) else float(num.translate(_GROUP_MARKS))
 
 
 def _parse_amount(m: re.Match[str], lx: Lexicon) -> _Amount:
@@ -357,6 +359,7 @@ def _noun_run(text: str, pos: int, limit: int) -> tuple[list[str], int]:
     run: list[str] = []
     end = pos
     cues = lexicon().cues
+    nounish = lexicon().grammar["nounish_cues"]
     compound = False  # inside "coal- and gas-fired": the half-words and their "and" are skipped
     for m in _WORD.finditer(text, pos, min(limit, pos + 200)):
         w = m.group(0)
@@ -370,7 +373,9 @@ def _noun_run(text: str, pos: int, limit: int) -> tuple[list[str], int]:
             end = m.end()
             continue
         compound = False
-        if not w[0].isalpha() or low in _STOP or low in _MORE_STOPS or low in cues or len(run) >= 4:
+        if low in cues and not (low in nounish and (run or _noun_follows(text, m.end()))):
+            break  # "45 percent say", but "Democratic claims", "38 percent support, …"
+        if not w[0].isalpha() or low in _STOP or low in _MORE_STOPS or len(run) >= 4:
             break
         if "’" in w or "'" in w:
             break  # shouldn't, Russia's
@@ -378,8 +383,8 @@ def _noun_run(text: str, pos: int, limit: int) -> tuple[list[str], int]:
             break
         if run and len(low) > 5 and low.endswith("ing"):
             break
-        if run and w[0].isupper() and not run[-1][0].isupper():
-            break
+        if run and w[0].isupper() and not run[-1][0].isupper() and "-" not in run[-1]:
+            break  # but "middle-income Americans"
         run.append(w.rstrip("."))
         end = m.end()
     return run, end
@@ -396,22 +401,271 @@ def _subject(run: list[str], text: str, pos: int, limit: int) -> str | None:
     return " ".join(words)
 
 
+def _noun_follows(text: str, pos: int) -> bool:
+    """After a word that is a noun or a verb ("support"): punctuation or a preposition makes it a noun."""
+    rest = text[pos : pos + 20].lstrip()
+    if not rest or not rest[0].isalpha():
+        return True
+    return _next_word(rest, 0) in _NOUN_CUE_FOLLOWERS
+
+
 def _counted(run: list[str]) -> str | None:
+    if len(run) > 1 and run[-1][0].isupper() and "-" in run[-2]:
+        return run[-1]  # "low- and middle-income Americans"
     lower = [w for w in run if w[0].islower()]
     return lower[-1] if lower else None
+
+
+# --- measure, event, period; page furniture -------------------------------------------------------------------
+
+_PHONE_SPAN = re.compile(
+    r"(?<![\w.,])(?:\+\d{1,3}[\s\u00a0-]?)?\(?0\d{2,4}\)?(?:[ \u00a0.-]\d{2,4}){1,3}(?![\w])"
+)
+_DATE_LINE = re.compile(r"^[^\n.!?]{0,40}\b(?:1[89]|20)\d\d[ \t]*$", re.MULTILINE)
+_IDENT_TAIL = frozenset(["fm", "mhz", "khz", "ghz"])
+_AGE_AFTER = re.compile(r"(?:,|\)|\s+(?:and|or)\s+\d{1,3},|\s*$)")
+_AGE_BEFORE = re.compile(r"(?:\bages?\s+(?:of\s+)?|\bage\s+(?:of\s+)?|[A-Z][\w’'.-]+,\s)$")
+_AGE_RANGE = re.compile(r"-?(?:\s+(?:and|or|to)\s+\d{1,3})?[\s-]+years?[\s-]+old\b")
+_BETWEEN = re.compile(r"\bbetween\s+$", re.IGNORECASE)
+_AND = re.compile(r"\s+and\s+")
+_IN_RATIO = re.compile(r"\s+in\s+(?=\d)")
+_RATIO_NOUNS = frozenset(["margin", "ratio", "majority", "vote", "votes", "decision", "split", "edge"])
+_NOUN_BEFORE = re.compile(
+    r"(?:\b([A-Za-z][a-z]+(?:-[a-z]+)*)\s+(?:of|above|below|exceeding|topping)\s+|\b([A-Za-z][a-z]+)\s*\(\s*)$"
+)
+_NOUN_BEFORE_APPROX = re.compile(r"\b([a-z]+(?:-[a-z]+)*)\s+$")
+_OVER_UNDER = frozenset(["over", "under", "above", "below", "more than", "less than", "fewer than"])
+_NUMBER_OF = re.compile(r"\b(?:number|total|count|tally)\s+of\s+(?:the\s+|all\s+)?", re.IGNORECASE)
+_PARTITIVE = re.compile(r"\s+of\s+(?:the|their|its|his|her|our|these|those|all)\s+")
+_HYPHEN_NOUN = re.compile(r"-([a-z]+)\b")
+_NOUN_CUE_FOLLOWERS = frozenset(
+    [
+        "of",
+        "in",
+        "on",
+        "as",
+        "were",
+        "was",
+        "are",
+        "is",
+        "from",
+        "by",
+        "for",
+        "and",
+        "or",
+        "to",
+        "that",
+        "which",
+    ]
+)
+_HUMAN_EVENTS = frozenset(["killed", "injured", "evacuated", "missing", "arrested", "rescued"])
+_PERIOD = re.compile(
+    r"\b(?:(?:in|during|of|by|from|for)\s+((?:19|20)\d\d)(?![\w-])()"
+    r"|the\s+((?:19|20)\d\d)\s+([a-z]+)"
+    r"|((?:19|20)\d\d)['’]s\s+([a-z]+)"
+    r"|(last\s+year|the\s+previous\s+year|a\s+year\s+(?:earlier|before|ago)|in\s+the\s+(?:19|20)\d0s))",
+    re.IGNORECASE,
+)
+_PERIOD_WINDOW = 90  # characters either side of a figure where its period may be named
+_MEASURE_WINDOW = 70
+_LETTERS = re.compile(r"[a-z]+")
+
+
+@cache
+def _unit_word_re() -> re.Pattern[str]:
+    fw = figure_words()
+    return re.compile(rf"[\s-]?(?i:{trie_alternation(fw.measure_units)})(?![\w/²])")
+
+
+@cache
+def _currency_word_re() -> re.Pattern[str]:
+    fw = figure_words()
+    quals = trie_alternation(fw.currency_qualifiers)
+    return re.compile(rf"\s+(?i:(?P<qual>{quals})\s+)?(?i:(?P<word>{trie_alternation(fw.currency_words)}))\b")
+
+
+@cache
+def _furniture_re() -> re.Pattern[str]:
+    openers = trie_alternation(figure_words().furniture)
+    # an opener followed by a colon or bar, or a line with no sentence end: "Read more: 5 things", "Share this story"
+    return re.compile(
+        rf"^[ \t]*(?i:{openers})(?!\w)(?:[ \t]*[:|/—–]|[^\n]*[^\n.!?\"”’ \t][ \t]*$)[^\n]*", re.MULTILINE
+    )
+
+
+def _blocked_spans(text: str) -> list[tuple[int, int]]:
+    """Spans whose numbers are never figures: page furniture lines, date lines, phone numbers (one pass each)."""
+    spans = [m.span() for m in _furniture_re().finditer(text)]
+    spans += [m.span() for m in _DATE_LINE.finditer(text)]
+    spans += [m.span() for m in _PHONE_SPAN.finditer(text)]
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _inside(spans: list[tuple[int, int]], starts: list[int], pos: int) -> bool:
+    i = bisect.bisect_right(starts, pos) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
+
+
+def _present_year(text: str) -> str | None:
+    """The year of the article's own date line, when its first lines carry one ("Friday 8 August 2025")."""
+    m = _DATE_LINE.search(text, 0, min(len(text), 1500))
+    if m:
+        y = re.findall(r"(?:1[89]|20)\d\d", m.group(0))
+        return y[-1] if y else None
+    return None
+
+
+def _event(text: str, start: int, end: int, s_start: int, s_end: int, fw: FigureWords) -> str | None:
+    """The event class nearest after the figure in its clause (6 words), else just before it (8 words)."""
+    clause = re.split(r"[;:.!?]|,\s|\s(?:and|but)\s", text[end : min(s_end, end + 80)], maxsplit=1)[0]
+    for word in re.findall(r"[a-z]+", clause.lower())[:6]:
+        if word in fw.events:
+            return fw.events[word]
+    before = re.split(r"[;:.!?,]", text[max(s_start, start - 80) : start])[-1]
+    for word in reversed(re.findall(r"[a-z]+", before.lower())[-8:]):
+        if word in fw.events:
+            return fw.events[word]
+    return None
+
+
+def _measure_noun(text: str, start: int, end: int, s_start: int, s_end: int, fw: FigureWords) -> str | None:
+    """The measure noun of the figure's sentence nearest before it (else after it): "the toll rose to 340"."""
+    before: list[str] = _LETTERS.findall(text[max(s_start, start - _MEASURE_WINDOW) : start].lower())
+    for word in reversed(before):
+        if word in fw.measure_nouns:
+            return word
+    after: list[str] = _LETTERS.findall(text[end : min(s_end, end + _MEASURE_WINDOW // 2)].lower())
+    for word in after[:5]:
+        if word in fw.measure_nouns:
+            return word
+    return None
+
+
+def _period(text: str, start: int, end: int, s_start: int, s_end: int, present: str | None) -> str | None:
+    """The time the figure refers to when its sentence names one other than the present ("1963", "last year")."""
+    lo, hi = max(s_start, start - _PERIOD_WINDOW), min(s_end, end + _PERIOD_WINDOW)
+    best: tuple[int, str] | None = None
+    for m in _PERIOD.finditer(text, lo, hi):
+        if m.start() < end and start < m.end():
+            continue  # the figure itself
+        if re.search(
+            r"\b(?:since|founded|established|born)\s+(?:in\s+)?$", text[max(lo, m.start() - 14) : m.start()]
+        ):
+            continue  # a starting point: what is counted is still the present's
+        year = m.group(1) or m.group(3) or m.group(5)
+        if year and year == present:
+            continue
+        if m.group(7):
+            label = re.sub(r"^in\s+", "", re.sub(r"\s+", " ", m.group(7).lower()))
+        elif m.group(1):
+            label = str(year)
+        else:
+            label = f"the {year} {m.group(4) or m.group(6)}"
+        gap = m.start() - end if m.start() >= end else start - m.end()
+        if best is None or gap < best[0]:
+            best = (gap, label)
+    return best[1] if best else None
+
+
+def value_or_zero(v: float | None) -> float:
+    return v if v is not None else 0.0
+
+
+_CAPITAL_BEFORE = re.compile(r"\b[a-z][\w’'-]*\s+([A-Z][A-Za-z]*)[ \u00a0]$")
+
+
+def _more_excluded(text: str, a: _Amount, has_unit: bool, s_start: int) -> int:
+    """Where to resume when the amount is not a figure (phone numbers, markup, identifiers, ages), else 0."""
+    raw = text[a.start : a.end]
+    if len(raw) >= 3 and raw[0] == "0" and raw[1].isdigit():
+        return a.end  # 0800: a phone number or a code
+    window = text[max(0, a.start - 300) : a.start]
+    lt = window.rfind("<")
+    if lt > window.rfind(">") and lt + 1 < len(window) and window[lt + 1].isalpha():
+        return a.end  # inside markup: <tweet timestamp="1474387200">
+    if has_unit or a.currency:
+        return 0
+    if _next_word(text, a.end) in _IDENT_TAIL:
+        return a.end  # 98.4 FM
+    head = text[max(s_start, a.start - 30) : a.start]
+    cap = _CAPITAL_BEFORE.search(head)
+    if cap and cap.group(1).lower() not in lexicon().months:
+        return a.end  # "at Gate 3", "the Boeing 737": an identifier
+    if a.words or "." in raw or a.value >= 120:
+        return 0
+    ages = _AGE_BEFORE.search(head)
+    if ages and (not ages.group(0)[0].isupper() or _AGE_AFTER.match(text, a.end)):
+        tail = re.match(r"\s+(?:and|or|to)\s+\d{1,3}\b", text[a.end : a.end + 12])
+        return a.end + (tail.end() if tail else 0)  # "Olga Pereda, 67,", "ages 16 to 24"
+    tail = _AGE_RANGE.match(text, a.end)
+    if tail:
+        return tail.end()  # "27 and 29 years old"
+    return 0
+
+
+def _number_of(text: str, start: int, s_start: int) -> str | None:
+    """The counted noun of "the number of evacuees … has reached 8,000" (the last such phrase before the figure)."""
+    lo = max(s_start, start - 120)
+    found = None
+    for m in _NUMBER_OF.finditer(text, lo, start):
+        found = m
+    if found is None:
+        return None
+    run, _ = _noun_run(text, found.end(), start)
+    return _counted(run)
+
+
+def _noun_before(text: str, start: int, s_start: int, approx: str | None) -> str | None:
+    """A counted noun just before the figure: "incomes of more than $5 million", "statements (52%)"."""
+    head = text[max(s_start, start - 40) : start]
+    m = _NOUN_BEFORE.search(head)
+    if m is None and approx in _OVER_UNDER:
+        m = _NOUN_BEFORE_APPROX.search(head)
+    if m is None:
+        return None
+    word = next(g for g in m.groups() if g)
+    low = word.lower()
+    lx = lexicon()
+    if low in figure_words().measure_nouns:
+        return low  # "a tax cut of $2,700", "the rate of 20 percent"
+    if (
+        low in _STOP
+        or low in _MORE_STOPS
+        or low in lx.units
+        or low in lx.tens
+        or low in lx.time_units
+        or low.endswith("ly")
+        or low in _PARTICIPLES
+        or (low.endswith("ed") and len(low) > 4)
+        or low in ("ages", "age", "percent", "cent", "cents", "out", "because", "instead", "top", "bottom")
+    ):
+        return None
+    return low
 
 
 def find_figures(text: str, sentences: Sequence[tuple[int, int]]) -> list[Figure]:
     """Every figure in `text`; `sentences` are (start, end) spans covering it, in order."""
     lx = lexicon()
+    fw = figure_words()
     out: list[Figure] = []
     amount_re = _amount_re()
     starts = _candidate_starts(text)
+    blocked = _blocked_spans(text)
+    blocked_starts = [b[0] for b in blocked]
+    present = _present_year(text)
     for s_start, s_end in sentences:
         pos = s_start
         last_counted: tuple[str | None, list[str]] = (None, [])
+        last_by_unit: dict[str | None, tuple[str, list[str]]] = {}  # the last counted noun of each unit
         for cand in starts[bisect.bisect_left(starts, s_start) : bisect.bisect_left(starts, s_end)]:
-            if cand < pos:
+            if cand < pos or _inside(blocked, blocked_starts, cand):
                 continue
             m = amount_re.match(text, cand, s_end)
             if m is None:
@@ -420,18 +674,43 @@ def find_figures(text: str, sentences: Sequence[tuple[int, int]]) -> list[Figure
             pos = max(a.end, pos + 1)
             end = a.end
             unit = a.currency
+            unit_measure = None
             pm = _PERCENT.match(text, end)
             if pm:
                 unit = "percentage points" if "point" in pm.group(0).lower() else "percent"
                 end = pm.end()
+            elif unit is None:
+                cw = _currency_word_re().match(text, end)
+                uw = None if cw else _unit_word_re().match(text, end)
+                if cw:  # "425 million dollars", "50 million euros", "2 million Canadian dollars"
+                    qual = cw.group("qual")
+                    word = fw.currency_words[" ".join(cw.group("word").lower().split())]
+                    unit = (
+                        fw.currency_qualifiers[" ".join(qual.lower().split())]
+                        if qual and word == "USD"
+                        else word
+                    )
+                    end = cw.end()
+                elif uw:  # "2,500 hectares", "60 to 80 km/h"
+                    unit, unit_measure = fw.measure_units[" ".join(uw.group(0).strip(" -").lower().split())]
+                    end = uw.end()
             if _excluded(text, a, unit is not None, lx):
+                continue
+            skip_to = _more_excluded(text, a, unit is not None, s_start)
+            if skip_to:
+                pos = max(pos, skip_to)
                 continue
             low = high = whole = None
             value: float | None = a.value
             cents = _CENTS.match(text, end) if unit is None else None
             if cents:
                 value, unit, end = a.value / 100, "USD", cents.end()  # "37 cents"
-            rj = _RANGE_JOIN.match(text, end) if _prev_word(text, a.start) != "by" else None
+            head = text[max(0, a.start - 12) : a.start]
+            between = _BETWEEN.search(head)
+            if between:  # "between 300 and 400"
+                rj = _AND.match(text, end)
+            else:
+                rj = _RANGE_JOIN.match(text, end) if _prev_word(text, a.start) != "by" else None
             if rj:
                 m2 = amount_re.match(text, rj.end())
                 if m2:
@@ -446,40 +725,87 @@ def find_figures(text: str, sentences: Sequence[tuple[int, int]]) -> list[Figure
                         if pm2
                         else None
                     )
+                    if unit is None and b_unit is None and not pm and b.currency is None:
+                        u2 = _unit_word_re().match(text, b.end)
+                        if u2:  # "60 to 80 km/h": the unit after the range is the range's
+                            unit, unit_measure = fw.measure_units[
+                                " ".join(u2.group(0).strip(" -").lower().split())
+                            ]
+                            b = _Amount(b.start, u2.end(), b.value, None, b.words)
+                    if (
+                        b.value < a_value
+                        and rj.group(0).strip() == "to"
+                        and _next_word(text, b.end) in _RATIO_NOUNS
+                    ):
+                        end = b.end  # "a 2 to 1 margin": a ratio, its value the first term
                     if b.value > a_value and (unit is None or b_unit is None or unit == b_unit):
                         # a range keeps both ends; its value is the low end, the figure a reader quotes first
                         low, high, value, end = a_value, b.value, a_value, b.end
                         if pm2:
                             unit = unit or b_unit
                             end = pm2.end()
+            if low is not None and unit is None and _next_word(text, end) in lx.time_units:
+                pos = max(pos, end)
+                continue  # "two to three years": a duration
+            ir = _IN_RATIO.match(text, end) if low is None else None
+            m4 = amount_re.match(text, ir.end(), s_end) if ir else None
+            if m4 and not re.fullmatch(r"1\d{3}|20\d{2}", m4.group(0)):
+                b4 = _parse_amount(m4, lx)
+                if b4.value > value_or_zero(value) and b4.currency is None:  # "1 in 4 residents"
+                    whole, end = b4.value, b4.end
             wj = _WHOLE_JOIN.match(text, end)
-            if wj and low is None:
+            if wj and low is None and whole is None:
                 m3 = amount_re.match(text, wj.end())
                 if m3:
                     whole = _parse_amount(m3, lx).value
                     end = m3.end()
             post = _POST_APPROX.match(text, end)
             start, approx = _approx_before(text, a.start, lx)
+            if between:
+                start, approx = a.start - (len(head) - between.start()), None
             if post:
                 approx = approx or post.group(0).strip().lower()
                 end = post.end()
             pos = max(pos, end)
             after = end
             pronoun = _PRONOUN_WHOLE.match(text, end)
-            if pm or a.currency:
-                # "45 percent of the world's voters", "$212 billion in additional taxes", "$4 billion worth of goods"
-                of = (_MONEY_OF if a.currency else _PERCENT_OF).match(text, after, s_end)
+            if unit is not None:
+                # "45 percent of the world's voters", "$212 billion in additional taxes", "$4 billion worth of goods",
+                # "2,500 hectares of pine forest"
+                of = (_PERCENT_OF if pm else _MONEY_OF).match(text, after, s_end)
                 if of:
                     after = of.end()
-            run, run_end = _noun_run(text, after, s_end)
+            hyphen = _HYPHEN_NOUN.match(text, after) if text.startswith("-", after) else None
+            if hyphen:  # "a 46-page report", "the 8,500-member union": the joined noun is what is counted
+                run, run_end = _noun_run(text, hyphen.end(), s_end)
+                run = [hyphen.group(1), *run]
+            else:
+                run, run_end = _noun_run(text, after, s_end)
             if pronoun:
                 counted, run = last_counted
+            elif unit_measure:
+                counted = unit  # "2,500 hectares of pine forest": what it counts is hectares
             else:
-                counted = _counted(run)
+                counted = hyphen.group(1) if hyphen else _counted(run)
+            if counted is None and not run and whole is None and not pronoun:
+                partitive = _PARTITIVE.match(text, end, s_end)  # "Three of their colleagues were injured"
+                if partitive:
+                    run, run_end = _noun_run(text, partitive.end(), s_end)
+                    counted = _counted(run)
+            if counted is None and not pronoun and not unit_measure:
+                counted = _noun_before(text, start, s_start, approx) or _number_of(text, start, s_start)
+                if counted is None and not run and unit in last_by_unit:
+                    # a list that names its noun once: "38 percent support, Johnson 3 percent and Stein 3 percent"
+                    counted, run = last_by_unit[unit]
             rate_m = _RATE.match(text, run_end)
             subject = _subject(run, text, run_end, s_end)
             if counted:
                 last_counted = (counted, run)
+                last_by_unit[unit] = (counted, run)
+            event = _event(text, start, end, s_start, s_end, fw)
+            measure = counted or unit_measure or _measure_noun(text, start, end, s_start, s_end, fw)
+            if measure is None and unit is None and event in _HUMAN_EVENTS:
+                measure = "people"  # "killing 12 and injuring about 600"
             out.append(
                 Figure(
                     text=text[start:end],
@@ -496,6 +822,9 @@ def find_figures(text: str, sentences: Sequence[tuple[int, int]]) -> list[Figure
                     sentence_end=s_end,
                     whole=whole,
                     rate=rate_m.group(1).lower() if rate_m else None,
+                    measure=measure,
+                    event=event,
+                    period=_period(text, start, end, s_start, s_end, present),
                 )
             )
     return out

@@ -100,3 +100,34 @@ def lexicon() -> Lexicon:
             if role != "_comment"
         },
     )
+
+
+@dataclass(frozen=True)
+class FigureWords:
+    """The figure rules' own vocabulary: events, measure nouns and units, currency words, page furniture."""
+
+    events: dict[str, str]  # form -> event class ("killing" -> "killed"), from events.txt
+    measure_nouns: frozenset[str]  # "magnitude", "toll": what a figure that counts nothing measures
+    measure_units: dict[str, tuple[str, str]]  # "hectares" -> ("hectares", "area")
+    currency_words: dict[str, str]  # "euros" -> "EUR"
+    currency_qualifiers: dict[str, str]  # "canadian" (dollars) -> "CAD"
+    furniture: tuple[str, ...]  # line openers of page furniture ("read more")
+
+
+@cache
+def figure_words() -> FigureWords:
+    numbers = _json("number_words.json")
+    events: dict[str, str] = {}
+    for line in _lines("events.txt"):
+        forms = line.split()
+        for form in forms:
+            if events.setdefault(form, forms[0]) != forms[0]:
+                raise ValueError(f"events.txt: {form!r} is in two classes")
+    return FigureWords(
+        events=events,
+        measure_nouns=frozenset(w for line in _lines("measure_nouns.txt") for w in line.split()),
+        measure_units={k: (v[0], v[1]) for k, v in numbers["measure_units"].items()},
+        currency_words=dict(numbers["currency_words"]),
+        currency_qualifiers=dict(numbers["currency_qualifiers"]),
+        furniture=_lines("furniture.txt"),
+    )

@@ -47,6 +47,10 @@ class Figure:
     sentence_end: int = 0
     whole: float | None = None
     rate: str | None = None
+    # what the figure measures: its counted noun, or the sentence's measure noun ("magnitude", "toll", "area")
+    measure: str | None = None
+    event: str | None = None  # what happened to it: "killed", "evacuated", "deployed" (data/events.txt)
+    period: str | None = None  # the time it refers to when not the article's present: "1963", "last year"
 
 
 @dataclass(frozen=True, slots=True)
