@@ -11,7 +11,7 @@ import re
 from bot.adapters.store import ClaimHit, Store
 from bot.core.claims import format_number
 from bot.core.matching import is_function_word
-from bot.core.render import shorten
+from bot.core.render import quote_text, shorten
 from bot.core.replies import Reply, ReplyItem
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -41,6 +41,13 @@ def fts_query(topic: str, column: str | None = None) -> str | None:
 
 def _day(iso: str) -> str:
     return iso[:10]
+
+
+def _label(h: ClaimHit, width: int) -> str:
+    """A cluster as a reader sees it: a quote from its founding claim, in quotation marks only when direct."""
+    if h.kind == "quote" and h.text:
+        return quote_text(h.first.speaker, h.text, h.direct, width)
+    return shorten(h.label, width)
 
 
 def _first_line(h: ClaimHit) -> str:
@@ -86,7 +93,7 @@ async def claims(store: Store, topic: str) -> Reply:
         if conflict:
             lines.append(conflict)
         kind = "quote" if h.kind == "quote" else "figure"
-        items.append(ReplyItem(f"[{kind}] {shorten(h.label, 220)}", tuple(lines), h.first.url))
+        items.append(ReplyItem(f"[{kind}] {_label(h, 220)}", tuple(lines), h.first.url))
     return Reply(f"Claims about “{shorten(topic, 80)}” — {len(hits)} shown", tuple(items))
 
 
@@ -97,7 +104,7 @@ async def quotes(store: Store, speaker: str) -> Reply:
     hits = await store.search_claims(query, LIMIT, kind="quote", prefer=None)
     if not hits:
         return _empty("quotes from", speaker)
-    items = [ReplyItem(shorten(h.label, 300), (_first_line(h), _sources_line(h)), h.first.url) for h in hits]
+    items = [ReplyItem(_label(h, 300), (_first_line(h), _sources_line(h)), h.first.url) for h in hits]
     return Reply(f"Quotes from “{shorten(speaker, 80)}” — {len(hits)} shown", tuple(items))
 
 

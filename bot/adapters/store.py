@@ -132,6 +132,8 @@ class ClaimHit:
     kind: str
     label: str
     sources: tuple[ClaimSource, ...]  # in the order they reported it; the first founded the cluster
+    text: str = ""  # the founding claim's words
+    direct: bool | None = None  # a quote: False when reported speech (never shown in quotation marks)
 
     @property
     def first(self) -> ClaimSource:
@@ -952,7 +954,8 @@ class Store:
         for r in rows:
             src = await self._all(
                 "SELECT a.source, a.title, a.url, coalesce(a.published_at, a.stored_at), c.value, c.status, "
-                "c.speaker, a.id FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.cluster_id = ? "
+                "c.speaker, a.id, c.text, c.direct FROM claims c JOIN articles a ON a.id = c.article_id "
+                "WHERE c.cluster_id = ? "
                 f"ORDER BY c.id LIMIT {_SOURCES_SHOWN}",
                 (r[0],),
             )
@@ -962,7 +965,9 @@ class Store:
                 if (row[7], row[4]) not in seen:
                     seen.add((row[7], row[4]))
                     sources.append(ClaimSource(*row[:7]))
-            hits.append(ClaimHit(r[0], r[1], r[2], tuple(sources)))
+            first = src[0] if src else None
+            direct = None if first is None or first[9] is None else bool(first[9])
+            hits.append(ClaimHit(r[0], r[1], r[2], tuple(sources), first[8] if first else "", direct))
         return hits
 
     # -- teams and their watches, as commands set them ----------------------------------------------------------

@@ -74,6 +74,7 @@ def _claim_payload(c: ClaimDraft) -> dict[str, Any]:
         "text": c.text,
         "label": c.label,
         "speaker": c.speaker,
+        "direct": c.direct,  # False: reported speech, never shown in quotation marks
         "subject": c.subject,
         "counted": c.counted,
         "value": c.value,

@@ -128,7 +128,7 @@ def claims_from(extraction: Extraction, text: str) -> list[ClaimDraft]:
                 end=q.end,
                 context=_sentence(text, q.start, q.end),
                 key=quote_key(q),
-                label=f"{q.speaker}: “{q.text}”",
+                label=f"{q.speaker}: “{q.text}”" if q.direct else f"{q.speaker} said {q.text}",
                 data=asdict(q),
                 speaker=q.speaker,
                 direct=q.direct,

@@ -123,9 +123,12 @@ def alert_embed(payload: dict[str, Any]) -> dict[str, Any]:
         if _url(art.get("url")):
             embed["url"] = art["url"]
         if claim.get("kind") == "quote":
-            embed["description"] = cut(
-                f"**{clean(claim.get('speaker'))}**: “{clean(claim.get('text'))}”", DESCRIPTION
+            said = (  # reported speech is never put in quotation marks (bot.core.render.quote_text)
+                f" said {clean(claim.get('text'))}"
+                if claim.get("direct") is False
+                else f": “{clean(claim.get('text'))}”"
             )
+            embed["description"] = cut(f"**{clean(claim.get('speaker'))}**{said}", DESCRIPTION)
         elif claim:
             embed["description"] = cut(
                 f"**{clean(claim.get('label'))}**\n> {clean(claim.get('context'))}", DESCRIPTION

@@ -44,13 +44,22 @@ def _when(published: str | None) -> str:
     return published[:16].replace("T", " ") + " UTC" if published else "date unknown"
 
 
+def quote_text(speaker: str | None, text: str, direct: bool | None, width: int = 400) -> str:
+    """A quote as a reader sees it: in quotation marks only when the words are the speaker's own. Reported speech
+    (`direct` False: "Austin said Russia is …") is shown as reported speech: marks around a paraphrase would be a
+    misquotation. None (a payload from before `direct` was carried) is shown as a direct quote, as it was."""
+    who = clean(speaker) or "someone"
+    words = shorten(text, width)
+    return f"{who} said {words}" if direct is False else f"{who}: “{words}”"
+
+
 def alert_line(payload: dict[str, Any]) -> str:
     """One alert in one line, for digests: kind, the claim (or the article), and where it appeared."""
     kind = str(payload.get("kind", ""))
     art = payload.get("article") or {}
     claim = payload.get("claim")
     if claim and claim.get("kind") == "quote":
-        what = f"{clean(claim.get('speaker'))}: “{shorten(claim.get('text', ''), 160)}”"
+        what = quote_text(claim.get("speaker"), str(claim.get("text", "")), claim.get("direct"), 160)
     elif claim:
         what = shorten(str(claim.get("label", "")), 160)
     else:
@@ -92,7 +101,7 @@ def render_alert(payload: dict[str, Any]) -> str:
     head = f"▌{KIND_LABELS.get(kind, kind.upper())} · team {clean(payload.get('team'))} → #{clean(payload.get('channel'))}"
     lines = [head]
     if claim and claim.get("kind") == "quote":
-        lines += _wrap(f"{claim.get('speaker')}: “{shorten(claim.get('text', ''), 400)}”")
+        lines += _wrap(quote_text(claim.get("speaker"), str(claim.get("text", "")), claim.get("direct"), 400))
     elif claim:
         lines += _wrap(str(claim.get("label", "")))
         lines += _wrap(f"in: “{shorten(claim.get('context', ''), 300)}”", "      ")

@@ -1,0 +1,106 @@
+"""What people read (issue 20): reported speech is never shown in quotation marks, every payload says whether a
+quote is direct, lookups find a speaker by any spelling of the name, and mentions in feed text ping no one."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.core.embeds import alert_embed
+from bot.core.render import alert_line, render_alert, render_digest
+from handlers import Caller, dispatch
+from tests.conftest import ROOT, SEEDS, AppFactory, RecordingSink
+
+AUSTIN = "Russia is averaging a loss of 1,200 troops every day"
+ZELENSKY = "We see all the places where Russia gathers North Korean soldiers"
+
+
+def _quote_alert(text: str, speaker: str, direct: bool | None) -> dict[str, Any]:
+    claim = {"kind": "quote", "text": text, "label": f"{speaker}: “{text}”", "speaker": speaker}
+    if direct is not None:
+        claim["direct"] = direct
+    return {
+        "kind": "new_quote",
+        "team": "desk",
+        "channel": "console",
+        "article": {"id": 1, "title": "Austin on losses", "source": "Wire", "url": None, "published": None},
+        "claim": claim,
+        "why": "article matches your keyword “kursk”",
+    }
+
+
+def test_reported_speech_has_no_quotation_marks_anywhere_it_is_shown() -> None:
+    indirect = _quote_alert(AUSTIN, "Lloyd Austin", False)
+    direct = _quote_alert(ZELENSKY, "Volodymyr Zelensky", True)
+    digest = {
+        "kind": "digest",
+        "team": "desk",
+        "channel": "console",
+        "count": 2,
+        "alerts": [indirect, direct],
+    }
+    console, line, embed = render_alert(indirect), alert_line(indirect), alert_embed(indirect)["description"]
+    for shown in (console, line, embed, render_digest(digest)):
+        assert f"Lloyd Austin said {AUSTIN}" in " ".join(shown.replace("*", "").split()), shown
+        assert f"“{AUSTIN[:20]}" not in shown
+    # a direct quote keeps its quotation marks, and an old payload without `direct` is shown as before
+    assert f"“{ZELENSKY}" in render_alert(direct) and f"“{ZELENSKY}" in alert_embed(direct)["description"]
+    assert f"“{ZELENSKY}" in render_alert(_quote_alert(ZELENSKY, "Volodymyr Zelensky", None))
+
+
+async def test_every_quote_payload_says_whether_it_is_direct_and_lookups_show_reported_speech(
+    write_config: Callable[..., Path], make_app: AppFactory, sink: RecordingSink
+) -> None:
+    app = await make_app(write_config(), sink)
+    for feed in app.settings.feeds:
+        await app.service.poll(feed)
+    await app.service.deliver_pending()
+    quotes = [p["claim"] for p in sink.sent if (p.get("claim") or {}).get("kind") == "quote"]
+    quotes += [
+        a["claim"]
+        for p in sink.sent
+        for a in p.get("alerts") or []
+        if (a.get("claim") or {}).get("kind") == "quote"
+    ]
+    assert quotes and all(isinstance(q.get("direct"), bool) for q in quotes), quotes
+    assert any(q["direct"] is False for q in quotes) and any(q["direct"] is True for q in quotes)
+    reported = next(q for q in quotes if q["direct"] is False)
+    for line in ("/quotes austin", "/claims austin"):
+        reply = await dispatch(app.store, Caller(team="desk"), line)
+        titles = [item.title for item in reply.items]
+        mine = [t for t in titles if reported["text"][:30] in t]
+        assert mine, titles
+        assert all("said" in t and "“" not in t.split("said", 1)[1][:3] for t in mine), mine
+
+
+@pytest.mark.slow
+def test_the_json_lines_sink_carries_direct_on_every_quote(tmp_path: Path) -> None:
+    config = tmp_path / "claimdesk.toml"
+    config.write_text(
+        f'sink = "jsonl"\n[database]\npath = "claimdesk.db"\n[jsonl]\npath = "alerts.jsonl"\n'
+        f'[[feeds]]\nname = "seeds"\nurl = "{SEEDS / "feed.xml"}"\nbackfill = 10\nmax_age_hours = 0\n'
+        '[[teams]]\nname = "desk"\nkeywords = ["kursk"]\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMDESK_")}
+    r = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--once", "--config", str(config)],
+        cwd=ROOT,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=120,
+        env=env,
+    )
+    assert r.returncode == 0, r.stderr
+    payloads = [json.loads(line)["payload"] for line in (tmp_path / "alerts.jsonl").read_text().splitlines()]
+    claims = [p["claim"] for p in payloads if p.get("claim")]
+    claims += [a["claim"] for p in payloads for a in p.get("alerts") or [] if a.get("claim")]
+    quotes = [c for c in claims if c["kind"] == "quote"]
+    assert quotes and all(isinstance(c.get("direct"), bool) for c in quotes)
