@@ -11,6 +11,7 @@ import re
 from bot.adapters.store import ClaimHit, Store
 from bot.core.claims import format_number
 from bot.core.matching import is_function_word
+from bot.core.names import spelling_variants
 from bot.core.render import quote_text, shorten
 from bot.core.replies import Reply, ReplyItem
 
@@ -32,10 +33,14 @@ def fts_query(topic: str, column: str | None = None) -> str | None:
     # function words match most claims and say nothing of the topic ("the war in Kursk" is "war Kursk"); a
     # search made only of them is kept as typed
     words = [w for w in words if not is_function_word(w)] or words
-    quoted = [f'"{w}"' for w in words]
-    if len(words[-1]) >= _MIN_PREFIX:
-        quoted[-1] += "*"
-    expr = " ".join(quoted)
+    # a transliterated name in any spelling finds them all: "zelenskyy" is ("zelenskyy" OR "zelensky" OR …)
+    star = "*" if len(words[-1]) >= _MIN_PREFIX else ""
+    quoted = []
+    for n, w in enumerate(words):
+        tail = star if n == len(words) - 1 else ""
+        forms = [f'"{v}"{tail}' for v in spelling_variants(w)]
+        quoted.append(forms[0] if len(forms) == 1 else f"({' OR '.join(forms)})")
+    expr = " AND ".join(quoted)
     return f"{column} : ({expr})" if column else expr
 
 

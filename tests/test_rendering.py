@@ -104,3 +104,35 @@ def test_the_json_lines_sink_carries_direct_on_every_quote(tmp_path: Path) -> No
     claims += [a["claim"] for p in payloads for a in p.get("alerts") or [] if a.get("claim")]
     quotes = [c for c in claims if c["kind"] == "quote"]
     assert quotes and all(isinstance(c.get("direct"), bool) for c in quotes)
+
+
+# -- item 13: a speaker by any spelling of the name ------------------------------------------------------------
+def test_spelling_variants_of_a_transliterated_name() -> None:
+    from bot.core.names import spelling_variants
+    from handlers.claims import fts_query
+
+    family = {"zelensky", "zelenskyy", "zelenskiy", "zelenskii", "zelenski", "zelenskij", "zelenskyi"}
+    for typed in ("Zelenskyy", "zelensky", "ZELENSKIY", "Zelenskii"):
+        assert set(spelling_variants(typed)) == family, typed
+    assert set(spelling_variants("Oleksii")) >= {"oleksiy", "oleksii", "oleksij"}
+    assert spelling_variants("Austin") == ("austin",) and spelling_variants("navy") == ("navy",)
+    query = fts_query("zelenskyy", "speaker")
+    assert query is not None and '"zelensky"*' in query and " OR " in query
+
+
+async def test_quotes_and_claims_find_a_speaker_by_any_spelling(
+    write_config: Callable[..., Path], make_app: AppFactory, sink: RecordingSink
+) -> None:
+    app = await make_app(write_config(), sink)
+    for feed in app.settings.feeds:
+        await app.service.poll(feed)
+    for line in (
+        "/quotes zelenskyy",
+        "/quotes Zelenskiy",
+        "/claims zelenskyy",
+        "/quotes volodymyr zelenskyy",
+    ):
+        reply = await dispatch(app.store, Caller(team="desk"), line)
+        assert reply.items and not reply.error, (line, reply.title)
+        assert any("Volodymyr Zelensky" in it.title for it in reply.items), (line, reply.items)
+    assert not (await dispatch(app.store, Caller(team="desk"), "/quotes zelenska")).items  # his wife, not him
