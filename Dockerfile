@@ -16,6 +16,8 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY handlers ./handlers
 RUN pip install .
+COPY requirements ./requirements
+RUN pip install --no-deps --require-hashes -r requirements/pipeline.txt
 COPY config ./config
 COPY seeds ./seeds
 

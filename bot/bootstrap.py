@@ -6,6 +6,7 @@ adapters.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from aiohttp.abc import AbstractResolver
@@ -15,6 +16,8 @@ from bot.adapters.fetcher import Fetcher
 from bot.adapters.store import Store
 from bot.config import Settings
 from bot.core.tries import HOUR, Tries
+from bot.extractor import Extractor
+from bot.extractor.model import verify as verify_pipeline
 from bot.service import Claimdesk, ExtractionWorker, Sink
 
 
@@ -52,12 +55,17 @@ async def bootstrap(
     resolver: AbstractResolver | None = None,
 ) -> App:
     sink = sink or make_sink(settings)
+    if worker is None:
+        verify_pipeline(
+            settings.pipeline
+        )  # a missing or altered pipeline is one clear line now, not a failed poll later
+        worker = ExtractionWorker(functools.partial(Extractor, settings.pipeline))
     store = await Store.open(settings.database)
     try:
         await store.sync_teams(settings.teams)
         service = Claimdesk(
             store,
-            worker or ExtractionWorker(),
+            worker,
             sink,
             Fetcher(settings.fetch, resolver=resolver),
             settings.health,

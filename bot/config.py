@@ -20,6 +20,7 @@ from typing import Any
 from bot.core.delivery import Pacing, PacingError
 from bot.core.feedhealth import FeedPolicy
 from bot.errors import ConfigError
+from bot.extractor.model import DEFAULT_PIPELINE
 
 ALERT_KINDS = ("summary", "new_figure", "new_quote", "conflicting_figure", "corroboration")
 DEFAULT_ALERT_KINDS = ("summary", "new_figure", "new_quote", "conflicting_figure")
@@ -28,6 +29,9 @@ TOKEN_ENV = "CLAIMDESK_DISCORD_TOKEN"
 DATABASE_ENV = "CLAIMDESK_DATABASE"
 CONFIG_ENV = "CLAIMDESK_CONFIG"
 DEFAULT_CONFIG = Path("config/claimdesk.toml")
+
+
+_PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")  # an importable package: never a path
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,7 @@ class Settings:
     feed_defaults: FeedSettings = field(
         default_factory=lambda: FeedSettings("", "", 300, 0)
     )  # for team feeds
+    pipeline: str = DEFAULT_PIPELINE  # the spaCy pipeline package the extractor parses with
 
     @property
     def effective_sink(self) -> str:
@@ -252,6 +257,11 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         raise d.fail("dev_guild", "a server id (a number)", guild)
     discord = DiscordSettings(int(guild) if guild is not None else None, d.string("manager_role", None))
     d.done()
+    x = root.table_("extractor")
+    pipeline = x.string("pipeline", DEFAULT_PIPELINE)
+    if not _PACKAGE_NAME.fullmatch(pipeline):
+        raise x.fail("pipeline", "the name of an installed spaCy pipeline package (en_core_web_sm)", pipeline)
+    x.done()
     feeds = []
     for t in root.tables("feeds"):
         url = t.string("url")
@@ -306,4 +316,5 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         health,
         discord,
         FeedSettings("", "", default_interval, 0, True, default_age * 3_600 or None),
+        pipeline,
     )

@@ -133,7 +133,7 @@ def test_bad_input_gives_a_well_formed_result(extractor: Extractor, text: str) -
     for q in e.quotes:
         assert 0 <= q.start < q.end <= len(text)
         assert q.parts[0][0] == q.start and q.parts[-1][1] == q.end
-        assert " ".join(text[a:b] for a, b in q.parts) == q.text
+        assert " … ".join(text[a:b] for a, b in q.parts) == q.text
     for item in (*e.figures, *e.entities):
         assert 0 <= item.start <= item.end <= len(text)
         assert text[item.start : item.end] == item.text
@@ -216,7 +216,7 @@ def test_contract_offsets_slice_the_text(extractor: Extractor) -> None:
         d = extractor.extract(text).to_dict()
         assert set(d) == {"title", "summary", "quotes", "figures", "entities"}
         for q in d["quotes"]:
-            assert " ".join(text[a:b] for a, b in q["parts"]) == q["text"]
+            assert " … ".join(text[a:b] for a, b in q["parts"]) == q["text"]
             if q["speaker_start"] is not None:
                 assert text[q["speaker_start"] : q["speaker_end"]].strip()
         for f in d["figures"]:

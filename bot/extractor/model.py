@@ -64,7 +64,7 @@ def verify(name: str) -> Path:
     root = package_dir(name)
     expected = _manifest().get(name)
     if expected is not None:
-        data_dir = root / expected["data_dir"]
+        data_dir = root / str(expected["data_dir"])
     else:
         dirs = [p for p in root.iterdir() if p.is_dir() and (p / "config.cfg").is_file()]
         if not dirs:
@@ -94,7 +94,9 @@ def verify(name: str) -> Path:
         try:
             actual = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError as exc:
-            raise PipelineError(f"{name!r}: {rel} is missing ({exc.strerror or exc}): {_INSTALL_HINT}") from exc
+            raise PipelineError(
+                f"{name!r}: {rel} is missing ({exc.strerror or exc}): {_INSTALL_HINT}"
+            ) from exc
         if actual != digest:
             raise PipelineError(
                 f"{name!r}: {rel} does not match its pinned sha256 (a modified or different release): {_INSTALL_HINT}"

@@ -19,9 +19,12 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
+from bot.extractor.attribution import quotes_from_parses
 from bot.extractor.figures import find_figures
 from bot.extractor.lexicon import lexicon
-from bot.extractor.quotes import find_quotes
+from bot.extractor.model import DEFAULT_PIPELINE
+from bot.extractor.model import load as load_pipeline
+from bot.extractor.quotes import _cue_re, find_quotes
 from bot.extractor.sentences import bounded, split_sentences
 from bot.extractor.speakers import PeopleIndex
 from bot.extractor.summary import summarize, title_of
@@ -30,6 +33,11 @@ from bot.extractor.types import Entity, Extraction
 MAX_CHARS = 2_000_000  # longer input is cut here; the article is still stored whole
 SENTENCES_KEY = "claimdesk_sentences"
 TEXT_KEY = "claimdesk_text"
+_ARTICLES_PER_PARSE = 32
+_PARSE_WINDOW = (
+    1_200  # characters of one sentence the parser sees (the splitter cuts run-ons at this length too)
+)
+_CANDIDATE = re.compile(r"[“”\"«»„]|''|‘[A-Z]|\baccording to\b", re.IGNORECASE)
 
 
 @Language.factory("claimdesk_sentences")
@@ -116,8 +124,11 @@ def build_nlp() -> Language:
 class Extractor:
     """Text in, `Extraction` out. Thread-safe for one caller at a time; build one per worker."""
 
-    def __init__(self) -> None:
+    def __init__(self, pipeline: str | None = DEFAULT_PIPELINE) -> None:
+        """`pipeline` names the installed spaCy pipeline package to parse with (checked by `model.load`);
+        None runs the rules alone (no speaker typing, no reported speech: for baselines in benchmarks)."""
         self.nlp = build_nlp()
+        self.parser = load_pipeline(pipeline) if pipeline is not None else None
         lexicon()  # load and validate the data files now, not on the first article
         self._places = PhraseMatcher(self.nlp.vocab)
         self._places.add("GPE", [self.nlp.make_doc(p) for p in lexicon().places])
@@ -131,21 +142,49 @@ class Extractor:
 
     def extract_many(self, items: Iterable[tuple[str, str | None]]) -> Iterator[Extraction]:
         pairs = [(t[:MAX_CHARS], title) for t, title in items]
-        for doc, (text, title) in zip(self.nlp.pipe(self._doc(t) for t, _ in pairs), pairs, strict=True):
-            yield self._from_doc(doc, text, title)
+        docs = self.nlp.pipe(self._doc(t) for t, _ in pairs)
+        for start in range(0, len(pairs), _ARTICLES_PER_PARSE):
+            batch = pairs[start : start + _ARTICLES_PER_PARSE]
+            blanks = [next(docs) for _ in batch]
+            parses = self._parse(
+                [(d.user_data[SENTENCES_KEY], t) for d, (t, _) in zip(blanks, batch, strict=True)]
+            )
+            for doc, (text, title), parsed in zip(blanks, batch, parses, strict=True):
+                yield self._from_doc(doc, text, title, parsed)
+
+    def _parse(self, articles: list[tuple[list[tuple[int, int]], str]]) -> list[list[tuple[int, Doc]]]:
+        """The parsed sentences of each article: only those that can carry an attribution (a quote mark, a cue
+        word), cut to a bounded window so a run-on "sentence" costs the parser no more than a long one; one
+        `pipe` call for the whole batch of articles."""
+        if self.parser is None:
+            return [[] for _ in articles]
+        chosen: list[tuple[int, int, int]] = []  # article, start, end
+        for n, (sentences, text) in enumerate(articles):
+            for a, b in sentences:
+                if _CANDIDATE.search(text, a, b) or _cue_re().search(text, a, b):
+                    chosen.append((n, a, min(b, a + _PARSE_WINDOW)))
+        out: list[list[tuple[int, Doc]]] = [[] for _ in articles]
+        texts = (articles[n][1][a:b] for n, a, b in chosen)
+        for (n, a, _), parsed in zip(chosen, self.parser.pipe(texts, batch_size=256), strict=True):
+            out[n].append((a, parsed))
+        return out
 
     def _doc(self, text: str) -> Doc:
         doc = self.nlp.make_doc(text)
         doc.user_data[TEXT_KEY] = text
         return doc
 
-    def _from_doc(self, doc: Doc, text: str, title: str | None) -> Extraction:
+    def _from_doc(self, doc: Doc, text: str, title: str | None, parsed: list[tuple[int, Doc]]) -> Extraction:
         sentences = doc.user_data[SENTENCES_KEY]
         found_title, body_start = title_of(text)
         if title and found_title and found_title != title.strip():
             body_start = 0  # the caller knows the headline and the text's first line is story, not headline
         people = PeopleIndex(text)
         quotes = find_quotes(text, sentences, people)
+        if self.parser is not None:
+            quotes = quotes_from_parses(
+                text, parsed, [q for q in quotes if q.direct], people, [q for q in quotes if not q.direct]
+            )
         figures = find_figures(text, sentences)
         entities = self._entities(doc, text, people)
         return Extraction(

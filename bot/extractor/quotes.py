@@ -41,7 +41,7 @@ _NEAR = 100  # characters read next to a quote mark for its attribution (about 1
 _WINDOW = 160  # characters read from a sentence's start for its subject (bounded, so long input stays linear)
 _STANDALONE_WORDS = 5
 # Reported content can be short: "Rubio opposes abortion", "They said she could".
-_MIN_REPORTED = {"speech": 2, "object": 1}
+_MIN_REPORTED = {"speech": 2, "belief": 2, "object": 1}
 # Grammar words the rules read by live in data/grammar_words.json, one list per role (see its "why" fields).
 _G = lexicon().grammar
 _AUX = _G["auxiliaries"] | frozenset(f"{w}{a}t" for w in _G["negated_auxiliaries"] for a in ("'", "’"))
@@ -509,7 +509,7 @@ def _direct_quotes(
         words = _words(text[start:end])
         if words < _MIN_WORDS:
             continue
-        body = " ".join(text[a:b] for a, b in parts)
+        body = " … ".join(text[a:b] for a, b in parts)  # the attribution between the parts is elided
         if g.attribution is not None:
             q = _quote(text, (start, end), body, True, g.attribution, people, parts)
             if g.attribution.mention[0] >= end:  # '…,” he said, adding that …': more from the same speaker
