@@ -136,3 +136,60 @@ async def test_quotes_and_claims_find_a_speaker_by_any_spelling(
         assert reply.items and not reply.error, (line, reply.title)
         assert any("Volodymyr Zelensky" in it.title for it in reply.items), (line, reply.items)
     assert not (await dispatch(app.store, Caller(team="desk"), "/quotes zelenska")).items  # his wife, not him
+
+
+# -- item 14: mentions in feed text ping no one, whatever the sink ----------------------------------------------
+HOSTILE_TITLE = "@everyone Kursk update <@&123456789012345678>"
+HOSTILE_BODY = (
+    "@here Mayor Jane Holt said on Monday that 40 cranes will return to the Kursk port, <@987654321098765432> "
+    "and <@!111111111111111111> were told. “We will reopen the Kursk harbour by Friday, @everyone,” Holt said."
+)
+
+
+def test_mentions_are_neutralised_with_a_zero_width_joiner() -> None:
+    from bot.core.render import neutralise_mentions
+
+    payload = {"title": HOSTILE_TITLE, "list": [HOSTILE_BODY], "n": 3, "email": "desk@example.org"}
+    out = neutralise_mentions(payload)
+    text = json.dumps(out, ensure_ascii=False)
+    for raw in ("@everyone", "@here", "<@&", "<@9", "<@!"):
+        assert raw not in text, raw
+    assert out["title"].replace("\u200d", "") == HOSTILE_TITLE and out["n"] == 3
+    assert out["email"] == "desk@example.org"  # an address is not a mention
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sink_name", ["jsonl", "console"])
+def test_no_sink_passes_a_mention_through(tmp_path: Path, sink_name: str) -> None:
+    from xml.sax.saxutils import escape
+
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><item>'
+        f"<title>{escape(HOSTILE_TITLE)}</title><guid>h1</guid><pubDate>Tue, 03 Nov 2026 08:00:00 +0000</pubDate>"
+        f"<description>{escape(HOSTILE_BODY)}</description></item></channel></rss>",
+        encoding="utf-8",
+    )
+    config = tmp_path / "claimdesk.toml"
+    config.write_text(
+        f'sink = "{sink_name}"\n[database]\npath = "claimdesk.db"\n[jsonl]\npath = "alerts.jsonl"\n'
+        f'[[feeds]]\nname = "wire"\nurl = "{feed}"\nbackfill = 10\nmax_age_hours = 0\n'
+        '[[teams]]\nname = "desk"\nkeywords = ["kursk"]\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMDESK_")} | {
+        "PYTHONIOENCODING": "utf-8"
+    }
+    r = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--once", "--config", str(config)],
+        cwd=ROOT,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=120,
+        env=env,
+    )
+    assert r.returncode == 0, r.stderr
+    out = (tmp_path / "alerts.jsonl").read_text(encoding="utf-8") if sink_name == "jsonl" else r.stdout
+    assert "Kursk update" in out and "cranes" in out  # the alerts are there …
+    for raw in ("@everyone", "@here", "<@&", "<@9", "<@!"):  # … and ping no one
+        assert raw not in out, (raw, out[:2000])

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.adapters.files import os_problem, unwritable
-from bot.core.render import render_alert
+from bot.core.render import neutralise_mentions, render_alert
 from bot.errors import UserError
 
 
@@ -27,7 +27,7 @@ class ConsoleSink:
 
     async def send(self, channel: str, payload: dict[str, Any], key: str) -> None:
         stream = self._stream or sys.stdout
-        stream.write(render_alert(payload) + "\n\n")
+        stream.write(render_alert(neutralise_mentions(payload)) + "\n\n")
         stream.flush()
 
 
@@ -90,6 +90,7 @@ class JsonlSink:
     async def send(self, channel: str, payload: dict[str, Any], key: str) -> None:
         if key in self._seen:
             return
+        payload = neutralise_mentions(payload)  # a script relaying these lines to chat must not ping anyone
         line = json.dumps({"key": key, "channel": channel, "payload": payload}, ensure_ascii=False) + "\n"
         await asyncio.to_thread(self._append, line.encode("utf-8"))
         self._seen[key] = None

@@ -26,6 +26,25 @@ KIND_LABELS = {
 WIDTH = 100
 
 
+ZWJ = "\u200d"
+# what a chat service reads as a ping: @everyone / @here (Discord), @channel and <!here> (Slack), <@id>, <@!id>,
+# <@&role>; an e-mail address or "@ 5 pm" is not one
+_MENTION = re.compile(r"(?<=<)[@!]|@(?=(?:everyone|here|channel)\b)", re.IGNORECASE)
+
+
+def neutralise_mentions(value: Any) -> Any:
+    """The payload with every mention made inert by a zero-width joiner after its @ (or <!), as Discord's
+    allowed-mentions does for its own sink: feed text reaching a file, a terminal or a relay to chat pings no one.
+    Strings anywhere in dicts and lists are rewritten; everything else is kept."""
+    if isinstance(value, str):
+        return _MENTION.sub(lambda m: m.group(0) + ZWJ, value)
+    if isinstance(value, dict):
+        return {k: neutralise_mentions(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [neutralise_mentions(v) for v in value]
+    return value
+
+
 def clean(text: str | None) -> str:
     """One line of printable text."""
     return " ".join(_CONTROL.sub(" ", text or "").split())
