@@ -472,6 +472,12 @@ _LETTERS = re.compile(r"[a-z]+")
 
 
 @cache
+def _measure_head_re() -> re.Pattern[str]:
+    """A measure noun right before the number names what it measures: "a magnitude 6.4 quake"."""
+    return re.compile(rf"\b(?i:an?|the)\s+(?i:{trie_alternation(figure_words().measure_nouns)})\s+$")
+
+
+@cache
 def _unit_word_re() -> re.Pattern[str]:
     fw = figure_words()
     return re.compile(rf"[\s-]?(?i:{trie_alternation(fw.measure_units)})(?![\w/²])")
@@ -787,13 +793,18 @@ def find_figures(text: str, sentences: Sequence[tuple[int, int]]) -> list[Figure
                 counted = unit  # "2,500 hectares of pine forest": what it counts is hectares
             else:
                 counted = hyphen.group(1) if hyphen else _counted(run)
+            named_before = _noun_before(text, start, s_start, approx) if not unit_measure else None
+            if named_before in fw.measure_nouns and unit is not None:
+                counted = named_before  # money and percent after "<noun> of": "a tax cut of $1,800 went …"
+            if _measure_head_re().search(text, max(s_start, start - 25), start) and not pronoun:
+                counted, run = None, []  # "a magnitude 6.4 quake": what is measured comes before the number
             if counted is None and not run and whole is None and not pronoun:
                 partitive = _PARTITIVE.match(text, end, s_end)  # "Three of their colleagues were injured"
                 if partitive:
                     run, run_end = _noun_run(text, partitive.end(), s_end)
                     counted = _counted(run)
             if counted is None and not pronoun and not unit_measure:
-                counted = _noun_before(text, start, s_start, approx) or _number_of(text, start, s_start)
+                counted = named_before or _number_of(text, start, s_start)
                 if counted is None and not run and unit in last_by_unit:
                     # a list that names its noun once: "38 percent support, Johnson 3 percent and Stein 3 percent"
                     counted, run = last_by_unit[unit]
@@ -803,7 +814,12 @@ def find_figures(text: str, sentences: Sequence[tuple[int, int]]) -> list[Figure
                 last_counted = (counted, run)
                 last_by_unit[unit] = (counted, run)
             event = _event(text, start, end, s_start, s_end, fw)
-            measure = counted or unit_measure or _measure_noun(text, start, end, s_start, s_end, fw)
+            measure: str | None
+            if unit_measure:  # "a depth of 900 metres": depth; "2,500 hectares": area
+                named = _noun_before(text, start, s_start, approx)
+                measure = named if named in fw.measure_nouns else unit_measure
+            else:
+                measure = counted or _measure_noun(text, start, end, s_start, s_end, fw)
             if measure is None and unit is None and event in _HUMAN_EVENTS:
                 measure = "people"  # "killing 12 and injuring about 600"
             out.append(
