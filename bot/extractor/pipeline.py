@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import re
 from collections.abc import Iterable, Iterator
+from functools import cache
 from typing import Any, cast
 
 import numpy
@@ -24,7 +25,8 @@ from bot.extractor.figures import find_figures
 from bot.extractor.lexicon import lexicon
 from bot.extractor.model import DEFAULT_PIPELINE
 from bot.extractor.model import load as load_pipeline
-from bot.extractor.quotes import _cue_re, find_quotes
+from bot.extractor.patterns import trie_alternation
+from bot.extractor.quotes import find_quotes
 from bot.extractor.sentences import bounded, split_sentences
 from bot.extractor.speakers import PeopleIndex
 from bot.extractor.summary import summarize, title_of
@@ -121,6 +123,13 @@ def build_nlp() -> Language:
     return nlp
 
 
+@cache
+def _speech_cues() -> re.Pattern[str]:
+    """Speech-verb forms (data/cues.txt [speech]): the parse reads only sentences that hold one or a quote mark."""
+    forms = [f for f, kind in lexicon().cues.items() if kind == "speech"]
+    return re.compile(rf"(?<![\w’'-])(?:{trie_alternation(forms)})(?![\w’'-])", re.IGNORECASE)
+
+
 class Extractor:
     """Text in, `Extraction` out. Thread-safe for one caller at a time; build one per worker."""
 
@@ -161,7 +170,7 @@ class Extractor:
         chosen: list[tuple[int, int, int]] = []  # article, start, end
         for n, (sentences, text) in enumerate(articles):
             for a, b in sentences:
-                if _CANDIDATE.search(text, a, b) or _cue_re().search(text, a, b):
+                if _CANDIDATE.search(text, a, b) or _speech_cues().search(text, a, b):
                     chosen.append((n, a, min(b, a + _PARSE_WINDOW)))
         out: list[list[tuple[int, Doc]]] = [[] for _ in articles]
         texts = (articles[n][1][a:b] for n, a, b in chosen)
