@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 POLNEAR_DEV = SHARED / "data" / "polnear" / "dev"
 FIGURES_DEV = SHARED / "data" / "figures-dev.jsonl"
+GGT_DEV = SHARED / "data" / "ggt-dev"
 
 Quote = tuple[int, int, int | None, int | None]  # content start, end, speaker mention start, end
 Fig = dict[str, Any]
@@ -116,6 +117,44 @@ def _score_figures(sq: ModuleType, predict: Callable[[str], list[Fig]]) -> tuple
     return f, f"P {p:.3f} R {r:.3f} F1 {f:.3f} value acc {value:.3f} counted acc {cnt_ok / max(cnt_n, 1):.3f}"
 
 
+def _ggt(sq: ModuleType, extract: Callable[[str], Any]) -> None:
+    """GGT dev quotes (word-set overlap >= 0.3, speaker by last word), scored with the scorer's own matching,
+    beside a quote-marks-only baseline; each half of the articles apart, as held-out data is a half like them."""
+    if not (GGT_DEV / "gold.jsonl").is_file():
+        print(f"  GGT dev: skipped, not at {GGT_DEV}")
+        return
+    import json
+
+    rows = sorted(
+        (json.loads(line) for line in (GGT_DEV / "gold.jsonl").read_text(encoding="utf-8").splitlines()),
+        key=lambda r: r["id"],
+    )
+
+    def score(part: list[dict[str, Any]], predict: Callable[[str], list[tuple[str, str]]]) -> str:
+        tp = npred = ngold = spk = 0
+        for r in part:
+            text = (GGT_DEV / "text" / f"{r['id']}.txt").read_text(encoding="utf-8")
+            ps = predict(text)
+            pairs = sq.match(r["quotes"], [p[0] for p in ps], lambda g, p: sq.tok_overlap(g["quote"], p), 0.3)
+            tp, npred, ngold = tp + len(pairs), npred + len(ps), ngold + len(r["quotes"])
+            spk += sum(
+                sq.same_person(r["quotes"][gi]["reference"], r["quotes"][gi]["speaker"], ps[pi][1])
+                for gi, pi in pairs
+            )
+        p, rr, f = sq.prf(tp, npred, ngold)
+        return f"P {p:.3f} R {rr:.3f} F1 {f:.3f} speaker {spk / max(tp, 1):.3f}"
+
+    def ours(text: str) -> list[tuple[str, str]]:
+        return [(text[q.start : q.end], q.speaker or "") for q in extract(text).quotes]
+
+    def naive(text: str) -> list[tuple[str, str]]:
+        return [(text[a:b], text[s or 0 : e or 0]) for a, b, s, e in _naive_quotes(text)]
+
+    for label, part in (("whole", rows), ("even half", rows[::2]), ("odd half", rows[1::2])):
+        print(f"  GGT dev {label} ({len(part)} articles): claimdesk {score(part, ours)}")
+    print(f"  GGT dev whole, baseline (quote marks only): {score(rows, naive)}")
+
+
 def main() -> None:
     if not (POLNEAR_DEV / "text").is_dir() or not FIGURES_DEV.is_file():
         print(
@@ -142,6 +181,7 @@ def main() -> None:
     print(f"  quotes   claimdesk: {ours}")
     print(f"  quotes   baseline (quote marks only): {base}")
     print(f"  quote F1 ratio claimdesk / baseline: {q_ours / max(q_base, 1e-9):.2f}x")
+    _ggt(sq, extract)
     f_ours, ours = _score_figures(sq, ours_figures)
     f_base, base = _score_figures(sq, _naive_figures)
     print(f"  figures  claimdesk: {ours}")
