@@ -191,7 +191,7 @@ def _article_header(out: TextIO, n: int, entry: FeedEntry) -> None:
 
 
 # -- ask ----------------------------------------------------------------------------------------------------------
-async def ask(settings: Settings, line: str, out: TextIO, team: str | None = None) -> int:
+async def ask(settings: Settings, line: str, out: TextIO, team: str | None = None, page: int = 1) -> int:
     store = await Store.open(settings.database, create=False, lookup=True)  # a lookup never makes a store
     try:
         if store.read_only:
@@ -199,7 +199,7 @@ async def ask(settings: Settings, line: str, out: TextIO, team: str | None = Non
         else:
             await store.sync_teams(settings.teams)  # the config's teams exist before the first `run`
         try:
-            reply = await dispatch(store, Caller(team=team), line)
+            reply = await dispatch(store, Caller(team=team, page=page), line)
         except sqlite3.OperationalError as exc:
             if not store.read_only:
                 raise
@@ -210,6 +210,9 @@ async def ask(settings: Settings, line: str, out: TextIO, team: str | None = Non
     finally:
         await store.close()
     out.write(render_reply(reply) + "\n")
+    pages = int(reply.extra.get("pages", "1"))
+    if page < pages:
+        out.write(f'\npage {page} of {pages}; next: claimdesk ask --page {page + 1} "{line}"\n')
     return 1 if reply.error else 0
 
 
@@ -447,6 +450,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("line", nargs="+", help="the command as typed in Discord")
     p.add_argument("--team", help="act as this team (needed for /watch and /alerts when there are several)")
+    p.add_argument(
+        "--page",
+        type=int,
+        default=1,
+        metavar="N",
+        help="page N of a lookup's matches (ten a page; default 1)",
+    )
     p = sub.add_parser("ingest", parents=[common], help="import article text files, feed files or feed URLs")
     p.add_argument("targets", nargs="+", metavar="PATH|URL")
     p.add_argument("--quiet", action="store_true", help="store without queuing alerts (history imports)")
@@ -492,7 +502,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return asyncio.run(run(settings, once=args.once))
         if args.command == "ask":
-            return asyncio.run(ask(settings, " ".join(args.line), out, args.team))
+            if args.page < 1:
+                raise UserError(f"ask: --page {args.page}: pages count from 1")
+            return asyncio.run(ask(settings, " ".join(args.line), out, args.team, args.page))
         if args.command == "ingest":
             return asyncio.run(ingest(settings, args.targets, args.quiet, out))
         if args.command == "db" and args.db_command == "upgrade":

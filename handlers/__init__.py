@@ -25,6 +25,7 @@ class Caller:
     can_manage: bool = True
     channel: str | None = None
     read_feed: FeedReader | None = None  # the front end's guarded feed reader, for /feeds add and test
+    page: int = 1  # the page of a lookup's matches asked for (`claimdesk ask --page N`)
 
 
 @dataclass(frozen=True)
@@ -86,15 +87,15 @@ async def _alerts(store: Store, caller: Caller, arg: str) -> Reply:
 
 
 async def _claims(store: Store, caller: Caller, arg: str) -> Reply:
-    return await claims.claims(store, arg)
+    return await claims.claims(store, arg, caller.page)
 
 
 async def _quotes(store: Store, caller: Caller, arg: str) -> Reply:
-    return await claims.quotes(store, arg)
+    return await claims.quotes(store, arg, caller.page)
 
 
 async def _figures(store: Store, caller: Caller, arg: str) -> Reply:
-    return await claims.figures(store, arg)
+    return await claims.figures(store, arg, caller.page)
 
 
 async def _status(store: Store, caller: Caller, arg: str) -> Reply:

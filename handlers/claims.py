@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot.adapters.store import ClaimHit, Store
+from bot.adapters.store import CLAIM_COLUMNS, ClaimHit, Store
 from bot.core.claims import format_number
 from bot.core.matching import is_function_word
 from bot.core.names import spelling_variants
@@ -73,6 +73,38 @@ def _values_line(h: ClaimHit) -> str | None:
     return f"⚠ outlets disagree: {shown}"
 
 
+async def _page(
+    store: Store, query: str, page: int, kind: str | None = None, prefer: str | None = CLAIM_COLUMNS
+) -> tuple[list[ClaimHit], str, int, Reply | None]:
+    """One page of matches, what to say of how many match (" — 23 match, page 1 of 3"), and the number of pages;
+    a page past the last is a reply of its own."""
+    total, more = await store.count_clusters(query, kind)
+    hits = await store.search_claims(query, LIMIT, kind, prefer, offset=(max(1, page) - 1) * LIMIT)
+    total = max(total, (max(1, page) - 1) * LIMIT + len(hits))
+    pages = max(1, -(-total // LIMIT))
+    counted = f"{'at least ' if more else ''}{total:,} match"
+    if page > pages:
+        return (
+            [],
+            "",
+            pages,
+            Reply(
+                f"There {'is' if pages == 1 else 'are'} {pages} page{'s' if pages != 1 else ''} of matches, not {page}",
+                note=f"{counted}; ask for a page from 1 to {pages}",
+                error=True,
+            ),
+        )
+    return hits, f" — {counted}" + (f", page {page} of {pages}" if pages > 1 else ""), pages, None
+
+
+def _paged(title: str, items: list[ReplyItem], page: int, pages: int) -> Reply:
+    """A lookup's reply: its items numbered on from earlier pages, and which page it is for the front end."""
+    extra = (
+        {"page": str(page), "pages": str(pages), "first": str((page - 1) * LIMIT + 1)} if pages > 1 else {}
+    )
+    return Reply(title, tuple(items), extra=extra)
+
+
 def _empty(what: str, topic: str) -> Reply:
     return Reply(
         f"No {what} “{shorten(topic, 80)}” yet",
@@ -84,11 +116,13 @@ def _nothing(example: str) -> Reply:
     return Reply("Nothing to search for", note=f"Give it in words, for example: {example}", error=True)
 
 
-async def claims(store: Store, topic: str) -> Reply:
+async def claims(store: Store, topic: str, page: int = 1) -> Reply:
     query = fts_query(topic)
     if query is None:
         return _nothing("/claims kursk")
-    hits = await store.search_claims(query, LIMIT)
+    hits, counted, pages, refusal = await _page(store, query, page)
+    if refusal:
+        return refusal
     if not hits:
         return _empty("claims about", topic)
     items = []
@@ -99,26 +133,30 @@ async def claims(store: Store, topic: str) -> Reply:
             lines.append(conflict)
         kind = "quote" if h.kind == "quote" else "figure"
         items.append(ReplyItem(f"[{kind}] {_label(h, 220)}", tuple(lines), h.first.url))
-    return Reply(f"Claims about “{shorten(topic, 80)}” — {len(hits)} shown", tuple(items))
+    return _paged(f"Claims about “{shorten(topic, 80)}”{counted}", items, page, pages)
 
 
-async def quotes(store: Store, speaker: str) -> Reply:
+async def quotes(store: Store, speaker: str, page: int = 1) -> Reply:
     query = fts_query(speaker, "speaker")
     if query is None:
         return _nothing("/quotes zelensky")
-    hits = await store.search_claims(query, LIMIT, kind="quote", prefer=None)
+    hits, counted, pages, refusal = await _page(store, query, page, kind="quote", prefer=None)
+    if refusal:
+        return refusal
     if not hits:
         return _empty("quotes from", speaker)
     items = [ReplyItem(_label(h, 300), (_first_line(h), _sources_line(h)), h.first.url) for h in hits]
-    return Reply(f"Quotes from “{shorten(speaker, 80)}” — {len(hits)} shown", tuple(items))
+    return _paged(f"Quotes from “{shorten(speaker, 80)}”{counted}", items, page, pages)
 
 
-async def figures(store: Store, topic: str) -> Reply:
+async def figures(store: Store, topic: str, page: int = 1) -> Reply:
     """Each figure with its history: every outlet's value in the order they reported it."""
     query = fts_query(topic)
     if query is None:
         return _nothing("/figures kursk")
-    hits = await store.search_claims(query, LIMIT, kind="figure")
+    hits, counted, pages, refusal = await _page(store, query, page, kind="figure")
+    if refusal:
+        return refusal
     if not hits:
         return _empty("figures about", topic)
     items = []
@@ -131,4 +169,4 @@ async def figures(store: Store, topic: str) -> Reply:
         conflict = _values_line(h)
         lines = ([conflict] if conflict else []) + history
         items.append(ReplyItem(shorten(h.label, 220), tuple(lines), h.first.url))
-    return Reply(f"Figures about “{shorten(topic, 80)}” — {len(hits)} shown", tuple(items))
+    return _paged(f"Figures about “{shorten(topic, 80)}”{counted}", items, page, pages)

@@ -193,3 +193,83 @@ def test_no_sink_passes_a_mention_through(tmp_path: Path, sink_name: str) -> Non
     assert "Kursk update" in out and "cranes" in out  # the alerts are there …
     for raw in ("@everyone", "@here", "<@&", "<@9", "<@!"):  # … and ping no one
         assert raw not in out, (raw, out[:2000])
+
+
+# -- item 12: how many match, and every page of them ------------------------------------------------------------
+async def _harbour_store(path: Path, n: int) -> None:
+    from bot.adapters.store import NewArticle, Store
+    from bot.config import FeedSettings
+    from bot.core.alerts import ArticleInfo
+    from bot.core.claims import ClaimDraft
+
+    store = await Store.open(path)
+    feed_id = await store.ensure_feed(FeedSettings("f", "/tmp/f.xml", 60, 0))
+    for i in range(n):
+        text = f"The harbour will reopen on day {i} of the month"
+        d = ClaimDraft(
+            "quote", text, 0, 10, text, f"q{i}", f"Speaker{i}: “{text}”", {}, speaker=f"Speaker{i}"
+        )
+        async with store.transaction() as db:
+            aid = await Store.insert_article(
+                db, NewArticle(feed_id, f"g{i}", None, f"T{i}", "S", None, text, "", None, True)
+            )
+            assert aid is not None
+            await Store.add_claim(db, ArticleInfo(aid, f"T{i}", "S", None, None, "", text), d)
+    await store.close()
+
+
+async def test_lookups_say_how_many_match_and_page_through_them(tmp_path: Path) -> None:
+    from bot.adapters.store import Store
+
+    await _harbour_store(tmp_path / "h.db", 23)
+    store = await Store.open(tmp_path / "h.db")
+    try:
+        seen: list[str] = []
+        for page in (1, 2, 3):
+            reply = await dispatch(store, Caller(page=page), "/claims harbour")
+            assert "23 match" in reply.title and f"page {page} of 3" in reply.title, reply.title
+            assert len(reply.items) == (10 if page < 3 else 3)
+            seen += [it.title for it in reply.items]
+        assert len(set(seen)) == 23  # every match once, none twice
+        quotes = await dispatch(store, Caller(page=3), "/quotes speaker")
+        assert len(quotes.items) == 3 and "23 match" in quotes.title
+        past = await dispatch(store, Caller(page=4), "/claims harbour")
+        assert past.error and not past.items and "3 pages" in past.title
+        one = await dispatch(store, Caller(), "/claims day 7")
+        assert "1 match" in one.title and "page" not in one.title
+    finally:
+        await store.close()
+
+
+@pytest.mark.slow
+def test_ask_pages_at_the_command_line(tmp_path: Path) -> None:
+    import asyncio
+
+    asyncio.run(_harbour_store(tmp_path / "claimdesk.db", 23))
+    config = tmp_path / "claimdesk.toml"
+    config.write_text(
+        '[database]\npath = "claimdesk.db"\n[[teams]]\nname = "desk"\nkeywords = ["harbour"]\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMDESK_")} | {
+        "PYTHONIOENCODING": "utf-8"
+    }
+
+    def ask(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "ask", "--config", str(config), *args],
+            cwd=ROOT,
+            capture_output=True,
+            encoding="utf-8",
+            timeout=120,
+            env=env,
+        )
+
+    first = ask("/claims harbour")
+    assert first.returncode == 0 and "23 match" in first.stdout and "page 1 of 3" in first.stdout
+    assert 'claimdesk ask --page 2 "/claims harbour"' in first.stdout  # the way to the rest
+    second = ask("--page", "2", "/claims harbour")
+    assert second.returncode == 0 and "page 2 of 3" in second.stdout
+    assert "\n11. " in second.stdout and "\n20. " in second.stdout and "\n1. " not in second.stdout
+    last = ask("/claims harbour", "--page", "3")
+    assert "\n23. " in last.stdout and "--page 4" not in last.stdout

@@ -916,8 +916,29 @@ class Store:
             )
 
     # -- lookups ------------------------------------------------------------------------------------------------
+    async def count_clusters(self, match: str, kind: str | None = None) -> tuple[int, bool]:
+        """How many clusters match an FTS5 expression, counted among the newest _SEARCH_WINDOW matching claims
+        (the ones a search reads); True when the window was full, so there may be more."""
+        window = (
+            "SELECT s.rowid FROM claim_search s JOIN claims k ON k.id = s.rowid "
+            f"WHERE claim_search MATCH ? AND k.kind = ? ORDER BY s.rowid DESC LIMIT {_SEARCH_WINDOW}"
+            if kind
+            else f"SELECT rowid FROM claim_search WHERE claim_search MATCH ? ORDER BY rowid DESC LIMIT {_SEARCH_WINDOW}"
+        )
+        row = await _one(
+            self._conn,
+            f"SELECT count(DISTINCT c.cluster_id), count(*) FROM ({window}) s JOIN claims c ON c.id = s.rowid",
+            (match, kind) if kind else (match,),
+        )
+        return (int(row[0]), int(row[1]) >= _SEARCH_WINDOW) if row else (0, False)
+
     async def search_claims(
-        self, match: str, limit: int = 10, kind: str | None = None, prefer: str | None = CLAIM_COLUMNS
+        self,
+        match: str,
+        limit: int = 10,
+        kind: str | None = None,
+        prefer: str | None = CLAIM_COLUMNS,
+        offset: int = 0,
     ) -> list[ClaimHit]:
         """Clusters whose claims match an FTS5 expression, each with every article that carries it.
 
@@ -925,7 +946,9 @@ class Store:
         match only through the article's title or sentence; within each, the most recently reported first. No
         bm25: it counts every match of every query word in the whole index, which costs tens of milliseconds for a
         common word in a store of a million claims. Each tier reads only the newest _SEARCH_WINDOW matches, which
-        FTS5 walks newest first and stops, so a search costs about the same in any size of store."""
+        FTS5 walks newest first and stops, so a search costs about the same in any size of store. `offset` skips
+        that many clusters of this order (a later page); only the returned ones have their sources read."""
+        limit, wanted = max(0, limit), offset + max(0, limit)
         tiers = [f"{prefer} : ({match})", match] if prefer else [match]
         found: dict[int, tuple[int, int]] = {}  # cluster → (tier, minus its newest matching claim): sort key
         for tier, expr in enumerate(tiers):
@@ -938,13 +961,13 @@ class Store:
             ranked = await self._all(
                 f"SELECT c.cluster_id, max(s.rowid) AS newest FROM ({window}) s JOIN claims c ON c.id = s.rowid "
                 "GROUP BY c.cluster_id ORDER BY newest DESC LIMIT ?",
-                (expr, kind, limit) if kind else (expr, limit),
+                (expr, kind, wanted) if kind else (expr, wanted),
             )
             for cluster_id, newest in ranked:
                 found.setdefault(int(cluster_id), (tier, -int(newest)))
-            if len(found) >= limit:
+            if len(found) >= wanted:
                 break
-        order = sorted(found, key=found.__getitem__)[:limit]
+        order = sorted(found, key=found.__getitem__)[offset:wanted]
         rows = []
         for cluster_id in order:
             row = await _one(self._conn, "SELECT id, kind, label FROM clusters WHERE id = ?", (cluster_id,))

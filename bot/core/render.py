@@ -138,7 +138,8 @@ def render_alert(payload: dict[str, Any]) -> str:
 
 def render_reply(reply: Reply) -> str:
     lines = [clean(reply.title), "─" * min(WIDTH, max(20, len(clean(reply.title))))]
-    for i, item in enumerate(reply.items, 1):
+    first = int(reply.extra.get("first", "1"))  # a later page of a lookup numbers on from the earlier ones
+    for i, item in enumerate(reply.items, first):
         lines += textwrap.wrap(f"{i}. {clean(item.title)}", WIDTH, subsequent_indent="   ")
         for ln in item.lines:
             lines += _wrap(ln, "   ")
