@@ -38,9 +38,11 @@ def fts_query(topic: str, column: str | None = None) -> str | None:
     quoted = []
     for n, w in enumerate(words):
         tail = star if n == len(words) - 1 else ""
-        forms = [f'"{v}"{tail}' for v in spelling_variants(w)]
+        variants = spelling_variants(w)
+        forms = [f'"{v}"{tail}' for v in (variants if len(variants) > 1 else (w,))]
         quoted.append(forms[0] if len(forms) == 1 else f"({' OR '.join(forms)})")
-    expr = " AND ".join(quoted)
+    # FTS5 joins phrases by AND implicitly, but a parenthesised OR group needs the AND spelt out
+    expr = (" AND " if any(q.startswith("(") for q in quoted) else " ").join(quoted)
     return f"{column} : ({expr})" if column else expr
 
 
