@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import hashlib
 import json
 import logging
 import math
+import re
 import signal
 import sqlite3
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from bot import __version__
 from bot.adapters.console import ConsoleSink
@@ -42,7 +44,7 @@ from bot.errors import UserError
 from bot.extractor import Extractor
 from bot.extractor.summary import title_of
 from bot.service import IngestReport, oldest_first
-from handlers import Caller, dispatch
+from handlers import COMMANDS, Caller, dispatch
 
 log = logging.getLogger("claimdesk")
 IMPORT_FEED = "import:files"
@@ -285,7 +287,9 @@ async def ingest(settings: Settings, targets: Sequence[str], quiet: bool, out: T
                             articles.append(entry)
             except (FeedError, OSError) as exc:
                 failures += 1
-                print(f"claimdesk: ingest: {target}: {exc}", file=sys.stderr)
+                why = str(exc)
+                why = why[len(target) + 2 :] if why.startswith(f"{target}: ") else why  # the URL once
+                print(f"claimdesk: ingest: {target}: {why}", file=sys.stderr)
         progress = _Progress(sys.stderr, len(articles) + sum(len(e) for _, e in feeds))
         if articles:
             feed_id = await app.service.add_feed(FeedSettings("imported files", IMPORT_FEED, 86_400, 0))
@@ -406,10 +410,36 @@ def match(inp: TextIO, out: TextIO) -> int:
     return 1 if failed else 0
 
 
-def _common_options(defaults: bool) -> argparse.ArgumentParser:
+class _Parser(argparse.ArgumentParser):
+    """argparse with a "did you mean" for a mistyped command or option (`rnu`, `run --onec`)."""
+
+    def error(self, message: str) -> NoReturn:
+        m = re.search(r"invalid choice: '([^']*)'", message) or re.search(
+            r"unrecognized arguments: (\S+)", message
+        )
+        if m:
+            known = _names(self)
+            close = difflib.get_close_matches(m.group(1), known, n=1, cutoff=0.6)
+            if close:
+                message += f"; did you mean {close[0]}?"
+        super().error(message)
+
+
+def _names(parser: argparse.ArgumentParser) -> list[str]:
+    """Every command and option name under `parser`, for suggestions."""
+    names: list[str] = []
+    for action in parser._actions:
+        names += action.option_strings
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                names += [name, *_names(sub)]
+    return names
+
+
+def _common_options(defaults: bool) -> _Parser:
     """--config and -v. The top-level parser sets their defaults; a subcommand's copy sets nothing unless given
     (argparse.SUPPRESS), so `claimdesk --config X ask …` and `claimdesk ask --config X …` are the same."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "-c",
         "--config",
@@ -429,7 +459,7 @@ def _common_options(defaults: bool) -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common_options(defaults=False)
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="claimdesk",
         description="Claims from the news, alerted to your team.",
         parents=[_common_options(defaults=True)],
@@ -446,7 +476,16 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", parents=[common], help="the two seed articles in a fresh temporary store, then /claims kursk"
     )
     p = sub.add_parser(
-        "ask", parents=[common], help='run a slash command against the store: ask "/claims kursk"'
+        "ask",
+        parents=[common],
+        help='run a slash command against the store: ask "/claims kursk"',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="slash commands:\n"
+        + "\n".join(
+            f"  /{c.name}{f' <{c.argument}>' if c.argument else ''}\n      {c.description}"
+            + (f" (e.g. {c.example})" if c.example else "")
+            for c in COMMANDS.values()
+        ),
     )
     p.add_argument("line", nargs="+", help="the command as typed in Discord")
     p.add_argument("--team", help="act as this team (needed for /watch and /alerts when there are several)")

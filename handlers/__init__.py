@@ -6,6 +6,7 @@ works and is tested without Discord. `COMMANDS` is the one registry both front e
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -194,7 +195,9 @@ async def dispatch(store: Store, caller: Caller, line: str) -> Reply:
     name, _, arg = text.partition(" ")
     command = COMMANDS.get(name.lower())
     if command is None:
-        return Reply(f"Unknown command “/{name}”", note=f"Commands: {usage()}", error=True)
+        close = difflib.get_close_matches(name.lower(), COMMANDS, n=1, cutoff=0.6)
+        hint = f"Did you mean /{close[0]}? " if close else ""
+        return Reply(f"Unknown command “/{name}”", note=f"{hint}Commands: {usage()}", error=True)
     arg = arg.strip()
     if command.argument and command.argument_required and not arg:
         return Reply(

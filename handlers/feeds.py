@@ -13,7 +13,7 @@ from math import ceil
 
 from bot.adapters.feeds import FeedError, ParsedFeed
 from bot.adapters.store import FeedRow, Store, TeamRow
-from bot.core.render import shorten
+from bot.core.render import human_time, plural, shorten
 from bot.core.replies import Reply, ReplyItem
 from bot.core.tries import HOUR, TooManyTries
 from handlers.teams import refuse
@@ -25,14 +25,14 @@ MAX_URL = 2000
 
 def feed_item(f: FeedRow) -> ReplyItem:
     """One feed's health: where it is read from, its last poll, and why it fails or is paused."""
-    state = "never polled" if f.last_polled_at is None else f"last poll {f.last_polled_at}"
+    state = "never polled" if f.last_polled_at is None else f"last poll {human_time(f.last_polled_at)}"
     lines = [f.url if not f.fetch_url else f"{f.url} (moved permanently to {f.fetch_url})", state]
     if f.paused_at:
-        lines.append(f"PAUSED since {f.paused_at}: {f.paused_reason}; retried now and then")
+        lines.append(f"PAUSED since {human_time(f.paused_at)}: {f.paused_reason}; retried now and then")
     elif f.last_error:
-        lines.append(f"failing ({f.failures} in a row): {f.last_error}")
+        lines.append(f"failing ({plural(f.failures, 'failure')} in a row): {f.last_error}")
     if f.next_poll_at and not f.paused_at:
-        lines.append(f"next poll not before {f.next_poll_at}")
+        lines.append(f"next poll not before {human_time(f.next_poll_at)}")
     lines.append("added by this team" if f.team_id is not None else "shared (config file)")
     mark = "⏸ " if f.paused_at else "⚠ " if f.last_error else ""
     return ReplyItem(f"{mark}{f.name}", tuple(lines))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.adapters.store import Store
+from bot.core.render import human_time
 from bot.core.replies import Reply, ReplyItem
 from handlers.feeds import feed_item
 
@@ -18,7 +19,10 @@ async def status(store: Store, team_id: int | None = None) -> Reply:
         items.append(
             ReplyItem(
                 f"⏸ route #{channel}",
-                (f"paused since {since}: {reason}", f"its alerts are kept; next try {retry}"),
+                (
+                    f"paused since {human_time(since)}: {reason}",
+                    f"its alerts are kept; next try {human_time(retry)}",
+                ),
             )
         )
     note = (

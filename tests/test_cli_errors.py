@@ -198,3 +198,28 @@ def test_ingest_skips_empty_and_binary_files_with_a_message(config: Path, tmp_pa
     con = sqlite3.connect(config.parent / "claimdesk.db")
     assert [t for (t,) in con.execute("SELECT title FROM articles")] == ["Harbor works resume"]
     con.close()
+
+
+# -- item 16: wording at the command line ---------------------------------------------------------------------------
+def test_an_error_names_its_url_once(config: Path) -> None:  # noqa: F811
+    url = "http://10.0.0.1/feed.xml"  # refused by the SSRF guard before any socket is opened
+    r = claimdesk("ingest", "--config", str(config), url)
+    assert r.returncode == 1 and "private network" in r.stderr, r.stderr
+    assert r.stderr.count(url) == 1, r.stderr
+
+
+def test_ask_help_lists_the_slash_commands() -> None:
+    r = claimdesk("ask", "--help")
+    assert r.returncode == 0
+    for command in ("/claims", "/quotes", "/figures", "/watch", "/alerts", "/feeds", "/status"):
+        assert command in r.stdout, command
+
+
+def test_a_typo_gets_a_did_you_mean(config: Path) -> None:  # noqa: F811
+    assert claimdesk("db", "upgrade", "--config", str(config)).returncode == 0
+    r = claimdesk("ask", "--config", str(config), "/claim kursk")
+    assert r.returncode == 1 and "did you mean /claims" in r.stdout.lower(), r.stdout
+    r = claimdesk("run", "--onec", "--config", str(config))
+    assert r.returncode == 2 and "did you mean --once" in r.stderr, r.stderr
+    r = claimdesk("rnu", "--config", str(config))
+    assert r.returncode == 2 and "did you mean run" in r.stderr, r.stderr

@@ -273,3 +273,51 @@ def test_ask_pages_at_the_command_line(tmp_path: Path) -> None:
     assert "\n11. " in second.stdout and "\n20. " in second.stdout and "\n1. " not in second.stdout
     last = ask("/claims harbour", "--page", "3")
     assert "\n23. " in last.stdout and "--page 4" not in last.stdout
+
+
+# -- item 16: wording ---------------------------------------------------------------------------------------------
+_ISO = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"
+
+
+def test_times_read_as_people_write_them_and_counts_agree_with_their_nouns() -> None:
+    from bot.core.render import human_time, plural
+
+    assert human_time("2024-11-02T09:30:00+00:00", year=2024) == "2 Nov 09:30 UTC"
+    assert human_time("2024-11-02T09:30:00+00:00", year=2026) == "2 Nov 2024 09:30 UTC"
+    assert human_time("2024-11-02T11:30:00+02:00", year=2024) == "2 Nov 09:30 UTC"  # in UTC
+    assert human_time(None) == "never" and human_time("not a time") == "not a time"
+    assert plural(1, "failed poll") == "1 failed poll" and plural(3, "failed poll") == "3 failed polls"
+
+
+async def test_status_why_lines_and_pause_notices_show_readable_times(tmp_path: Path) -> None:
+    import re as _re
+
+    from bot.adapters.store import Store
+    from bot.config import FeedSettings, TeamSettings
+    from bot.core.alerts import ArticleInfo, ClaimOutcome, TeamWatch, decide_alerts
+    from bot.core.claims import ClaimDraft
+    from bot.core.keywords import KeywordSet
+
+    store = await Store.open(tmp_path / "s.db")
+    try:
+        await store.sync_teams([TeamSettings("desk", "console", ("kursk",), ("summary",))])
+        feed_id = await store.ensure_feed(FeedSettings("wire", "https://wire.example/rss", 60, 0))
+        await store.mark_feed_failed(
+            feed_id, "HTTP 500", next_poll_at="2026-11-02T09:35:00+00:00", pause=True
+        )
+        notices = await store._all("SELECT payload FROM deliveries WHERE kind = 'feed_paused'")
+        reply = await dispatch(store, Caller(), "/status")
+    finally:
+        await store.close()
+    lines = " | ".join(ln for it in reply.items for ln in it.lines)
+    assert not _re.search(_ISO, lines), lines
+    assert _re.search(r"last poll \d{1,2} [A-Z][a-z]{2} \d{2}:\d{2} UTC", lines), lines
+    (notice,) = notices  # the pause notice counts in words that agree
+    why = json.loads(notice[0])["why"]
+    assert why.startswith("1 failed poll in a row"), why
+    text = "Austin said 8,000 soldiers are in Kursk."
+    draft = ClaimDraft("figure", "8,000 soldiers", 0, 5, text, "k", "8,000 soldiers", {}, value=8000.0)
+    team = TeamWatch(1, "desk", "console", frozenset({"corroboration"}), KeywordSet.of(["kursk"]))
+    outcome = ClaimOutcome(draft, 7, "corroborated", "Wire", "T", "2024-11-02T09:30:00+00:00")
+    (alert,) = decide_alerts(ArticleInfo(1, "Kursk", "Digest", None, None, "", text), [outcome], [team])
+    assert "(2 Nov 2024 09:30 UTC)" in alert.payload["why"] and not _re.search(_ISO, alert.payload["why"])

@@ -29,6 +29,7 @@ from bot.core.delivery import CAP, Pacing, PacingError, Waiting, digest_payload,
 from bot.core.identity import fingerprint, is_global_key, link_key
 from bot.core.keywords import KeywordSet
 from bot.core.matching import ClusterValue, ClusterView, FigureRef, Placement, figure_ref, index_keys, place
+from bot.core.render import human_time, plural
 from bot.errors import StoreError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -455,7 +456,7 @@ class Store:
             if row[0] is None:
                 return False
             await _feed_notice(
-                db, "feed_resumed", row[1], row[2], f"it answers again (paused since {row[0]})"
+                db, "feed_resumed", row[1], row[2], f"it answers again (paused since {human_time(row[0])})"
             )
             return True
 
@@ -485,7 +486,7 @@ class Store:
                 "feed_paused",
                 row[0],
                 row[1],
-                f"{row[2]} failed polls in a row; last error: {error[:300]}",
+                f"{plural(int(row[2]), 'failed poll')} in a row; last error: {error[:300]}",
             )
             return True
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from bot.core.claims import ClaimDraft, format_number
 from bot.core.keywords import KeywordSet
+from bot.core.render import human_time
 
 Status = Literal["new", "corroborated", "conflicting", "repeat"]
 
@@ -131,7 +132,10 @@ def decide_alerts(
                 why = f"article {matched}; first report of this {first}"
             elif o.status == "corroborated":
                 kind = "corroboration"
-                why = f"article {matched}; confirms what {o.first_source} reported first ({o.first_seen})"
+                why = (
+                    f"article {matched}; confirms what {o.first_source} reported first "
+                    f"({human_time(o.first_seen)})"
+                )
             elif o.status == "conflicting" and o.conflicting_value is not None and c.value is not None:
                 if "conflicting_figure" in team.kinds:
                     payload = _claim_payload(c) | {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.core.replies import Reply
@@ -57,6 +58,25 @@ def shorten(text: str, width: int) -> str:
 
 def _wrap(text: str, indent: str = "    ") -> list[str]:
     return textwrap.wrap(clean(text), WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
+
+
+def human_time(iso: str | None, year: int | None = None) -> str:
+    """An ISO timestamp as people write it, in UTC: "2 Nov 09:30 UTC", with the year when it is not `year` (this
+    year by default). Text that is not a timestamp is returned as it is."""
+    if not iso:
+        return "never"
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    shown_year = "" if when.year == (year or datetime.now(UTC).year) else f" {when.year}"
+    return f"{when.day} {when:%b}{shown_year} {when:%H:%M} UTC"
+
+
+def plural(n: int, noun: str) -> str:
+    """ "1 failed poll", "3 failed polls": the noun (its last word) agrees with the count."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def _when(published: str | None) -> str:
