@@ -381,3 +381,20 @@ async def test_a_message_discord_rejects_is_set_aside_and_the_channel_goes_on(de
 async def _none_pending_but_rejected(desk: Desk) -> list[bool]:
     c = await desk.app.store.counts()
     return [True] if c["alerts_sent"] and c["alerts_pending"] == 1 and c["messages_rejected"] == 1 else []
+
+
+async def test_a_lookup_with_more_matches_than_a_page_turns_to_the_next_page(desk: Desk) -> None:
+    from tests.test_rendering import _harbour_store
+
+    await _harbour_store(desk.app.store.path, 23)  # 23 clusters that match "harbour"
+    first = await (
+        await desk.standin.interact(GUILD_A, DESK_A, REPORTER_A, "claims", {"topic": "harbour"})
+    ).message()
+    embed = first.embeds[0]
+    assert "23 match" in embed["title"] and embed["footer"]["text"] == "page 1 of 3"
+    assert len(embed["fields"]) == 10 and embed["fields"][0]["name"].startswith("1. ")
+    turned = await (await desk.standin.click(first, "claimdesk:page:next", REPORTER_A)).response()
+    page = turned.data["embeds"][0]
+    assert page["footer"]["text"] == "page 2 of 3" and page["fields"][0]["name"].startswith("11. ")
+    first_names = {f["name"][4:] for f in embed["fields"]}
+    assert not first_names & {f["name"][4:] for f in page["fields"]}  # another ten, not the same ones

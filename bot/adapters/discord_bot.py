@@ -127,10 +127,14 @@ class Pager(discord.ui.View):
     one older than that (a click whose answer failed) is not used.
     """
 
-    def __init__(self, reply: Reply, owner: int) -> None:
+    def __init__(
+        self, reply: Reply, owner: int, load: Callable[[int], Awaitable[Reply]] | None = None
+    ) -> None:
         super().__init__(timeout=PAGER_TIMEOUT)
         self.reply, self.owner, self.page = reply, owner, 0
-        self.pages = max(1, -(-len(reply.items) // PAGE))
+        # a lookup comes one page at a time (`load(n)` asks the handler for page n); other replies are cut here
+        self.load = load
+        self.pages = int(reply.extra["pages"]) if load else max(1, -(-len(reply.items) // PAGE))
         self.edit: Callable[..., Awaitable[object]] | None = None  # edits the message these buttons are on
         self._edit_since = 0.0  # loop time the interaction behind `edit` was answered
         self._sync()
@@ -157,6 +161,8 @@ class Pager(discord.ui.View):
 
     async def _turn(self, interaction: discord.Interaction, step: int) -> None:
         self.page = min(max(0, self.page + step), self.pages - 1)
+        if self.load is not None:
+            self.reply = await self.load(self.page + 1)
         self._sync()
         await interaction.response.edit_message(embeds=self.embeds(), view=self)
         self.shown_through(interaction.edit_original_response)  # a click's "original" is the message it is on
@@ -249,9 +255,17 @@ class ClaimdeskBot(discord.Client):
 
     async def answer(self, interaction: discord.Interaction, line: str) -> None:
         """Run a handler and reply: configuration and errors privately, lookups in the channel, paged."""
-        reply = _localised(await dispatch(self.app.store, self.caller(interaction), line))
+        caller = self.caller(interaction)
+        reply = _localised(await dispatch(self.app.store, caller, line))
         private = reply.ephemeral or reply.error
-        view = Pager(reply, interaction.user.id) if len(reply.items) > PAGE else None
+
+        async def load(page: int) -> Reply:  # a lookup's later pages, asked for as the buttons turn
+            return _localised(await dispatch(self.app.store, replace(caller, page=page), line))
+
+        if int(reply.extra.get("pages", "1")) > 1:
+            view: Pager | None = Pager(reply, interaction.user.id, load)
+        else:
+            view = Pager(reply, interaction.user.id) if len(reply.items) > PAGE else None
         embeds = view.embeds() if view else [_embed(e) for e in reply_embeds(reply, per_page=PAGE)]
         if interaction.response.is_done():  # deferred
             if private:

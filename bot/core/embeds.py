@@ -159,9 +159,14 @@ def alert_embed(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def reply_embeds(reply: Reply, *, per_page: int = 10, page: int = 0) -> list[dict[str, Any]]:
-    """A handler's reply as one embed (one page of its items): title, items as fields, the note below."""
-    items = reply.items[page * per_page : (page + 1) * per_page]
-    pages = max(1, -(-len(reply.items) // per_page))
+    """A handler's reply as one embed (one page of its items): title, items as fields, the note below. A lookup's
+    reply that is already one page of its matches (`extra` page/pages/first) is shown whole, numbered on."""
+    if "pages" in reply.extra:
+        items, pages = reply.items, int(reply.extra["pages"])
+        page, first = int(reply.extra.get("page", "1")) - 1, int(reply.extra.get("first", "1"))
+    else:
+        items = reply.items[page * per_page : (page + 1) * per_page]
+        pages, first = max(1, -(-len(reply.items) // per_page)), page * per_page + 1
     embed: dict[str, Any] = {
         "type": "rich",
         "title": cut(reply.title, TITLE, one_line=True),
@@ -171,7 +176,7 @@ def reply_embeds(reply: Reply, *, per_page: int = 10, page: int = 0) -> list[dic
     # every item of the page gets an equal share of the message's 6,000 characters, so none is dropped by fit()
     note = cut(reply.note, 500) if reply.note else ""
     share = (MESSAGE_TOTAL - len(embed["title"]) - len(note) - 100) // max(1, len(items))
-    for i, item in enumerate(items, page * per_page + 1):
+    for i, item in enumerate(items, first):
         value = "\n".join(item.lines)
         if _url(item.url):
             value += f"\n{item.url}"
