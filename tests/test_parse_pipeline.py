@@ -16,8 +16,9 @@ import pytest
 
 from bot.config import load_settings
 from bot.errors import ConfigError
-from bot.extractor import model
+from bot.extractor import Extractor, model
 from bot.extractor.model import DEFAULT_PIPELINE, PipelineError
+from bot.extractor.pipeline import _PARSE_BUDGET, _PARSE_WINDOW, SENTENCES_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -83,3 +84,13 @@ def test_run_with_a_missing_pipeline_is_one_line_and_exit_2(write_config: Callab
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "en_core_web_nonexistent" in lines[0] and "Traceback" not in proc.stderr
+
+
+def test_the_parser_reads_a_bounded_share_of_hostile_input(extractor: Extractor) -> None:
+    """A 2 MB run-on full of cue words is parsed only up to the budget; the rules read the rest."""
+    text = ("the committee said that " * 90_000)[:2_000_000]
+    doc = extractor.nlp(text)
+    (parsed,) = extractor._parse([(doc.user_data[SENTENCES_KEY], text)])
+    assert parsed and sum(len(d.text) for _, d in parsed) <= _PARSE_BUDGET + _PARSE_WINDOW
+    result = extractor.extract(text)  # still a well-formed result for the whole text
+    assert all(0 <= q.start <= q.end <= len(text) for q in result.quotes)

@@ -36,9 +36,11 @@ MAX_CHARS = 2_000_000  # longer input is cut here; the article is still stored w
 SENTENCES_KEY = "claimdesk_sentences"
 TEXT_KEY = "claimdesk_text"
 _ARTICLES_PER_PARSE = 32
-_PARSE_WINDOW = (
-    1_200  # characters of one sentence the parser sees (the splitter cuts run-ons at this length too)
-)
+# Characters of one sentence the parser sees (the splitter cuts run-ons at this length too).
+_PARSE_WINDOW = 1_200
+# Characters of one article the parser reads at most: a long feature is 30-60k characters, about half of them in
+# sentences worth parsing. A 2 MB run-on "said that said that …" would otherwise cost the parser 90 s.
+_PARSE_BUDGET = 80_000
 _CANDIDATE = re.compile(r"[“”\"«»„]|''|‘[A-Z]|\baccording to\b", re.IGNORECASE)
 
 
@@ -169,9 +171,13 @@ class Extractor:
             return [[] for _ in articles]
         chosen: list[tuple[int, int, int]] = []  # article, start, end
         for n, (sentences, text) in enumerate(articles):
+            budget = _PARSE_BUDGET
             for a, b in sentences:
+                if budget <= 0:
+                    break  # past any real article's length: the rules alone read the rest (hostile input)
                 if _CANDIDATE.search(text, a, b) or _speech_cues().search(text, a, b):
                     chosen.append((n, a, min(b, a + _PARSE_WINDOW)))
+                    budget -= min(b - a, _PARSE_WINDOW)
         out: list[list[tuple[int, Doc]]] = [[] for _ in articles]
         texts = (articles[n][1][a:b] for n, a, b in chosen)
         for (n, a, _), parsed in zip(chosen, self.parser.pipe(texts, batch_size=256), strict=True):
