@@ -30,7 +30,8 @@ def test_new_fields_default_to_none() -> None:
 # --- error class 7: values -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u2009"])
+# a plain space too: a feed's HTML flattened to text turns no-break spaces into spaces
+@pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u2009", " "])
 def test_thousands_grouped_by_a_no_break_space(extractor: Extractor, space: str) -> None:
     f = one(extractor, f"The relief agency counted 8{space}000 evacuees by nightfall.")
     assert (f.text, f.value, f.counted) == (f"8{space}000", 8000, "evacuees")

@@ -19,9 +19,12 @@ from bot.extractor.lexicon import FigureWords, Lexicon, figure_words, lexicon
 from bot.extractor.patterns import trie_alternation
 from bot.extractor.types import Figure
 
-# thousands grouped by commas, or by a no-break, narrow no-break or thin space ("8\u00a0000" in translated press)
-_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
-_GROUP_MARKS = str.maketrans("", "", ",\u00a0\u202f\u2009")
+# thousands grouped by commas, or by a space: no-break, narrow no-break or thin as typeset ("8\u00a0000" in translated
+# press), or a plain one where a feed's HTML was flattened to text ("8 000")
+_DIGITS = (
+    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3}(?!\d))+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+)
+_GROUP_MARKS = str.maketrans("", "", ", \u00a0\u202f\u2009")
 _WORD_SCALES = ("hundred", "thousand", "million", "billion", "trillion")
 _PERCENT = re.compile(
     r"(?:\s?%|\s+percentage\s+points?\b|-percentage-points?\b|\s+per\s?cent\b|-?percent\b|[\s-]points?\b(?=\s+(?:lead|gap|margin|drop|rise|increase|decrease|advantage)))",
