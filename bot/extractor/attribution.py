@@ -202,8 +202,8 @@ def resolve_mention(
     sent: Span, head: Token, offset: int, text: str, chain: SpeakerChain, people: PeopleIndex
 ) -> Mention | None:
     """The speaker a subject head names, with its span in `text`; None for a fragment."""
-    if not _is_speaker_head(head):
-        return None
+    if not _is_speaker_head(head) or any(c.dep_ == "case" for c in head.children):
+        return None  # a fragment, or a possessor ("Campbell's partner said": the partner spoke)
     left, right = _mention_span(head)
     doc = head.doc
     start, end = offset + doc[left].idx, offset + doc[right - 1].idx + len(doc[right - 1])
@@ -219,9 +219,9 @@ def resolve_mention(
     roles = lexicon().role_nouns
     if (
         _pos(head) == "NOUN"
-        and head.lower_ in roles
         and head.tag_ == "NN"
-        and words[0].lower() in ("the", "a")
+        and _person_noun(head.lower_, roles)
+        and words[0].lower() == "the"
     ):
         current = chain.current(start)  # "the minister": the person the article is following
         if current is not None:
@@ -230,11 +230,67 @@ def resolve_mention(
     if _pos(head) == "PROPN" or head.text[:1].isupper():  # the small tagger calls many surnames NOUN
         _, name_words = strip_title(words)
         parts = [w.rstrip(",") for w in name_words]
+        owner = max((i for i, w in enumerate(parts) if w.endswith(("'s", "’s"))), default=-1)
+        parts = parts[owner + 1 :]  # "Vancouver's Bo Horvat" is Bo Horvat
         if parts and looks_like_person(parts):
             known = people.canonical(" ".join(parts))
             if len(parts) >= 2 or known != parts[0]:  # a full name, or the surname of one the article named
                 return Mention(start, end, mention, known, role_of(mention), True)
     return Mention(start, end, mention, mention, None, False)
+
+
+# Agent nouns name people ("the founder", "the proprietor", "the defenceman", "the economist", "the pianist");
+# those that end so but name things or bodies are listed apart.
+_AGENT = re.compile(r"\w{2,}(?:er|or|ist|ian|man|woman|person|ant|ent|ee|arch|ive)")
+_NOT_PEOPLE = frozenset(
+    {
+        "paper",
+        "order",
+        "letter",
+        "report",
+        "center",
+        "centre",
+        "number",
+        "matter",
+        "border",
+        "sector",
+        "quarter",
+        "government",
+        "department",
+        "statement",
+        "document",
+        "agreement",
+        "parliament",
+        "committee",
+        "meter",
+        "computer",
+        "counter",
+        "register",
+        "river",
+        "water",
+        "power",
+        "tower",
+        "chapter",
+        "monitor",
+        "motor",
+        "factor",
+        "error",
+        "mirror",
+        "indicator",
+        "incident",
+        "accident",
+        "amendment",
+        "management",
+        "research",
+        "search",
+        "archive",
+    }
+)
+
+
+def _person_noun(word: str, roles: frozenset[str]) -> bool:
+    """A singular noun for a person: a role from data/role_nouns.txt or an agent noun."""
+    return word in roles or (_AGENT.fullmatch(word) is not None and word not in _NOT_PEOPLE)
 
 
 _MARKS = re.compile(r"[“”\"«»]")
