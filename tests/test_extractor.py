@@ -224,3 +224,19 @@ def test_contract_offsets_slice_the_text(extractor: Extractor) -> None:
             assert f["sentence_start"] <= f["start"] < f["end"] <= f["sentence_end"]
         for ent in d["entities"]:
             assert text[ent["start"] : ent["end"]] == ent["text"]
+
+
+def test_summary_skips_site_section_byline_and_translation_lines(extractor: Extractor) -> None:
+    text = (
+        "Ferry crews strike at Lindholm\n"
+        "THE LINDHOLM COURIER | Coast and islands\n"
+        "By Mara Quist | 2 March 2026\n"
+        "Listen to this report (2 min)\n"
+        "This article was translated from Danish by the Courier desk.\n\n"
+        "Ferry crews at Lindholm stopped work on Monday, leaving 4,000 commuters without a crossing. "
+        "The union wants a shorter roster."
+    )
+    summary = extractor.extract(text).summary
+    assert summary.startswith("Ferry crews at Lindholm stopped work on Monday")
+    for furniture in ("COURIER", "Mara Quist", "Listen to", "translated"):
+        assert furniture not in summary

@@ -14,8 +14,10 @@ from bot.extractor.sentences import paragraphs
 
 _FURNITURE = re.compile(
     r"""^(?:site\ icon\b.*|source\ link|exit\ mobile\ version|advertisement|share\ this(?:\ article)?|
-    read\ more\b.*|related:?.*|sign\ up\b.*|skip\ to\ (?:main\ )?content|listen\ to\ this\ article.*|
-    by\ [A-Z][\w.'-]+(?:\ [A-Z][\w.'-]+){0,3}(?:\ and\ [A-Z][\w.'-]+(?:\ [A-Z][\w.'-]+){0,3})?|
+    read\ more\b.*|related:?.*|sign\ up\b.*|skip\ to\ (?:main\ )?content|listen\ to\ this\ (?:article|report).*|
+    this\ (?:article|story|report)\ (?:was\ )?(?:translated|originally|first|updated)\b.*|
+    by\ [A-Z][\w.'-]+(?:\ [A-Z][\w.'-]+){0,3}(?:\ and\ [A-Z][\w.'-]+(?:\ [A-Z][\w.'-]+){0,3})?
+    (?:\ in\ [A-Z][\w.'-]+)?(?:\s*[|·,—–]\s*.{0,60})?|
     (?:updated|published|posted)\b.{0,40}\d.*|.*\ -\ a\ story\ for\ you)$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -32,6 +34,19 @@ _QUOTE_OPENERS = '“"«„-–—‘'  # a paragraph opening with one of these 
 _MAX_FURNITURE = (
     300  # characters: a longer paragraph is story (and checking it whole per sentence is quadratic)
 )
+
+
+_LABEL_END = (".", "!", "?", "”", '"', "’", ":", ";", ")")
+
+
+def _past_label_lines(sentence: str) -> str:
+    """A "sentence" that runs from a label line into the story ("THE HARBOUR GAZETTE | Saltmere and the coast
+    Cranes stood idle …") starts after the label: a line that ends without a sentence's closing mark, or is page
+    furniture, is a site name, a section, a byline or a date line, never the lead."""
+    lines = sentence.split("\n")
+    while len(lines) > 1 and (not lines[0].rstrip().endswith(_LABEL_END) or is_furniture(lines[0])):
+        lines.pop(0)
+    return "\n".join(lines)
 
 
 def is_furniture(line: str) -> bool:
@@ -92,7 +107,10 @@ def _lead(
             skip_line[line_start] = is_furniture(line) or short or speech
         if skip_line[line_start]:
             continue
-        sent = " ".join(text[s:e].split())
+        raw = _past_label_lines(text[s:e]).strip()
+        if not raw.endswith(_LABEL_END) and text[e : e + 1] in ("\n", ""):
+            continue  # a whole line without a closing mark: a site name, section, byline or date line
+        sent = " ".join(raw.split())
         sent = _DATELINE.sub("", sent)
         if not sent or (not sent[0].isalnum() and (narrative or sent[0] not in _QUOTE_OPENERS)):
             continue
