@@ -368,3 +368,47 @@ def test_reported_speech_before_a_direct_quote_in_one_sentence(extractor: Extrac
     reported, direct = quotes(extractor, text)
     assert reported.text == "repairs would take a year" and mention(text, reported) == "The union"
     assert direct.text == "the cranes are too old"
+
+
+def test_straight_single_quotes_are_quotes_and_apostrophes_are_not(extractor: Extractor) -> None:
+    text = (
+        "Mayor Karin Holm spoke to residents on Tuesday.\n\n"
+        "'We will rebuild the school before winter,' Holm said.\n\n"
+        "It's the players' union that can't agree, and Holm's team won't say more."
+    )
+    (q,) = [q for q in quotes(extractor, text) if q.direct]
+    assert q.text == "We will rebuild the school before winter" and q.speaker == "Karin Holm"
+    assert all("players" not in x.text for x in quotes(extractor, text))
+
+
+def test_speakers_are_typed_not_fragments_or_places(extractor: Extractor) -> None:
+    q = only(extractor, "Officials in Dunmere said the bridge would reopen on Friday.")
+    assert q.speaker == "Officials" and mention("Officials in Dunmere said", q) == "Officials"
+    q = only(extractor, "General Oleksandr Syrskyi said the front line was holding near the river.")
+    assert (q.speaker, q.speaker_role) == ("Oleksandr Syrskyi", "General")
+
+
+def test_a_bare_quote_goes_to_the_last_person_who_spoke_not_the_last_name(extractor: Extractor) -> None:
+    text = (
+        "Nurse Tomas Reyes said the ward was full again on Sunday.\n\n"
+        "The hospital, run by Northgate Health since Easter, has 40 beds.\n\n"
+        "“We turn people away every night.”"
+    )
+    direct = [q for q in quotes(extractor, text) if q.direct]
+    assert [q.speaker for q in direct] == ["Tomas Reyes"]
+
+
+def test_pronouns_and_descriptions_resolve_to_the_person(extractor: Extractor) -> None:
+    text = (
+        "Ruth Amsel, the lawyer for the family, spoke after the hearing.\n\n"
+        "According to her, the court will rule in May.\n\n"
+        "The lawyer said the family would appeal any ruling against them."
+    )
+    found = quotes(extractor, text)
+    assert [q.speaker for q in found] == ["Ruth Amsel", "Ruth Amsel"]
+    assert "her" not in {q.speaker for q in found}
+
+
+def test_a_pronoun_nobody_was_named_for_leaves_the_speaker_empty(extractor: Extractor) -> None:
+    q = only(extractor, "He said the ferry would not sail until the storm had passed.")
+    assert q.speaker is None and mention("He said", q) == "He"

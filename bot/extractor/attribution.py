@@ -173,9 +173,8 @@ def _mention_span(head: Token) -> tuple[int, int]:
             left = min(left, c.left_edge.i)
     right = head.i
     for c in head.rights:
-        if c.dep_ in ("compound", "flat") or (
-            c.dep_ == "prep" and c.lower_ in ("of", "at", "for", "in", "from")
-        ):
+        # "a spokesperson for the ministry" keeps its phrase; "Officials in Dunmere" are the officials
+        if c.dep_ in ("compound", "flat") or (c.dep_ == "prep" and c.lower_ in ("of", "at", "for", "from")):
             right = max(right, c.right_edge.i)
         else:
             break
@@ -221,7 +220,7 @@ def resolve_mention(
         _pos(head) == "NOUN"
         and head.tag_ == "NN"
         and _person_noun(head.lower_, roles)
-        and words[0].lower() == "the"
+        and words[0].lower() in ("the", "its", "their")  # "its chief executive": the company's person
     ):
         current = chain.current(start)  # "the minister": the person the article is following
         if current is not None:

@@ -62,9 +62,9 @@ _BE = frozenset(["is", "was", "were", "are", "be", "been", "being"])
 _NO_COMMENT = re.compile(
     r"to\s+(?:say|comment|elaborate|discuss|answer|respond|speculate|specify)(?:\s+\w+)?"
 )
-_CLOSERS = {"“": '”"', '"': '"”', "«": "»", "„": '“”"', "‘": "’", "''": "''", "‹": "›"}
+_CLOSERS = {"“": '”"', '"': '"”', "«": "»", "„": '“”"', "‘": "’", "''": "''", "‹": "›", "'": "'"}
 _ALL_CLOSERS = frozenset("".join(_CLOSERS.values()))
-_MARK = re.compile(r"''|[“”\"«»„‘’‹›]")
+_MARK = re.compile(r"''|[“”\"«»„‘’‹›']")
 # Where reported content ends inside its sentence: ", which …", ", contradicting …", ", according to …".
 _CONTENT_STOP = re.compile(
     r",\s+(?:which|who|whom|where|while|whereas|but|although|though|according\s+to|[a-z]+ing)\b"
@@ -353,12 +353,24 @@ class _Segment:
     runs_on: bool = False
 
 
+def _straight_single(text: str, i: int, p_start: int, opening: bool) -> bool:
+    """A straight single quote mark that opens ('We will …) or closes (…,' she said) a quotation: it opens at a
+    word's start before a capital, and closes after the sentence's own punctuation before a space or the end."""
+    before = text[i - 1] if i > p_start else " "
+    after = text[i + 1 : i + 2] or " "
+    if opening:
+        return (before.isspace() or before in "([—–-") and after.isupper()
+    return before in ",.!?" and (after.isspace() or after in ")]—–-")
+
+
 def _segments(text: str, p_start: int, p_end: int, next_para: tuple[int, int] | None) -> list[_Segment]:
     """Quoted spans in one paragraph; an opener never closed is dropped unless the next paragraph re-opens."""
     out: list[_Segment] = []
     opener: re.Match[str] | None = None
     for m in _MARK.finditer(text, p_start, p_end):
         mark = m.group(0)
+        if mark == "'" and not _straight_single(text, m.start(), p_start, opener is None):
+            continue  # an apostrophe (don't, Holm's, the players' union), not a quote mark
         if opener is None:
             if mark not in _CLOSERS:
                 continue

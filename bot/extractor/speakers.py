@@ -54,7 +54,7 @@ def _demonym_re() -> re.Pattern[str]:
     stems |= {p[:-1] if p[-1] in "aey" else p[:-2] for p in places if len(p) >= 5}  # Korea → Kore(an)
     whole = {p[:-1] for p in places if p.endswith("y") and len(p) >= 5}  # Germany → German
     alternatives = "|".join(map(re.escape, sorted(stems, key=len, reverse=True)))
-    return re.compile(rf"(?:{alternatives})\w*(?:an|ian|ese|i)|{'|'.join(map(re.escape, sorted(whole)))}")
+    return re.compile(rf"(?:{alternatives})\w{{0,2}}(?:an|ian|ese|i)|{'|'.join(map(re.escape, sorted(whole)))}")
 
 
 @cache
