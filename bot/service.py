@@ -56,6 +56,7 @@ class MessageRejected(Exception):
 
 ROUTE_RETRY = timedelta(minutes=5)  # a paused route is tried again after this
 POLLS_AT_ONCE = 50
+PAGES_AT_ONCE = 4
 
 
 class _Stopped(Exception):
@@ -176,6 +177,11 @@ class Claimdesk:
         # shutdown: polls waiting on the network (feed, article pages) are cancelled at once, since they have
         # nothing to lose; a poll storing articles stops after the article it is on
         self._network_bound: set[asyncio.Task[Any]] = set()
+        # article pages (full text), for the whole process, not per poll: at most PAGES_AT_ONCE fetched at once
+        # and one parsed at a time (trafilatura holds ~35x the HTML it parses; six parses at once took a hostile
+        # run past 1.3 GB)
+        self._page_fetches = asyncio.Semaphore(PAGES_AT_ONCE)
+        self._page_parses = asyncio.Semaphore(1)
         self._stopping = False
 
     async def add_feed(self, feed: FeedSettings) -> int:
@@ -357,7 +363,6 @@ class Claimdesk:
         """Entries whose feed text is a teaser get their article page's main text (same guards as feeds); any
         failure keeps the feed's text."""
         below = self.fetch_settings.full_text_below
-        slots = asyncio.Semaphore(4)
         teasers = [e for e in entries if len(e.text) < below and e.url and is_web_url(e.url)]
         # an article stored before under another key (a feed whose guids churn) had its page read then: once is
         # enough, and it will not be stored again anyway
@@ -370,9 +375,10 @@ class Claimdesk:
             if id(e) not in wanted or not e.url:
                 return e
             try:
-                async with slots:
+                async with self._page_fetches:  # held until parsed: at most this many pages in memory
                     got = await self.fetcher.get(e.url, accept=PAGE_ACCEPT, max_bytes=PAGE_BYTES)
-                text = await asyncio.to_thread(page_text, got.body, got.url)
+                    async with self._page_parses:
+                        text = await asyncio.to_thread(page_text, got.body, got.url)
             except Exception as exc:  # whatever the page does, the feed's own text is kept
                 log.info("full text for %r not used: %s", e.title, exc)
                 return e

@@ -336,3 +336,57 @@ async def test_a_signal_stops_run_with_a_poll_in_flight_cleanly(
     assert proc.returncode == 0, log
     assert "Traceback" not in log and "raised an exception" not in log and "CancelledError" not in log, log
     assert "stopped cleanly" in log
+
+
+# -- memory: article pages are fetched a few at a time and parsed one at a time, whatever the number of polls ---------
+async def test_article_pages_are_parsed_one_at_a_time_across_polls(
+    server: Server,
+    make_app: AppFactory,
+    write_config: Callable[..., Path],
+    sink: RecordingSink,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    import bot.service
+    from bot.adapters.fulltext import PARSE_BYTES, page_text
+
+    now, most, seen = [0], [0], []
+    lock = threading.Lock()
+
+    def counting(html: bytes, url: str) -> str | None:
+        with lock:
+            now[0] += 1
+            most[0] = max(most[0], now[0])
+        try:
+            threading.Event().wait(0.02)  # a parse takes a while: overlapping ones would show
+            seen.append(len(html))
+            return page_text(html, url)
+        finally:
+            with lock:
+                now[0] -= 1
+
+    monkeypatch.setattr(bot.service, "page_text", counting)
+    page = b"<html><body><script>" + b"x" * 3_000_000 + b"</script><article>"
+    page += b"".join(
+        b"<p>Harbour officials said %d containers left the quay on Monday.</p>" % n for n in range(40)
+    )
+    page += b"</article></body></html>"
+    feeds = ""
+    for f in range(3):
+        for i in range(4):
+            server.answers[f"/page/{f}/{i}"] = (200, "text/html", page)
+        entries = items(4, f"f{f}", link=lambda i, f=f: server.url(f"/page/{f}/{i}"))
+        for e in entries:
+            e["title"] = f"Feed {f}: {e['title']}"
+            e["description"] = f"Teaser {f}-{e['guid']}. Read more."
+        server.answers[f"/feed-{f}"] = (200, "application/rss+xml", rss(entries))
+        feeds += feed(f"feed {f}", server.url(f"/feed-{f}"), "backfill = 0\nfull_text = true")
+    app = await make_app(write_config(feeds=feeds, teams=TEAM, fetch='allow = ["127.0.0.1"]'), sink)
+    reports = await asyncio.gather(*(app.service.poll(f) for f in app.settings.feeds))
+    assert sum(r.new for r in reports) == 12 and len(seen) == 12
+    assert most[0] == 1  # six parses at once (the default thread pool) took a hostile run past 1.3 GB
+    with sqlite3.connect(app.settings.database) as db:
+        bodies = [r[0] for r in db.execute("SELECT body FROM articles")]
+    assert all("Paragraph" not in b and "containers left the quay" in b for b in bodies)
+    assert PARSE_BYTES < 3_000_000  # the script was dropped before the cut, so the article was still read

@@ -1,0 +1,168 @@
+"""Peak memory of `claimdesk run --once` under hostile feeds, all on 127.0.0.1 (issue 20, "Memory").
+
+A server in a child process serves, at once: six feeds of 8 teaser entries each whose article pages are 4.9 MB of
+HTML (full text on: every page is fetched and parsed by trafilatura), a 19 MB feed of 20,000 entries (just under
+`fetch.max_mb`), a gzip bomb, a 50 MB body, a slow drip, a stalled server and a redirect loop. The real command
+runs in a subprocess against it, and its peak resident set (the kernel's ru_maxrss for that child, from wait4)
+is printed beside the target of 250 MB. Its start-up alone (`--version`) is measured too, for scale.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import multiprocessing
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from aiohttp import web
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_RSS_MB = 250.0
+PAGE_FEEDS = 6
+PAGES_PER_FEED = 8
+PAGE_BYTES = 4_900_000
+
+
+def _page(n: int) -> bytes:
+    para = (
+        f"<p>Harbour officials said {n} containers were moved off the northern quay on Monday, and the port "
+        "director said the last berth would reopen before the weekend, weather permitting.</p>\n"
+    )
+    body = para * (PAGE_BYTES // len(para))
+    return f"<html><head><title>Quay {n}</title></head><body><article><h1>Quay {n}</h1>{body}</article></body></html>".encode()
+
+
+def _teasers(base: str, feed: int) -> bytes:
+    items = "".join(
+        f"<item><title>Quay {feed}-{i} cleared</title><guid>f{feed}-{i}</guid>"
+        f"<link>{base}/page/{feed}/{i}</link><description>Containers moved off quay {feed}-{i}. Read more."
+        "</description></item>"
+        for i in range(PAGES_PER_FEED)
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Pages {feed}</title>{items}</channel></rss>'.encode()
+
+
+def _huge(n: int = 20_000) -> bytes:
+    items = "".join(
+        f"<item><title>Harbour note {i}</title><guid>h{i}</guid><description>"
+        + ("The harbour board met again and said little that was new about the quay. " * 11)
+        + "</description></item>"
+        for i in range(n)
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Huge</title>{items}</channel></rss>'.encode()
+
+
+def _serve(port: int) -> None:
+    asyncio.run(_serve_async(port))
+
+
+async def _serve_async(port: int) -> None:
+    base = f"http://127.0.0.1:{port}"
+    huge = _huge()
+    bomb = gzip.compress(b"<rss>" + b" " * 200_000_000, 9)
+    fifty = b"<rss>" + b"x" * 50_000_000
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        path = request.path
+        if path.startswith("/pages/"):
+            return web.Response(
+                body=_teasers(base, int(path.rsplit("/", 1)[1])), content_type="application/rss+xml"
+            )
+        if path.startswith("/page/"):
+            return web.Response(body=_page(hash(path) & 0xFFFF), content_type="text/html")
+        if path == "/huge":
+            return web.Response(body=huge, content_type="application/rss+xml")
+        if path == "/bomb":
+            return web.Response(
+                body=bomb, headers={"Content-Encoding": "gzip", "Content-Type": "application/rss+xml"}
+            )
+        if path == "/fifty":
+            return web.Response(body=fifty, content_type="application/rss+xml")
+        if path == "/loop":
+            raise web.HTTPFound("/loop")
+        if path in ("/drip", "/stall"):
+            resp = web.StreamResponse(headers={"Content-Type": "application/rss+xml"})
+            await resp.prepare(request)
+            for _ in range(60):
+                if path == "/drip":
+                    await resp.write(b" ")
+                await asyncio.sleep(1)
+            return resp
+        return web.Response(status=404)
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    await asyncio.Event().wait()
+
+
+def _config(folder: Path, base: str) -> Path:
+    feeds = [(f"pages {f}", f"{base}/pages/{f}") for f in range(PAGE_FEEDS)]
+    feeds += [(name, f"{base}/{name}") for name in ("huge", "bomb", "fifty", "loop", "drip", "stall")]
+    text = (
+        'sink = "jsonl"\n[database]\npath = "claimdesk.db"\n[jsonl]\npath = "alerts.jsonl"\n'
+        '[fetch]\nallow = ["127.0.0.1"]\ntimeout = 20\nread_timeout = 10\n'
+        + "".join(
+            f'[[feeds]]\nname = "{n}"\nurl = "{u}"\nbackfill = 1000\nmax_age_hours = 0\n' for n, u in feeds
+        )
+        + '[[teams]]\nname = "desk"\nchannel = "port"\nkeywords = ["harbour", "quay"]\n'
+    )
+    path = folder / "claimdesk.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _peak_mb(args: list[str], cwd: Path) -> tuple[float, float, int]:
+    """(peak RSS MB, seconds, exit status) of `python -m bot ARGS` in its own process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMDESK_")}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_maxrss / 1024, time.perf_counter() - t0, proc.returncode
+
+
+def main() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    server = multiprocessing.get_context("spawn").Process(target=_serve, args=(port,), daemon=True)
+    server.start()
+    try:
+        for _ in range(600):  # wait for the server (bounded)
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        start_mb, _, _ = _peak_mb(["--version"], ROOT)
+        with tempfile.TemporaryDirectory(prefix="claimdesk-hostile-") as tmp:
+            config = _config(Path(tmp), f"http://127.0.0.1:{port}")
+            peak, seconds, code = _peak_mb(["run", "--once", "-c", str(config)], ROOT)
+        print(f"  start-up only (--version): peak RSS {start_mb:.0f} MB")
+        print(
+            f"  run --once, {PAGE_FEEDS} feeds x {PAGES_PER_FEED} pages of {PAGE_BYTES / 1e6:.1f} MB with full text, "
+            f"a 19 MB feed, gzip bomb, 50 MB body, drip, stall, redirect loop: {seconds:.0f} s, exit {code}, "
+            f"peak RSS {peak:.0f} MB (target <= {TARGET_RSS_MB:g} MB: {'met' if peak <= TARGET_RSS_MB else 'NOT met'})"
+        )
+    finally:
+        server.terminate()
+        server.join(5)
+
+
+if __name__ == "__main__":
+    main()
