@@ -412,3 +412,24 @@ def test_pronouns_and_descriptions_resolve_to_the_person(extractor: Extractor) -
 def test_a_pronoun_nobody_was_named_for_leaves_the_speaker_empty(extractor: Extractor) -> None:
     q = only(extractor, "He said the ferry would not sail until the storm had passed.")
     assert q.speaker is None and mention("He said", q) == "He"
+
+
+def test_he_and_she_go_to_the_person_of_that_gender(extractor: Extractor) -> None:
+    text = (
+        "Lena Dorsch, a baker, opened her shop in March, and she still works every morning shift.\n\n"
+        "Her landlord, Piet Haver, said he would raise the rent in spring.\n\n"
+        "“I keep the ovens on because the street needs bread,” she said."
+    )
+    direct = [q for q in quotes(extractor, text) if q.direct]
+    assert [q.speaker for q in direct] == ["Lena Dorsch"]
+
+
+def test_a_name_is_never_a_sentence_opener_or_a_possessive(extractor: Extractor) -> None:
+    text = (
+        "Unlike Mara Quist, the council kept quiet.\n\n"
+        "“The harbour will not close,” she said.\n\n"
+        "Donald Pike's lawyer said the appeal would be filed on Friday."
+    )
+    found = quotes(extractor, text)
+    assert found[0].speaker == "Mara Quist"
+    assert "Unlike" not in " ".join(q.speaker or "" for q in found)

@@ -80,6 +80,9 @@ class SpeakerChain:
     """
 
     people: PeopleIndex
+    genders: dict[str, str] = field(
+        default_factory=dict
+    )  # canonical name -> "m" / "f", where the text shows it
     _speakers: list[tuple[int, Mention]] = field(default_factory=list)
     _subjects: list[tuple[int, Mention]] = field(default_factory=list)
 
@@ -91,19 +94,54 @@ class SpeakerChain:
         if mention.person:
             self._subjects.append((pos, mention))
 
-    def current(self, pos: int) -> Mention | None:
+    def current(self, pos: int, gender: str | None = None) -> Mention | None:
+        """Who the text is following at `pos`; with a pronoun's gender, the latest person it can refer to."""
+
+        def fits(m: Mention) -> bool:
+            return gender is None or self.genders.get(m.speaker or "") in (None, gender)
+
         i = bisect.bisect_left(self._speakers, pos, key=lambda x: x[0])
-        speaker = self._speakers[i - 1] if i else None
+        speaker = next((x for x in reversed(self._speakers[:i]) if fits(x[1])), None)
         j = bisect.bisect_left(self._subjects, pos, key=lambda x: x[0])
-        subject = self._subjects[j - 1] if j else None
+        subject = next((x for x in reversed(self._subjects[:j]) if fits(x[1])), None)
         if subject is not None and (speaker is None or subject[0] > speaker[0]):
             return subject[1]
         if speaker is not None:
             return speaker[1]
-        person = self.people.last_person_before(pos)
-        if person is None:
-            return None
-        return Mention(person.start, person.end, person.name, person.name, None, True)
+        for person in self.people.people_before(pos):
+            m = Mention(person.start, person.end, person.name, person.name, None, True)
+            if fits(m):
+                return m
+        return None
+
+
+_PRONOUN = re.compile(r"\b(?:[Hh]e|[Hh]is|[Hh]im|[Ss]he|[Hh]er)\b")
+_GENDER_OF = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}
+_TITLED = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.?\s+(?:[A-Z][\w’'-]+\s+){0,2}([A-Z][\w’'-]+)")
+_SENTENCE_END = re.compile(r"[.!?\n]")
+_GENDER_REACH = 250  # characters after a person's mention in which a pronoun most likely refers to them
+
+
+def genders(text: str, people: PeopleIndex) -> dict[str, str]:
+    """Each person's gender where the article shows it: a title (Mr., Ms.) or, by majority, the pronouns that
+    follow the person's mentions in the same sentence with nobody else named in between."""
+    votes: dict[str, list[int]] = {}
+    for m in _PRONOUN.finditer(text):
+        person = people.last_person_before(m.start())
+        if (
+            person is not None
+            and m.start() - person.end <= _GENDER_REACH
+            and not _SENTENCE_END.search(text, person.end, m.start())
+        ):  # a pronoun in the sentence that names the person: a pronoun further on is what is being resolved
+            tally = votes.setdefault(person.name, [0, 0])
+            tally[_GENDER_OF[m.group(0).lower()] == "f"] += 1
+    out = {name: ("f" if f > m else "m") for name, (m, f) in votes.items() if m != f}
+    for t in _TITLED.finditer(text):
+        surname = t.group(2)
+        for person in people.people:
+            if person.name.split()[-1] == surname:
+                out[person.name] = "m" if t.group(1) == "Mr" else "f"
+    return out
 
 
 def _cue_of(tok: Token) -> str | None:
@@ -210,7 +248,7 @@ def resolve_mention(
     low = mention.lower()
     if _pos(head) == "PRON":
         if low in _PERSONAL or head.lower_ in _PERSONAL:
-            current = chain.current(start)
+            current = chain.current(start, _GENDER_OF.get(head.lower_))
             name = current.speaker if current else None
             return Mention(start, end, mention, name, current.role if current else None, current is not None)
         return Mention(start, end, mention, mention, None, False)
@@ -402,7 +440,7 @@ def quotes_from_parses(
 
     `parses` are (character offset, parsed sentence) in text order; `direct` the rule pass's direct quotes.
     """
-    chain = SpeakerChain(people)
+    chain = SpeakerChain(people, genders(text, people))
     starts = [off for off, _ in parses]
     direct_spans = sorted((q.start, q.end) for q in direct if q.direct)
     out: list[Quote] = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from functools import cache, lru_cache
 from importlib import resources
 from typing import NamedTuple
@@ -54,7 +55,9 @@ def _demonym_re() -> re.Pattern[str]:
     stems |= {p[:-1] if p[-1] in "aey" else p[:-2] for p in places if len(p) >= 5}  # Korea → Kore(an)
     whole = {p[:-1] for p in places if p.endswith("y") and len(p) >= 5}  # Germany → German
     alternatives = "|".join(map(re.escape, sorted(stems, key=len, reverse=True)))
-    return re.compile(rf"(?:{alternatives})\w{{0,2}}(?:an|ian|ese|i)|{'|'.join(map(re.escape, sorted(whole)))}")
+    return re.compile(
+        rf"(?:{alternatives})\w{{0,2}}(?:an|ian|ese|i)|{'|'.join(map(re.escape, sorted(whole)))}"
+    )
 
 
 @cache
@@ -116,6 +119,11 @@ def _name_in_run(run: str) -> tuple[int, str] | None:
     """The person's name at the end of a capitalised run, with its offset: 'Pentagon Chief Lloyd Austin' →
     (15, 'Lloyd Austin'). Cached: the same runs recur within and across articles."""
     words = run.split()
+    owner = max((i for i, w in enumerate(words) if w.endswith(("'s", "’s"))), default=-1)
+    if owner == len(words) - 1:
+        words[-1] = words[-1][:-2]  # "Donald Trump's": the name is Donald Trump
+    else:
+        words = words[owner + 1 :]  # "Vancouver's Bo Horvat": the name is Bo Horvat
     _, name = strip_title(words)
     while name and name[0] in _non_name_words():
         name = name[1:]
@@ -179,6 +187,11 @@ class PeopleIndex:
     @property
     def people(self) -> tuple[Person, ...]:
         return tuple(self._people)
+
+    def people_before(self, pos: int) -> Iterator[Person]:
+        """The people named before `pos`, nearest first."""
+        i = bisect.bisect_left(self._starts, pos)
+        return reversed(self._people[:i])
 
     def last_person_before(self, pos: int) -> Person | None:
         i = bisect.bisect_left(self._starts, pos)
