@@ -433,3 +433,18 @@ def test_a_name_is_never_a_sentence_opener_or_a_possessive(extractor: Extractor)
     found = quotes(extractor, text)
     assert found[0].speaker == "Mara Quist"
     assert "Unlike" not in " ".join(q.speaker or "" for q in found)
+
+
+def test_two_statements_in_one_sentence_and_a_named_apposition(extractor: Extractor) -> None:
+    text = (
+        "Health Minister Ada Brun toured the clinic on Monday. The minister said the ward would reopen in June "
+        "and announced that the region would hire 40 nurses."
+    )
+    assert [(q.text, q.speaker) for q in quotes(extractor, text)] == [
+        ("the ward would reopen in June", "Ada Brun"),
+        ("the region would hire 40 nurses", "Ada Brun"),
+    ]
+    q = only(extractor, "Its chief engineer, Tomas Vik, told reporters that the dam was sound.")
+    assert q.speaker == "Tomas Vik" and q.text == "the dam was sound"
+    q = only(extractor, "The shipping council repeated its estimate that the closure costs 9 million a week.")
+    assert q.speaker == "The shipping council" and q.text == "the closure costs 9 million a week"

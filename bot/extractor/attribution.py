@@ -39,23 +39,6 @@ _NO_STATEMENT = frozenset(
     {"deny", "denies", "denied", "denying", "ask", "asks", "asked", "asking", "wonder", "wonders", "wondered"}
 )
 _MIN_CONTENT_WORDS = 3
-_MIN_OBJECT_WORDS = 2
-_OBJECTS = False
-
-
-def _object_content(tok: Token) -> Token | None:
-    """What an object cue reports: its direct object ("praised the plan"), its infinitive ("wants to …") or the
-    object of its particle ("called for an inquiry")."""
-    for c in tok.children:
-        if c.dep_ == "dobj":
-            return c
-    for c in tok.children:
-        if c.dep_ == "xcomp" and c.i > tok.i:
-            return c
-    for c in tok.children:
-        if c.dep_ == "prep" and c.i == tok.i + 1 and f"{tok.lower_} {c.lower_}" in lexicon().cues:
-            return next((g for g in c.children if g.dep_ == "pobj"), None)
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +163,51 @@ def _negated(tok: Token) -> bool:
     )
 
 
+_STATEMENT_NOUNS = frozenset(
+    {
+        "estimate",
+        "claim",
+        "view",
+        "warning",
+        "assessment",
+        "prediction",
+        "assertion",
+        "argument",
+        "statement",
+        "position",
+        "forecast",
+        "promise",
+        "pledge",
+        "message",
+        "point",
+        "conclusion",
+        "allegation",
+        "contention",
+    }
+)
+
+
+def _noun_complement(cue: Token) -> Token | None:
+    """The clause of a statement noun a speech verb takes as its object ("repeated its estimate that …")."""
+    for obj in cue.children:
+        if obj.dep_ == "dobj" and obj.lower_ in _STATEMENT_NOUNS:
+            for c in obj.children:
+                if c.dep_ in ("acl", "ccomp") and c.i > obj.i:
+                    return c
+    return None
+
+
+def _before_coordinated_cue(comp: Token, hi: int) -> int:
+    """Content ends before a second speech verb coordinated into it ("said the state would pay … and announced
+    that the army …": the parser hangs "announced" on "pay", but it is the speaker's second statement)."""
+    for c in comp.children:
+        if c.dep_ == "conj" and c.i > comp.i and _cue_of(c) == "speech":
+            cut = c.left_edge.i
+            cc = [t.i for t in comp.children if t.dep_ in ("cc", "punct") and comp.i < t.i < c.i]
+            return min(hi, _trim_end(comp.doc, min([cut, *cc])))
+    return hi
+
+
 def _subject_of(verb: Token) -> Token | None:
     """The subject of a cue verb; a participle or coordinated cue ("…, saying …", "… and said …") takes the
     subject of the verb it hangs on."""
@@ -193,7 +221,12 @@ def _subject_of(verb: Token) -> Token | None:
             if c.dep_ in _PASSIVE:
                 return None
         if tok.dep_ in ("conj", "advcl", "xcomp") and tok.head is not tok:
-            tok = tok.head
+            head = tok.head
+            if tok.dep_ == "conj" and head.dep_ == "ccomp" and _cue_of(head.head) == "speech":
+                head = (
+                    head.head
+                )  # "said … would pay … and announced …": coordinated with the cue, not the content
+            tok = head
             continue
         return None
     return None
@@ -252,6 +285,15 @@ def resolve_mention(
             name = current.speaker if current else None
             return Mention(start, end, mention, name, current.role if current else None, current is not None)
         return Mention(start, end, mention, mention, None, False)
+    named = next((c for c in head.children if c.dep_ == "appos" and c.text[:1].isupper()), None)
+    if (
+        named is not None and head.tag_ == "NN" and not any(c.dep_ == "conj" for c in named.children)
+    ):  # "Its chief executive, Helene Vasquier, told …" (one person: not "the owners, A and B")
+        a_lo, a_hi = _mention_span(named)
+        name = text[offset + doc[a_lo].idx : offset + doc[a_hi - 1].idx + len(doc[a_hi - 1])]
+        _, parts = strip_title(name.split())
+        if len(parts) >= 2 and looks_like_person(parts):
+            return Mention(start, end, mention, people.canonical(" ".join(parts)), role_of(mention), True)
     words = mention.split()
     roles = lexicon().role_nouns
     if (
@@ -405,16 +447,11 @@ def reported_in(doc: Doc) -> list[Reported]:
                 lo, hi = _content_span(comp)
                 if tok.left_edge.i > lo and all(t.is_punct for t in doc[tok.right_edge.i + 1 : hi]):
                     hi = min(hi, _trim_end(doc, tok.left_edge.i))  # "…, he said." at the end
-            elif _OBJECTS:
-                obj = _object_content(tok)
-                if obj is None:
-                    continue
-                lo, hi = _content_span(obj)
-                if obj.dep_ == "pobj":
-                    lo = min(lo, obj.head.i + 1)
-                min_words = _MIN_OBJECT_WORDS
             else:
-                continue
+                clause = _noun_complement(tok)  # "repeated its estimate that the stoppage is costing …"
+                if clause is None:
+                    continue
+                lo, hi = _content_span(clause)
         else:
             if comp.i < tok.i and any(
                 c.dep_ == "mark" and c.lower_ in ("if", "whether") for c in comp.children
@@ -423,6 +460,7 @@ def reported_in(doc: Doc) -> list[Reported]:
             if any(c.dep_ == "mark" and c.lower_ in ("if", "whether") for c in comp.children):
                 continue  # "asked whether …": a question
             lo, hi = _content_span(comp)
+            hi = _before_coordinated_cue(comp, hi)
         if sum(1 for t in doc[lo:hi] if t.is_alpha) < min_words:
             continue
         out.append(Reported((lo, hi), (tok.i, tok.i + 1), tok.text, _subject_of(tok), doc[:]))
