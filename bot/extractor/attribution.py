@@ -448,10 +448,10 @@ def reported_in(doc: Doc) -> list[Reported]:
                 if tok.left_edge.i > lo and all(t.is_punct for t in doc[tok.right_edge.i + 1 : hi]):
                     hi = min(hi, _trim_end(doc, tok.left_edge.i))  # "…, he said." at the end
             else:
-                clause = _noun_complement(tok)  # "repeated its estimate that the stoppage is costing …"
-                if clause is None:
+                complement = _noun_complement(tok)  # "repeated its estimate that the stoppage is costing …"
+                if complement is None:
                     continue
-                lo, hi = _content_span(clause)
+                lo, hi = _content_span(complement)
         else:
             if comp.i < tok.i and any(
                 c.dep_ == "mark" and c.lower_ in ("if", "whether") for c in comp.children
