@@ -448,3 +448,20 @@ def test_two_statements_in_one_sentence_and_a_named_apposition(extractor: Extrac
     assert q.speaker == "Tomas Vik" and q.text == "the dam was sound"
     q = only(extractor, "The shipping council repeated its estimate that the closure costs 9 million a week.")
     assert q.speaker == "The shipping council" and q.text == "the closure costs 9 million a week"
+
+
+def test_a_statement_about_what_someone_else_said_is_reported_whole(extractor: Extractor) -> None:
+    text = "Retired judge Ana Pereira said the mayor was right when he said the budget would balance."
+    found = quotes(extractor, text)
+    assert ("the mayor was right when he said the budget would balance", "Ana Pereira") in [
+        (q.text, q.speaker) for q in found
+    ]
+
+
+def test_a_clause_the_parser_hangs_as_an_adverbial_is_still_content(extractor: Extractor) -> None:
+    q = only(extractor, "Councillor Ravi Anand said after the meeting he would not back the plan.")
+    assert q.speaker == "Ravi Anand" and q.text.endswith("he would not back the plan")
+    found = quotes(
+        extractor, "In a statement, one of the club's lawyers, Mira Koss, said the fine would be paid."
+    )
+    assert [(q.text, q.speaker) for q in found] == [("the fine would be paid", "Mira Koss")]

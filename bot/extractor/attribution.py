@@ -197,6 +197,20 @@ def _noun_complement(cue: Token) -> Token | None:
     return None
 
 
+def _misread_complement(cue: Token) -> Token | None:
+    """A clause with its own subject that the parser hung on the cue as an adverbial ("said after the convention
+    he would not accept …"): content all the same, unless a subordinator makes it one ("said when he arrived")."""
+    for c in cue.children:
+        if (
+            c.dep_ == "advcl"
+            and c.i > cue.i
+            and any(g.dep_ == "nsubj" for g in c.children)
+            and not any(g.dep_ in ("mark", "advmod") and g.i < c.i for g in c.children)
+        ):
+            return c
+    return None
+
+
 def _before_coordinated_cue(comp: Token, hi: int) -> int:
     """Content ends before a second speech verb coordinated into it ("said the state would pay … and announced
     that the army …": the parser hangs "announced" on "pay", but it is the speaker's second statement)."""
@@ -265,7 +279,8 @@ def _is_speaker_head(tok: Token) -> bool:
         return True
     if _pos(tok) == "NOUN":
         return tok.is_alpha and tok.lower_ not in _SELF
-    return False
+    # "one of the family's attorneys said": a number standing for people of a group
+    return tok.tag_ == "CD" and any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children)
 
 
 def resolve_mention(
@@ -287,7 +302,7 @@ def resolve_mention(
         return Mention(start, end, mention, mention, None, False)
     named = next((c for c in head.children if c.dep_ == "appos" and c.text[:1].isupper()), None)
     if (
-        named is not None and head.tag_ == "NN" and not any(c.dep_ == "conj" for c in named.children)
+        named is not None and head.tag_ in ("NN", "CD") and not any(c.dep_ == "conj" for c in named.children)
     ):  # "Its chief executive, Helene Vasquier, told …" (one person: not "the owners, A and B")
         a_lo, a_hi = _mention_span(named)
         name = text[offset + doc[a_lo].idx : offset + doc[a_hi - 1].idx + len(doc[a_hi - 1])]
@@ -405,6 +420,7 @@ class Reported:
     cue_text: str
     subject: Token | None
     sentence: Span
+    head: int = -1  # the content's head token
 
 
 def reported_in(doc: Doc) -> list[Reported]:
@@ -448,9 +464,10 @@ def reported_in(doc: Doc) -> list[Reported]:
                 if tok.left_edge.i > lo and all(t.is_punct for t in doc[tok.right_edge.i + 1 : hi]):
                     hi = min(hi, _trim_end(doc, tok.left_edge.i))  # "…, he said." at the end
             else:
-                complement = _noun_complement(tok)  # "repeated its estimate that the stoppage is costing …"
+                complement = _noun_complement(tok) or _misread_complement(tok)
                 if complement is None:
                     continue
+                comp = complement
                 lo, hi = _content_span(complement)
         else:
             if comp.i < tok.i and any(
@@ -463,7 +480,7 @@ def reported_in(doc: Doc) -> list[Reported]:
             hi = _before_coordinated_cue(comp, hi)
         if sum(1 for t in doc[lo:hi] if t.is_alpha) < min_words:
             continue
-        out.append(Reported((lo, hi), (tok.i, tok.i + 1), tok.text, _subject_of(tok), doc[:]))
+        out.append(Reported((lo, hi), (tok.i, tok.i + 1), tok.text, _subject_of(tok), doc[:], comp.i))
     return out
 
 
@@ -500,9 +517,9 @@ def quotes_from_parses(
             around = [parses[j] for j in range(max(k, 0), len(parses)) if parses[j][0] <= q.end + 2][:4]
             out.append(_direct_speaker(text, q, around or [(off, doc)], chain, people))
         found = reported_in(doc)
-        cues = [r.cue for r in found]
+        cue_heads = {r.cue[0] for r in found}
         for r in found:
-            if any(r.content[0] <= a < r.content[1] and (a, b) != r.cue for a, b in cues):
+            if r.head in cue_heads:
                 continue  # "The union said …, while “…,” Marsh said": Marsh did not say what the union said
             c_lo = off + doc[r.content[0]].idx
             c_hi = off + doc[r.content[1] - 1].idx + len(doc[r.content[1] - 1])
