@@ -19,6 +19,7 @@ parsed sentences (only those with a quote mark or a cue word are parsed, see `Pa
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -387,6 +388,7 @@ def _person_noun(word: str, roles: frozenset[str]) -> bool:
     return word in roles or (_AGENT.fullmatch(word) is not None and word not in _NOT_PEOPLE)
 
 
+_WORDS = re.compile(r"\w")
 _MARKS = re.compile(r"[“”\"«»]")
 _OPENING = frozenset('“"«‘„')
 
@@ -562,7 +564,17 @@ def quotes_from_parses(
         if readable and not any(min(b, q.end) > max(a, q.start) for a, b in taken):
             out.append(q)
     out.sort(key=lambda q: q.start)
-    return out
+    return [part for q in out for part in _each_part(text, q)]
+
+
+def _each_part(text: str, q: Quote) -> list[Quote]:
+    """A quote split around its attribution ('“…,” Austin said. “…”') is one claim per part: each part is what was
+    said in one breath, and readers (and every annotated set) take them apart."""
+    if len(q.parts) < 2 or not any(
+        _WORDS.search(text, b, a) for (_, b), (a, _) in itertools.pairwise(q.parts)
+    ):
+        return [q]  # one quote running over several paragraphs: nothing stands between its parts
+    return [replace(q, text=text[a:b], start=a, end=b, parts=((a, b),)) for a, b in q.parts]
 
 
 _LINKS = re.compile(r"[\s,;:—–-]*(?:\b(?:while|as|and|but|whereas|although)\b)?[\s,;:—–-]*$")

@@ -64,6 +64,7 @@ _NO_COMMENT = re.compile(
 )
 _CLOSERS = {"“": '”"', '"': '"”', "«": "»", "„": '“”"', "‘": "’", "''": "''", "‹": "›", "'": "'"}
 _ALL_CLOSERS = frozenset("".join(_CLOSERS.values()))
+_ATTRIBUTED = re.compile(r"\w")  # words between two parts of a quote: its attribution stands there
 _MARK = re.compile(r"''|[“”\"«»„‘’‹›']")
 # Where reported content ends inside its sentence: ", which …", ", contradicting …", ", according to …".
 _CONTENT_STOP = re.compile(
@@ -521,7 +522,13 @@ def _direct_quotes(
         words = _words(text[start:end])
         if words < _MIN_WORDS:
             continue
-        body = " … ".join(text[a:b] for a, b in parts)  # the attribution between the parts is elided
+        # a part after the attribution is elided with an ellipsis; paragraphs of one running quote join with a space
+        body = "".join(
+            text[a:b]
+            if not i
+            else (" … " if _ATTRIBUTED.search(text, parts[i - 1][1], a) else " ") + text[a:b]
+            for i, (a, b) in enumerate(parts)
+        )
         if g.attribution is not None:
             q = _quote(text, (start, end), body, True, g.attribution, people, parts)
             if g.attribution.mention[0] >= end:  # '…,” he said, adding that …': more from the same speaker
