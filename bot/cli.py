@@ -42,6 +42,7 @@ from bot.core.matching import FigureRef, figure_relation, quote_match
 from bot.core.render import render_reply
 from bot.errors import UserError
 from bot.extractor import Extractor
+from bot.extractor.model import DEFAULT_PIPELINE
 from bot.extractor.summary import title_of
 from bot.service import IngestReport, oldest_first
 from handlers import COMMANDS, Caller, dispatch
@@ -323,8 +324,8 @@ def _expand(path: Path) -> list[Path]:
 
 
 # -- extract ------------------------------------------------------------------------------------------------------
-def extract(paths: Sequence[str], fmt: str, out: TextIO) -> int:
-    extractor = Extractor()
+def extract(paths: Sequence[str], fmt: str, out: TextIO, pipeline: str | None = None) -> int:
+    extractor = Extractor(pipeline or DEFAULT_PIPELINE)
     status = 0
     texts: list[tuple[str, str]] = []
     for p in paths:
@@ -528,8 +529,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     out = sys.stdout
     try:
-        if args.command == "extract":
-            return extract(args.paths, args.format, out)
+        if args.command == "extract":  # a config named explicitly may name the pipeline; none is needed
+            return extract(args.paths, args.format, out, _settings(args).pipeline if args.config else None)
         if args.command == "demo":
             return asyncio.run(demo(out))
         if args.command == "match":

@@ -94,3 +94,19 @@ def test_the_parser_reads_a_bounded_share_of_hostile_input(extractor: Extractor)
     assert parsed and sum(len(d.text) for _, d in parsed) <= _PARSE_BUDGET + _PARSE_WINDOW
     result = extractor.extract(text)  # still a well-formed result for the whole text
     assert all(0 <= q.start <= q.end <= len(text) for q in result.quotes)
+
+
+@pytest.mark.slow
+def test_extract_uses_the_pipeline_a_named_config_gives(tmp_path: Path) -> None:
+    config = tmp_path / "claimdesk.toml"
+    config.write_text('[extractor]\npipeline = "en_core_web_nonexistent"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMDESK_")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "extract", "--config", str(config), str(ROOT / "seeds" / "feed.xml")],
+        cwd=ROOT,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=120,
+        env=env,
+    )
+    assert proc.returncode == 2 and "en_core_web_nonexistent" in proc.stderr and not proc.stdout
