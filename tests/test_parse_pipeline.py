@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +16,7 @@ from bot.errors import ConfigError
 from bot.extractor import Extractor, model
 from bot.extractor.model import DEFAULT_PIPELINE, PipelineError
 from bot.extractor.pipeline import _PARSE_BUDGET, _PARSE_WINDOW, SENTENCES_KEY
+from tests.test_cli import claimdesk
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,15 +70,7 @@ def test_the_config_names_the_pipeline(write_config: Callable[..., Path]) -> Non
 @pytest.mark.slow
 def test_run_with_a_missing_pipeline_is_one_line_and_exit_2(write_config: Callable[..., Path]) -> None:
     config = write_config('[extractor]\npipeline = "en_core_web_nonexistent"')
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMDESK_")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot", "run", "--once", "--config", str(config)],
-        cwd=ROOT,
-        capture_output=True,
-        encoding="utf-8",
-        timeout=120,
-        env=env,
-    )
+    proc = claimdesk("run", "--once", "--config", str(config))
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "en_core_web_nonexistent" in lines[0] and "Traceback" not in proc.stderr
@@ -100,13 +90,5 @@ def test_the_parser_reads_a_bounded_share_of_hostile_input(extractor: Extractor)
 def test_extract_uses_the_pipeline_a_named_config_gives(tmp_path: Path) -> None:
     config = tmp_path / "claimdesk.toml"
     config.write_text('[extractor]\npipeline = "en_core_web_nonexistent"\n', encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMDESK_")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot", "extract", "--config", str(config), str(ROOT / "seeds" / "feed.xml")],
-        cwd=ROOT,
-        capture_output=True,
-        encoding="utf-8",
-        timeout=120,
-        env=env,
-    )
+    proc = claimdesk("extract", "--config", str(config), str(ROOT / "seeds" / "feed.xml"))
     assert proc.returncode == 2 and "en_core_web_nonexistent" in proc.stderr and not proc.stdout
