@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import feedparser
 
+from bot.adapters.memory import release_memory
 from bot.core.htmltext import html_to_text
 from bot.core.identity import entry_key, fingerprint, link_key
 
@@ -88,6 +89,9 @@ def _entry_text(entry: Mapping[str, Any]) -> str:
     return html_to_text(entry.get("summary") or entry.get("description") or "")
 
 
+_BIG_FEED = 1_000_000  # bytes: a feed this large is followed by returning its parse's memory
+
+
 def parse_feed(data: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
     """Entries of a feed document; `FeedError` when the bytes are not a feed at all."""
     if not data.strip():
@@ -115,4 +119,7 @@ def parse_feed(data: bytes, headers: Mapping[str, str] | None = None) -> ParsedF
                 text=_entry_text(e),
             )
         )
+    if len(data) > _BIG_FEED:
+        del parsed  # feedparser's result is several times the document: let the allocator give it back
+        release_memory()
     return ParsedFeed(feed_title, tuple(entries))

@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import re
 
+from bot.adapters.memory import release_memory
+
 log = logging.getLogger("claimdesk")
 PAGE_BYTES = 5 * 1024 * 1024  # an article page larger than this is not read
 # lxml and trafilatura hold ~35x the HTML they parse (a 4.9 MB page: +175 MB resident), so a page is parsed
@@ -31,4 +33,6 @@ def page_text(html: bytes, url: str) -> str | None:
     except Exception as exc:  # a hostile page must never stop a poll
         log.info("full text: %s: extraction failed: %s", url, exc)
         return None
+    finally:
+        release_memory()
     return text.strip()[:TEXT_CHARS] if isinstance(text, str) and text.strip() else None
