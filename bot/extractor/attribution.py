@@ -2,18 +2,20 @@
 
 The rule pass (`quotes.py`) finds where quotation marks open and close, which it does well. What rules cannot do
 is tell a person from a place or find the subject of "said"; en_core_web_sm's parser can. This module reads the
-parsed sentences (only those with a quote mark or a cue word are parsed, see `Parses`):
+parsed sentences (only those with a quote mark or a speech-cue form are parsed, see `Extractor._parse`):
 
 - **Reported speech**: a cue verb (`data/cues.txt`) with a clausal complement (`ccomp`) is an attribution; its
   subject (`nsubj`) is the speaker mention and the complement is the content, wherever the two stand ("Austin
   said Russia is …", "Russia is …, Austin said", "The economy, he said, is …"). "according to X" takes the clause
-  it modifies. A negated cue ("has not confirmed that"), a denial, a passive ("is said to", "was told that") and
-  a question ("asked whether") report no statement, so they give no quote.
+  it modifies. A negated cue ("has not confirmed that"), a denial, a passive ("is said to", "was told that"), a
+  question ("asked whether") and the [belief] and [object] cues ("believes", "a study found", "urged") report no
+  statement in anyone's words, so they give no quote.
 - **Speakers of direct quotes**: a cue in the quote's sentence outside the quote marks, whose subject also stands
   outside them; else the quote is bare, and its speaker is the article's current speaker (see `SpeakerChain`).
 - **Speakers are typed**: a mention's head must be a proper noun, a personal pronoun or a noun; its canonical
   form is a person's full name (titles split off as the role), a pronoun or "the minister" resolved through the
   chain, or the mention itself for groups, organisations and documents.
+- **Split quotes**: a quote split around its attribution is reported as one quote per part.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from bot.extractor.lexicon import lexicon
 from bot.extractor.speakers import PeopleIndex, looks_like_person, role_of, strip_title
@@ -285,7 +287,7 @@ def _is_speaker_head(tok: Token) -> bool:
 
 
 def resolve_mention(
-    sent: Span, head: Token, offset: int, text: str, chain: SpeakerChain, people: PeopleIndex
+    head: Token, offset: int, text: str, chain: SpeakerChain, people: PeopleIndex
 ) -> Mention | None:
     """The speaker a subject head names, with its span in `text`; None for a fragment."""
     if not _is_speaker_head(head) or any(c.dep_ == "case" for c in head.children):
@@ -421,7 +423,6 @@ class Reported:
     cue: tuple[int, int]
     cue_text: str
     subject: Token | None
-    sentence: Span
     head: int = -1  # the content's head token
 
 
@@ -448,7 +449,7 @@ def reported_in(doc: Doc) -> list[Reported]:
             while hi > lo and doc[hi - 1].is_punct:
                 hi -= 1
             if hi - lo >= _MIN_CONTENT_WORDS and to is not None:
-                out.append(Reported((lo, hi), (tok.i, to.i + 1), "according to", obj, doc[:]))
+                out.append(Reported((lo, hi), (tok.i, to.i + 1), "according to", obj))
             continue
         if _cue_of(tok) != "speech" or not _verb_like(tok):
             continue
@@ -482,7 +483,7 @@ def reported_in(doc: Doc) -> list[Reported]:
             hi = _before_coordinated_cue(comp, hi)
         if sum(1 for t in doc[lo:hi] if t.is_alpha) < min_words:
             continue
-        out.append(Reported((lo, hi), (tok.i, tok.i + 1), tok.text, _subject_of(tok), doc[:], comp.i))
+        out.append(Reported((lo, hi), (tok.i, tok.i + 1), tok.text, _subject_of(tok), comp.i))
     return out
 
 
@@ -508,7 +509,7 @@ def quotes_from_parses(
         # people named as subjects here enter the chain (a new voice)
         for tok in doc:
             if tok.dep_ == "nsubj" and _pos(tok) in ("PROPN", "NOUN") and tok.text[:1].isupper():
-                m = resolve_mention(doc[:], tok, off, text, chain, people)
+                m = resolve_mention(tok, off, text, chain, people)
                 if m is not None:
                     chain.introduced(off + tok.idx, m)
         # direct quotes that start in this sentence, read with the sentences they run over
@@ -532,7 +533,7 @@ def quotes_from_parses(
                 continue
             if r.subject is None:
                 continue
-            m = resolve_mention(doc[:], r.subject, off, text, chain, people)
+            m = resolve_mention(r.subject, off, text, chain, people)
             if m is None:
                 continue  # a fragment is no speaker: no statement either
             cue_lo = off + doc[r.cue[0]].idx
@@ -618,7 +619,7 @@ def _direct_speaker(
                 best = (dist, tok, subj, off, doc)
     if best is not None:
         _, cue, subj, off, doc = best
-        m = resolve_mention(doc[:], subj, off, text, chain, people)
+        m = resolve_mention(subj, off, text, chain, people)
         if m is not None:
             chain.spoke(q.start, m)
             cue_lo = off + cue.idx
