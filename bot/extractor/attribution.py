@@ -539,18 +539,8 @@ def quotes_from_parses(
             cue_lo = off + doc[r.cue[0]].idx
             cue_hi = off + doc[r.cue[1] - 1].idx + len(doc[r.cue[1] - 1])
             out.append(
-                Quote(
-                    text[c_lo:c_hi],
-                    c_lo,
-                    c_hi,
-                    False,
-                    m.speaker,
-                    m.start,
-                    m.end,
-                    text[cue_lo:cue_hi],
-                    cue_lo,
-                    cue_hi,
-                    m.role,
+                _attributed(
+                    Quote(text[c_lo:c_hi], c_lo, c_hi, False), m, (cue_lo, cue_hi, text[cue_lo:cue_hi])
                 )
             )
             chain.spoke(c_lo, m)
@@ -622,28 +612,16 @@ def _direct_speaker(
         m = resolve_mention(subj, off, text, chain, people)
         if m is not None:
             chain.spoke(q.start, m)
-            cue_lo = off + cue.idx
-            return replace(
-                q,
-                speaker=m.speaker,
-                speaker_start=m.start,
-                speaker_end=m.end,
-                cue=cue.text,
-                cue_start=cue_lo,
-                cue_end=cue_lo + len(cue),
-                speaker_role=m.role,
-            )
+            return _attributed(q, m, (off + cue.idx, off + cue.idx + len(cue), cue.text))
     if q.cue is not None and q.speaker is not None and q.speaker_start is not None:
         # the rules found a cue the parse did not (a dash-style "- urged the Ukrainian leader", a headline):
         # keep their mention, typed like any other
         mention = text[q.speaker_start : q.speaker_end]
         words = mention.split()
         if mention.lower() not in _PERSONAL and not (words and words[0].lower() in ("the", "a")):
-            m = Mention(
-                q.speaker_start, q.speaker_end or q.speaker_start, mention, q.speaker, q.speaker_role, True
-            )
-            if looks_like_person(q.speaker.split()):
-                chain.spoke(q.start, m)
+            person = looks_like_person(q.speaker.split())
+            end = q.speaker_end or q.speaker_start
+            chain.spoke(q.start, Mention(q.speaker_start, end, mention, q.speaker, q.speaker_role, person))
             return q
         current = chain.current(q.start)
         if current is not None:
@@ -653,18 +631,19 @@ def _direct_speaker(
 
 
 def _bare(q: Quote, chain: SpeakerChain) -> Quote:
-    current = chain.current(q.start)
-    if current is None:
-        return replace(
-            q, speaker=None, speaker_start=None, speaker_end=None, cue=None, cue_start=None, cue_end=None
-        )
+    """A quote with no attribution of its own: the chain's person, or nobody."""
+    return _attributed(q, chain.current(q.start), None)
+
+
+def _attributed(q: Quote, m: Mention | None, cue: tuple[int, int, str] | None) -> Quote:
+    """`q` with the speaker of mention `m` (none when None) and the cue (start, end, text) that attributes it."""
     return replace(
         q,
-        speaker=current.speaker,
-        speaker_start=current.start,
-        speaker_end=current.end,
-        speaker_role=current.role,
-        cue=None,
-        cue_start=None,
-        cue_end=None,
+        speaker=m.speaker if m else None,
+        speaker_start=m.start if m else None,
+        speaker_end=m.end if m else None,
+        speaker_role=m.role if m else None,
+        cue=cue[2] if cue else None,
+        cue_start=cue[0] if cue else None,
+        cue_end=cue[1] if cue else None,
     )
