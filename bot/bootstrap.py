@@ -6,6 +6,7 @@ adapters.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from dataclasses import dataclass
 
@@ -56,9 +57,8 @@ async def bootstrap(
 ) -> App:
     sink = sink or make_sink(settings)
     if worker is None:
-        verify_pipeline(
-            settings.pipeline
-        )  # a missing or altered pipeline is one clear line now, not a failed poll later
+        # a missing or altered pipeline is one clear line now, not a failed poll later (hashing is file I/O: a thread)
+        await asyncio.to_thread(verify_pipeline, settings.pipeline)
         worker = ExtractionWorker(functools.partial(Extractor, settings.pipeline))
     store = await Store.open(settings.database)
     try:

@@ -66,7 +66,11 @@ def package_dir(name: str) -> Path:
 
 def verify(name: str) -> Path:
     """Check the installed pipeline `name` and return its data folder (the one `spacy.load` reads)."""
-    root = package_dir(name)
+    return _verified(name, package_dir(name))
+
+
+@cache  # a success only (an error is raised, never cached): start-up and the extractor's load hash the files once
+def _verified(name: str, root: Path) -> Path:
     expected = _manifest().get(name)
     if expected is not None:
         data_dir = root / str(expected["data_dir"])
