@@ -463,3 +463,22 @@ def test_a_clause_the_parser_hangs_as_an_adverbial_is_still_content(extractor: E
         extractor, "In a statement, one of the club's lawyers, Mira Koss, said the fine would be paid."
     )
     assert [(q.text, q.speaker) for q in found] == [("the fine would be paid", "Mira Koss")]
+
+
+def test_the_minister_is_the_person_named_with_that_title(extractor: Extractor) -> None:
+    text = (
+        "Governor Ivo Lind toured the burned farms. “We will rebuild,” Lind said.\n\n"
+        "Health Minister Rosa Imre visited a shelter on Friday. The minister said every family would be housed."
+    )
+    (q,) = [q for q in quotes(extractor, text) if not q.direct]
+    assert q.speaker == "Rosa Imre"
+
+
+def test_a_place_or_a_masthead_never_speaks_a_bare_quote(extractor: Extractor) -> None:
+    text = (
+        "THE VALLEY HERALD\n\n"
+        "Smoke hung over the Tamsin Hills on Friday.\n\n"
+        "“Leave when you are told to leave.”"
+    )
+    (q,) = quotes(extractor, text)
+    assert q.speaker is None

@@ -96,7 +96,7 @@ class SpeakerChain:
             return speaker[1]
         for person in self.people.people_before(pos):
             m = Mention(person.start, person.end, person.name, person.name, None, True)
-            if fits(m):
+            if fits(m) and not person.name.isupper():  # "JUŽNA KRONIKA": a masthead, not a person
                 return m
         return None
 
@@ -320,7 +320,9 @@ def resolve_mention(
         and _person_noun(head.lower_, roles)
         and words[0].lower() in ("the", "its", "their")  # "its chief executive": the company's person
     ):
-        current = chain.current(start)  # "the minister": the person the article is following
+        # "the minister": the person named with that title ("Interior Minister Selma Oriach"), else the person
+        # the article is following
+        current = _titled(text, head.lower_, start, people) or chain.current(start)
         if current is not None:
             return Mention(start, end, mention, current.speaker, role_of(mention), True)
         return Mention(start, end, mention, mention, None, False)
@@ -383,6 +385,21 @@ _NOT_PEOPLE = frozenset(
         "archive",
     }
 )
+
+
+_TITLE_REACH = 3_000  # characters back to look for the person a title describes
+_TITLE_WORDS = re.compile(r"(?:[A-Z][\w.’'-]*\s+){1,4}$")
+
+
+def _titled(text: str, noun: str, pos: int, people: PeopleIndex) -> Mention | None:
+    """The latest person introduced with `noun` among the title words before their name."""
+    for person in people.people_before(pos):
+        if pos - person.start > _TITLE_REACH:
+            return None
+        run = _TITLE_WORDS.search(text, max(0, person.start - 60), person.start)
+        if run is not None and noun in run.group(0).lower().split():
+            return Mention(person.start, person.end, person.name, person.name, None, True)
+    return None
 
 
 def _person_noun(word: str, roles: frozenset[str]) -> bool:
