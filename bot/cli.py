@@ -1,4 +1,4 @@
-"""The `claimdesk` command line: run, demo, ask, ingest, extract, db upgrade, db backup.
+"""The `claimdesk` command line: run, demo, ask, ingest, extract, export, db upgrade, db backup.
 
 Errors the user can fix (config, database file, arguments) print one line and exit 2; nothing prints a traceback
 for them.
@@ -10,24 +10,27 @@ import argparse
 import asyncio
 import difflib
 import hashlib
+import io
 import json
 import logging
 import math
+import os
 import re
 import signal
 import sqlite3
 import sys
 import tempfile
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from bot import __version__
 from bot.adapters.console import ConsoleSink
 from bot.adapters.feeds import FeedEntry, FeedError
-from bot.adapters.files import sqlite_problem
+from bot.adapters.files import os_problem, sqlite_problem, unwritable
 from bot.adapters.scheduler import FeedScheduler
-from bot.adapters.store import SCHEMA_VERSION, Store
+from bot.adapters.store import SCHEMA_VERSION, ExportedClaim, Store
 from bot.bootstrap import bootstrap
 from bot.config import (
     DEFAULT_CONFIG,
@@ -341,6 +344,134 @@ def extract(paths: Sequence[str], fmt: str, out: TextIO, pipeline: str | None = 
     return status
 
 
+# -- export -------------------------------------------------------------------------------------------------------
+_AGE = re.compile(r"(\d{1,9})\s*(m|min|h|d|w)", re.IGNORECASE)
+_AGE_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_since(text: str, now: datetime | None = None) -> str:
+    """`--since` as the ISO 8601 UTC time (whole seconds) that the store's stored_at values compare with: an ISO
+    date or date-time (no zone: UTC) or an age before now (30m, 24h, 7d, 2w)."""
+    wanted = text.strip()
+    age = _AGE.fullmatch(wanted)
+    try:
+        if age:
+            moment = (now or datetime.now(UTC)) - timedelta(
+                **{_AGE_UNITS[age.group(2).lower()]: int(age.group(1))}
+            )
+        else:
+            moment = datetime.fromisoformat(wanted)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+    except (ValueError, OverflowError):
+        raise UserError(
+            f"export: --since {text!r}: expected an ISO date or time (2024-11-02, 2024-11-02T09:30, "
+            "2024-11-02T09:30+02:00) or an age (30m, 24h, 7d, 2w)"
+        ) from None
+
+
+def _number(v: float | None) -> float | int | None:
+    """Whole numbers print as ints (8000, not 8000.0), as in `claimdesk extract`."""
+    return int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 1e15 else v
+
+
+def export_record(c: ExportedClaim, bodies: bool = False) -> dict[str, Any]:
+    """One line of `claimdesk export`: the contract in README ("Export"). Keys in this order, always present."""
+    article: dict[str, Any] = {
+        "id": c.article_id,
+        "feed": {"name": c.feed_name, "url": c.feed_url},
+        "guid": c.entry_key.removeprefix("guid:") if c.entry_key.startswith("guid:") else None,
+        "link": c.link,
+        "title": c.title,
+        "source": c.source,
+        "published": c.published,
+        "alerted": c.alerted,
+    }
+    if bodies:
+        article |= {"body": c.body, "summary": c.summary}
+    return {
+        "claim_id": c.claim_id,
+        "article": article,
+        "kind": c.kind,
+        "text": c.text,
+        "start": c.start,
+        "end": c.end,
+        "parts": None if c.parts is None else [list(p) for p in c.parts],
+        "direct": c.direct,
+        "speaker": c.speaker,
+        "value": _number(c.value),
+        "low": _number(c.low),
+        "high": _number(c.high),
+        "unit": c.unit,
+        "counted": c.counted,
+        "subject": c.subject,
+        "measure": c.measure,
+        "event": c.event,
+        "period": c.period,
+        "status": c.status,
+        "cluster_id": c.cluster_id,
+        "cluster_first_claim_id": c.cluster_first_claim_id,
+        "stored_at": c.stored_at,
+    }
+
+
+async def export(
+    settings: Settings,
+    out: TextIO,
+    since: str | None = None,
+    output: Path | None = None,
+    bodies: bool = False,
+) -> int:
+    """Every stored claim (or those stored since a time) as JSON lines, to `out` or to the file `output`, which
+    appears whole or not at all (written beside it, then renamed)."""
+    when = parse_since(since) if since is not None else None
+    in_place = output is not None and _export_in_place(output)
+    store = await Store.open(settings.database, create=False, lookup=True)  # a lookup never makes a store
+    try:
+        if output is None:
+            n = await _write_export(store, out, when, bodies)
+        elif in_place:
+            with output.open("w", encoding="utf-8") as fh:
+                n = await _write_export(store, fh, when, bodies)
+        else:
+            partial = output.with_name(f".{output.name}.{os.getpid()}.partial")
+            try:
+                with partial.open("w", encoding="utf-8") as fh:
+                    n = await _write_export(store, fh, when, bodies)
+                partial.replace(output)
+            except OSError as exc:
+                raise UserError(f"export: {output}: {os_problem(exc)}") from None
+            finally:
+                partial.unlink(missing_ok=True)
+    finally:
+        await store.close()
+    log.info(
+        "exported %d claim(s)%s%s",
+        n,
+        f" stored since {when}" if when else "",
+        f" to {output}" if output else "",
+    )
+    return 0
+
+
+def _export_in_place(output: Path) -> bool:
+    """Whether `output` is written as it is (/dev/stdout, a named pipe) rather than beside it and renamed; a target
+    that cannot be written is one line and exit 2, before the store is read."""
+    if problem := unwritable(output):
+        raise UserError(f"export: {output}: {problem}")
+    return output.exists() and not output.is_file()
+
+
+async def _write_export(store: Store, out: TextIO, since: str | None, bodies: bool) -> int:
+    n = 0
+    async for claim in store.export_claims(since, bodies=bodies):
+        out.write(json.dumps(export_record(claim, bodies), ensure_ascii=False) + "\n")
+        n += 1
+    out.flush()
+    return n
+
+
 # -- db -----------------------------------------------------------------------------------------------------------
 async def db_upgrade(settings: Settings, out: TextIO) -> int:
     store = await Store.open(settings.database, upgrade=False)
@@ -503,6 +634,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", parents=[common], help="print the claims of text files as JSON (DESIGN.md)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--format", choices=("jsonl", "json"), default="jsonl")
+    p = sub.add_parser(
+        "export", parents=[common], help="every stored claim as JSON lines (the store's read format, README)"
+    )
+    p.add_argument(
+        "--since",
+        metavar="WHEN",
+        help="only claims stored since then: an ISO date or time (UTC unless it says), or an age: 30m, 24h, 7d, 2w",
+    )
+    p.add_argument(
+        "--format", choices=("jsonl",), default="jsonl", help="one JSON object per claim (default)"
+    )
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (default: stdout)")
+    p.add_argument(
+        "--bodies",
+        action="store_true",
+        help="add each article's stored text and summary (offsets index the text)",
+    )
     sub.add_parser(
         "match", parents=[common], help="same claim or not: JSON pairs on stdin, one JSON answer per line"
     )
@@ -547,6 +695,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(ask(settings, " ".join(args.line), out, args.team, args.page))
         if args.command == "ingest":
             return asyncio.run(ingest(settings, args.targets, args.quiet, out))
+        if args.command == "export":
+            if isinstance(out, io.TextIOWrapper) and out.encoding.lower().replace("-", "") != "utf8":
+                out.reconfigure(encoding="utf-8")  # UTF-8 whatever the locale says
+            try:
+                return asyncio.run(export(settings, out, args.since, args.output, args.bodies))
+            except BrokenPipeError:  # the reader had enough (`claimdesk export | head`): not an error
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                return 0
         if args.command == "db" and args.db_command == "upgrade":
             return asyncio.run(db_upgrade(settings, out))
         if args.command == "db" and args.db_command == "backup":

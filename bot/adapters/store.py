@@ -155,6 +155,44 @@ class ClaimHit:
 
 
 @dataclass(frozen=True)
+class ExportedClaim:
+    """One stored claim with its article, feed and cluster: a row of `claimdesk export` (README, "Export")."""
+
+    claim_id: int
+    article_id: int
+    feed_name: str
+    feed_url: str
+    entry_key: str  # bot.core.identity: "guid:…", "link:…", "hash:…" (feeds), "sha256:…" (imported files)
+    link: str | None
+    title: str
+    source: str  # the outlet
+    published: str | None
+    alerted: bool
+    stored_at: str  # when the article and its claims were stored (one transaction)
+    kind: str
+    text: str
+    start: int
+    end: int
+    parts: tuple[tuple[int, int], ...] | None  # a quote's quoted parts (offsets); None for a figure
+    direct: bool | None
+    speaker: str | None
+    value: float | None
+    low: float | None
+    high: float | None
+    unit: str | None
+    counted: str | None
+    subject: str | None
+    measure: str | None
+    event: str | None
+    period: str | None
+    status: str
+    cluster_id: int
+    cluster_first_claim_id: int
+    body: str | None = None  # the article's stored text and summary, when asked for
+    summary: str | None = None
+
+
+@dataclass(frozen=True)
 class TeamRow:
     id: int
     name: str
@@ -994,6 +1032,71 @@ class Store:
             hits.append(ClaimHit(r[0], r[1], r[2], tuple(sources), first[8] if first else "", direct))
         return hits
 
+    async def export_claims(
+        self, since: str | None = None, bodies: bool = False, page: int | None = None
+    ) -> AsyncIterator[ExportedClaim]:
+        """Every stored claim in claim id order, with its article, feed and cluster's first claim; `since`: only
+        claims stored at or after this ISO 8601 UTC time (their article's stored_at: claims are stored with their
+        article). Read `page` rows at a time, each page after the last claim id of the one before, so memory stays
+        flat in any size of store (default _EXPORT_PAGE); claims stored meanwhile with higher ids are read too
+        (claims are only added)."""
+        page = page or _EXPORT_PAGE
+        where = "c.id > ? AND a.stored_at >= ?" if since is not None else "c.id > ?"
+        after = 0
+        while True:
+            rows = await self._all(
+                "SELECT c.id, a.id, f.name, f.url, a.entry_key, a.url, a.title, a.source, a.published_at, "
+                "a.alerted, a.stored_at, c.kind, c.text, c.start_offset, c.end_offset, "
+                "json_extract(c.data, '$.parts'), c.direct, c.speaker, c.value, c.low, c.high, c.unit, c.counted, "
+                "c.subject, json_extract(c.data, '$.measure'), json_extract(c.data, '$.event'), "
+                "json_extract(c.data, '$.period'), c.status, c.cluster_id, "
+                "(SELECT min(first.id) FROM claims first WHERE first.cluster_id = c.cluster_id), "
+                + ("a.body, a.summary " if bodies else "NULL, NULL ")
+                + "FROM claims c JOIN articles a ON a.id = c.article_id JOIN feeds f ON f.id = a.feed_id "
+                f"WHERE {where} ORDER BY c.id LIMIT ?",
+                (after, since, page) if since is not None else (after, page),
+            )
+            for r in rows:
+                yield ExportedClaim(
+                    claim_id=r[0],
+                    article_id=r[1],
+                    feed_name=r[2],
+                    feed_url=r[3],
+                    entry_key=r[4],
+                    link=r[5],
+                    title=r[6],
+                    source=r[7],
+                    published=r[8],
+                    alerted=bool(r[9]),
+                    stored_at=r[10],
+                    kind=r[11],
+                    text=r[12],
+                    start=r[13],
+                    end=r[14],
+                    parts=tuple((int(a), int(b)) for a, b in json.loads(r[15]))
+                    if r[11] == "quote" and r[15]
+                    else None,
+                    direct=None if r[16] is None else bool(r[16]),
+                    speaker=r[17],
+                    value=r[18],
+                    low=r[19],
+                    high=r[20],
+                    unit=r[21],
+                    counted=r[22],
+                    subject=r[23],
+                    measure=r[24],
+                    event=r[25],
+                    period=r[26],
+                    status=r[27],
+                    cluster_id=r[28],
+                    cluster_first_claim_id=r[29],
+                    body=r[30],
+                    summary=r[31],
+                )
+            if len(rows) < page:
+                return
+            after = int(rows[-1][0])
+
     # -- teams and their watches, as commands set them ----------------------------------------------------------
     async def team(self, name: str) -> TeamRow | None:
         rows = await self._all(
@@ -1103,6 +1206,7 @@ _CANDIDATES = 25  # clusters compared per claim, best index overlap first
 _PER_KEY = 200  # newest clusters one index key reaches (older ones are a story's past, not its news)
 _SEARCH_WINDOW = 1000  # newest matching claims a search reads, per tier
 _SOURCES_SHOWN = 100  # claims of one cluster a search reply lists (the first reports)
+_EXPORT_PAGE = 1000  # claims `claimdesk export` reads per query
 _WORDINGS = 5  # wordings a quote cluster keeps to match later paraphrases against
 _VALUES = 20  # distinct values of a figure cluster that matching compares against (the first ones reported;
 # table cluster_values keeps just these, and migration V9 says 20 too)
