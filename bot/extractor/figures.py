@@ -534,7 +534,11 @@ def _present_year(text: str) -> str | None:
 def _event(text: str, start: int, end: int, s_start: int, s_end: int, fw: FigureWords) -> str | None:
     """The event class nearest after the figure in its clause (6 words), else just before it (8 words)."""
     clause = re.split(r"[;:.!?]|,\s|\s(?:and|but)\s", text[end : min(s_end, end + 80)], maxsplit=1)[0]
-    for word in re.findall(r"[a-z]+", clause.lower())[:6]:
+    after = re.findall(r"[a-z]+", clause.lower())
+    for i, word in enumerate(after[:6]):
+        phrase = "_".join(after[i : i + 3])  # "forcing 6,000 people to leave their homes"
+        if phrase in fw.events:
+            return fw.events[phrase]
         if word in fw.events:
             return fw.events[word]
     before = re.split(r"[;:.!?,]", text[max(s_start, start - 80) : start])[-1]
@@ -580,7 +584,26 @@ def _period(text: str, start: int, end: int, s_start: int, s_end: int, present: 
         gap = m.start() - end if m.start() >= end else start - m.end()
         if best is None or gap < best[0]:
             best = (gap, label)
+    if best is None and _FORECAST.search(_clause(text, start, end, s_start, s_end)):
+        return "forecast"  # "gusts of up to 30 km/h are forecast for Sunday": not what was observed
     return best[1] if best else None
+
+
+_FRONTED_PLACE = re.compile(
+    r"\s*(?:In|At|Near|Across|Around)\s+(?:the\s+)?([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3})\s*,"
+)
+_FORECAST = re.compile(
+    r"\b(?:forecasts?|forecasted|predicts?|predicted|projects|projected|expected\s+to|expects?|could\s+reach)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(r"[;:]|,(?=\s)|\s[–—]\s")
+
+
+def _clause(text: str, start: int, end: int, s_start: int, s_end: int) -> str:
+    """The figure's clause: its sentence cut at the commas, semicolons and dashes around it."""
+    before = [m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, start)]
+    after = _CLAUSE_BREAK.search(text, end, s_end)
+    return text[before[-1] if before else s_start : after.start() if after else s_end]
 
 
 def value_or_zero(v: float | None) -> float:
@@ -813,6 +836,10 @@ def find_figures(text: str, sentences: Sequence[tuple[int, int]]) -> list[Figure
                     counted, run = last_by_unit[unit]
             rate_m = _RATE.match(text, run_end)
             subject = _subject(run, text, run_end, s_end)
+            fronted = _FRONTED_PLACE.match(text, s_start, start)
+            if fronted and not (subject and re.search(r"\b[A-Z]", subject)):
+                # "In Varn, 12 cranes were idle": the sentence's frame is where the counted things are
+                subject = f"{subject or counted or 'figure'} in {fronted.group(1)}"
             if counted:
                 last_counted = (counted, run)
                 last_by_unit[unit] = (counted, run)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from functools import cache
 from typing import Any, cast
 
@@ -30,7 +31,7 @@ from bot.extractor.quotes import find_quotes
 from bot.extractor.sentences import bounded, split_sentences
 from bot.extractor.speakers import PeopleIndex
 from bot.extractor.summary import summarize, title_of
-from bot.extractor.types import Entity, Extraction
+from bot.extractor.types import Entity, Extraction, Quote
 
 MAX_CHARS = 2_000_000  # longer input is cut here; the article is still stored whole
 SENTENCES_KEY = "claimdesk_sentences"
@@ -200,6 +201,7 @@ class Extractor:
             quotes = quotes_from_parses(
                 text, parsed, [q for q in quotes if q.direct], people, [q for q in quotes if not q.direct]
             )
+        quotes = _not_by_places(quotes, text, people)
         figures = find_figures(text, sentences)
         entities = self._entities(doc, text, people)
         return Extraction(
@@ -223,3 +225,32 @@ class Extractor:
             if not out or ent.start >= out[-1].end:
                 out.append(ent)
         return out
+
+
+# "in Tarvel", "near the Orsano Hills", "from Cresta": a name after a preposition of place is a place in this article
+_LOCATIVE = re.compile(
+    r"\b(?:in|at|near|from|outside|across|around|towards?)\s+(?:the\s+)?([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?)"
+)
+
+
+def _not_by_places(quotes: Sequence[Quote], text: str, people: PeopleIndex) -> list[Quote]:
+    """A speaker is a person, an organisation or a group, never a place: a quote whose speaker is a name the
+    article uses as a place ("in Tarvel") and never as a person is left without a speaker (and so is not a
+    claim). Countries and capitals of the lexicon are kept: "Moscow said" is its government speaking."""
+    places = {m.group(1) for m in _LOCATIVE.finditer(text)}
+    if not places:
+        return list(quotes)
+    known = _known_places()
+    persons = {p.name for p in people.people}
+    out = []
+    for q in quotes:
+        name = q.speaker
+        if name and name in places and name not in persons and name not in known:
+            q = replace(q, speaker=None, speaker_start=None, speaker_end=None)
+        out.append(q)
+    return out
+
+
+@cache
+def _known_places() -> frozenset[str]:
+    return frozenset(lexicon().places)
