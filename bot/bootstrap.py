@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 from aiohttp.abc import AbstractResolver
 
+from bot.adapters import minilm
 from bot.adapters.console import ConsoleSink, JsonlSink
 from bot.adapters.fetcher import Fetcher
+from bot.adapters.meaning import SentenceMeaning
 from bot.adapters.store import Store
 from bot.config import Settings
 from bot.core.tries import HOUR, Tries
@@ -60,6 +62,8 @@ async def bootstrap(
         # a missing or altered pipeline is one clear line now, not a failed poll later (hashing is file I/O: a thread)
         await asyncio.to_thread(verify_pipeline, settings.pipeline)
         worker = ExtractionWorker(functools.partial(Extractor, settings.pipeline))
+    # the same for the sentence-embedding model the matcher compares quotes with (loaded on first use)
+    await asyncio.to_thread(lambda: minilm.verify(minilm.model_dir()))
     store = await Store.open(settings.database)
     try:
         await store.sync_teams(settings.teams)
@@ -71,6 +75,7 @@ async def bootstrap(
             settings.health,
             settings.feed_defaults,
             Tries(settings.fetch.team_tries_per_hour, HOUR),
+            SentenceMeaning(),
         )
         if open_feeds:
             for feed in settings.feeds:

@@ -25,6 +25,7 @@ from bot.config import FeedSettings, FetchSettings, is_web_url
 from bot.core.alerts import ArticleInfo, ClaimOutcome, TeamWatch, decide_alerts
 from bot.core.claims import claims_from
 from bot.core.feedhealth import FeedPolicy, after_failure, is_due
+from bot.core.matching import Meaning
 from bot.core.tries import HOUR, TooManyTries, Tries
 from bot.extractor import Extraction, Extractor
 
@@ -156,8 +157,11 @@ class Claimdesk:
         policy: FeedPolicy | None = None,
         feed_defaults: FeedSettings | None = None,
         team_tries: Tries | None = None,
+        meaning: Meaning | None = None,
     ) -> None:
         self.store = store
+        # sentence embeddings for quotes that share a speaker with a stored cluster (None: words only)
+        self.meaning = meaning
         self.worker = worker
         self.sink = sink
         self.fetcher = fetcher or Fetcher()
@@ -482,8 +486,9 @@ class Claimdesk:
             outcomes: list[ClaimOutcome] = []
             search: list[tuple[Any, ...]] = []
             if isinstance(result, Extraction):
-                for claim in claims_from(result, entry.body):
-                    outcomes.append(await Store.add_claim(db, info, claim, search))
+                drafts = claims_from(result, entry.body)
+                for claim in drafts:
+                    outcomes.append(await Store.add_claim(db, info, claim, search, self.meaning, drafts))
             await Store.index_claims(db, search)
             queued = (
                 await Store.add_alerts(db, article_id, decide_alerts(info, outcomes, teams)) if loud else 0

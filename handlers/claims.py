@@ -10,7 +10,7 @@ import re
 
 from bot.adapters.store import CLAIM_COLUMNS, ClaimHit, Store
 from bot.core.claims import format_number
-from bot.core.matching import is_function_word
+from bot.core.terms import is_function_word
 from bot.core.names import spelling_variants
 from bot.core.render import quote_text, shorten
 from bot.core.replies import Reply, ReplyItem

@@ -93,8 +93,10 @@ async def test_corroboration_is_quiet_and_a_conflict_alerts_once_with_both_value
         }
         conflict = next(p for p in sink.sent if p["kind"] == "conflicting_figure")
         assert conflict["claim"]["value"] == 6500
-        assert conflict["claim"]["conflicts_with"] == {"value": 4000, "source": "Gazette"}
-        assert "6,500" in conflict["why"] and "4,000" in conflict["why"] and "Gazette" in conflict["why"]
+        assert conflict["claim"]["conflicts_with"] == {"value": 4000, "source": "Gazette", "direction": "up"}
+        assert conflict["claim"]["earlier"] == [{"value": 4000, "source": "Gazette"}]
+        # which way, and against what: "containers now 6,500 in Courier, up from 4,000 reported by Gazette"
+        assert "now 6,500" in conflict["why"] and "up from 4,000 reported by Gazette" in conflict["why"]
 
         # the store keeps one cluster with both values and every source
         rows = await app.store._all(

@@ -8,12 +8,13 @@ UNIQUE(feed_id, entry_key) with INSERT … ON CONFLICT DO NOTHING: a restart nev
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -26,9 +27,18 @@ from bot.config import FeedSettings, TeamSettings
 from bot.core.alerts import AlertDraft, ArticleInfo, ClaimOutcome, TeamWatch
 from bot.core.claims import ClaimDraft
 from bot.core.delivery import CAP, Pacing, PacingError, Waiting, digest_payload, plan
+from bot.core.figure_identity import FigureRef, figure_ref
 from bot.core.identity import fingerprint, is_global_key, link_key
 from bot.core.keywords import KeywordSet
-from bot.core.matching import ClusterValue, ClusterView, FigureRef, Placement, figure_ref, index_keys, place
+from bot.core.matching import (
+    ClusterValue,
+    ClusterView,
+    Meaning,
+    Placement,
+    index_keys,
+    place,
+    same_speaker,
+)
 from bot.core.render import human_time, plural
 from bot.errors import StoreError
 
@@ -367,6 +377,8 @@ class Store:
                     await self._conn.execute("ROLLBACK")
                 raise
             await _backfill_identity(self._conn)
+            if before < 11:
+                await _index_figures_by_measure(self._conn)
             return before, pending[-1][0]
 
     async def backup(self, target: Path) -> None:
@@ -680,12 +692,17 @@ class Store:
         article: ArticleInfo,
         c: ClaimDraft,
         search: list[tuple[Any, ...]] | None = None,
+        meaning: Meaning | None = None,
+        siblings: Sequence[ClaimDraft] = (),
     ) -> ClaimOutcome:
         """Inside a transaction: store one claim, joining the cluster it matches (bot.core.matching) or founding one.
 
         Candidates come from cluster_index (a quote by speaker and content term, a figure by its measured thing),
-        at most _CANDIDATES of them, so the cost does not grow with the store."""
-        figure = figure_ref(c.value, c.data, c.context) if c.kind == "figure" else None
+        at most _CANDIDATES of them, so the cost does not grow with the store. A quote that no candidate's words
+        match is compared by meaning (`meaning`: sentence embeddings) with the candidates of its speaker, if it
+        has any: a quote whose speaker has no candidate costs no model call. `siblings`: the article's other
+        claims (a statement close in meaning to a cluster that another of them states in words is not that one)."""
+        figure = figure_ref(c.value, c.data) if c.kind == "figure" else None
         keys = index_keys(c.kind, c.speaker, c.text, figure)
         exact = await _one(db, "SELECT id FROM clusters WHERE kind = ? AND key = ?", (c.kind, c.key))
         ids = [int(exact[0])] if exact else []
@@ -704,7 +721,15 @@ class Store:
             )
             ids += [int(r[0]) for r in rows if int(r[0]) not in ids]
         views = await _cluster_views(db, ids, article.id)
-        placement = place(c.kind, article.id, c.speaker, c.text, figure, views)
+        placement = place(c.kind, article.id, c.speaker, c.text, figure, views, article.published)
+        if c.kind == "quote" and placement.cluster_id is None and meaning is not None:
+            views = await _with_meaning(db, meaning, c, views)
+            said = [
+                s.text
+                for s in siblings
+                if s.kind == "quote" and s is not c and same_speaker(s.speaker, c.speaker)
+            ]
+            placement = place(c.kind, article.id, c.speaker, c.text, figure, views, article.published, said)
         legacy = exact is not None and views[0].thing is None and not views[0].texts  # stored by schema v1
         if legacy and placement.cluster_id is None:
             placement = Placement(
@@ -734,6 +759,7 @@ class Store:
                 first[2],
                 conflicting_value=other.value if other else None,
                 conflicting_source=other.source if other else None,
+                earlier=tuple((v.value, v.source) for v in placement.earlier),
             )
             if c.kind == "quote" and not (
                 placement.status == "corroborated" and await _add_wording(db, cluster_id, c.text)
@@ -1298,6 +1324,32 @@ async def _backfill_identity(conn: aiosqlite.Connection) -> None:
         await conn.execute("COMMIT")
 
 
+async def _index_figures_by_measure(conn: aiosqlite.Connection) -> None:
+    """Figure clusters stored before schema v11 were indexed by counted noun and rate; new figures look them up by
+    their measured thing (bot.core.figure_identity.index_keys). Index the old clusters under the new keys too, in
+    batches, so a store upgraded in place keeps matching its history."""
+    last = 0
+    while True:
+        rows = list(
+            await conn.execute_fetchall(
+                "SELECT id, thing FROM clusters WHERE kind = 'figure' AND thing IS NOT NULL AND id > ? "
+                "ORDER BY id LIMIT 1000",
+                (last,),
+            )
+        )
+        if not rows:
+            return
+        keys = []
+        for cluster_id, thing in rows:
+            ref = json.loads(thing)
+            figure = FigureRef(**{k: v for k, v in ref.items() if k in _THING_FIELDS})
+            keys += [(k, int(cluster_id)) for k in index_keys("figure", None, "", figure)]
+        await conn.execute("BEGIN IMMEDIATE")
+        await conn.executemany("INSERT OR IGNORE INTO cluster_index (key, cluster_id) VALUES (?, ?)", keys)
+        await conn.execute("COMMIT")
+        last = int(rows[-1][0])
+
+
 async def _cluster_views(db: aiosqlite.Connection, ids: Sequence[int], article_id: int) -> list[ClusterView]:
     """What matching needs of each cluster, in `ids` order, at a cost that does not grow with the clusters: their
     first _VALUES distinct values (table cluster_values: the first claim at each) and whether `article_id` already carries
@@ -1314,15 +1366,16 @@ async def _cluster_views(db: aiosqlite.Connection, ids: Sequence[int], article_i
     figures = [i for i in ids if rows[i][1] == "figure"]
     values: dict[int, list[ClusterValue]] = {i: [] for i in figures}
     if figures:
-        for cluster_id, value, data, source, first_article in await db.execute_fetchall(
-            "SELECT v.cluster_id, v.value, cl.data, a.source, cl.article_id FROM cluster_values v "
+        for cluster_id, value, data, source, first_article, low, high, seen in await db.execute_fetchall(
+            "SELECT v.cluster_id, v.value, cl.data, a.source, cl.article_id, cl.low, cl.high, "
+            "coalesce(a.published_at, a.stored_at) FROM cluster_values v "
             "JOIN claims cl ON cl.id = v.claim_id JOIN articles a ON a.id = cl.article_id "
             f"WHERE v.cluster_id IN ({','.join('?' * len(figures))}) ORDER BY v.claim_id",
             figures,
         ):
             approx = json.loads(data).get("approx") is not None
             values[int(cluster_id)].append(
-                ClusterValue(float(value), approx, str(source), int(first_article))
+                ClusterValue(float(value), approx, str(source), int(first_article), low, high, seen)
             )
     here = {
         int(r[0])
@@ -1341,12 +1394,49 @@ async def _cluster_views(db: aiosqlite.Connection, ids: Sequence[int], article_i
                 kind=str(kind),
                 speaker=speaker,
                 texts=tuple(json.loads(texts)),
-                thing=FigureRef(**ref) if ref else None,
+                thing=FigureRef(**{k: v for k, v in ref.items() if k in _THING_FIELDS}) if ref else None,
                 values=tuple(values.get(i, ())),
                 article_ids=frozenset({article_id} if i in here else ()),
             )
         )
     return views
+
+
+_THING_FIELDS = frozenset(FigureRef.__dataclass_fields__)
+
+
+def text_id(text: str) -> int:
+    """A wording's key in quote_vectors: 64 bits of its SHA-1, as SQLite's signed integer."""
+    return int.from_bytes(hashlib.sha1(text.encode("utf-8")).digest()[:8], "big", signed=True)
+
+
+async def _with_meaning(
+    db: aiosqlite.Connection, meaning: Meaning, c: ClaimDraft, views: list[ClusterView]
+) -> list[ClusterView]:
+    """The candidates of the quote's speaker with their `meaning`: the best cosine of the quote with one of their
+    wordings. Each wording is embedded once (quote_vectors), the quote too, and only when its speaker has a
+    candidate."""
+    mine = [v for v in views if v.kind == "quote" and v.texts and same_speaker(c.speaker, v.speaker)]
+    if not mine:
+        return views
+    texts = list(dict.fromkeys([c.text, *(t for v in mine for t in v.texts)]))
+    ids = [text_id(t) for t in texts]
+    marks = ",".join("?" * len(ids))
+    known = {
+        int(r[0]): bytes(r[1])
+        for r in await db.execute_fetchall(f"SELECT id, vector FROM quote_vectors WHERE id IN ({marks})", ids)
+    }
+    missing = [(i, t) for i, t in zip(ids, texts, strict=True) if i not in known]
+    if missing:
+        made = await meaning.vectors([t for _, t in missing])
+        known.update((i, v) for (i, _), v in zip(missing, made, strict=True))
+        await db.executemany(
+            "INSERT OR IGNORE INTO quote_vectors (id, vector) VALUES (?, ?)",
+            [(i, v) for (i, _), v in zip(missing, made, strict=True)],
+        )
+    own = known[ids[0]]
+    scored = {v.id: max(meaning.cosine(own, known[text_id(t)]) for t in v.texts) for v in mine}
+    return [replace(v, meaning=scored[v.id]) if v.id in scored else v for v in views]
 
 
 async def _found_cluster(

@@ -53,6 +53,9 @@ class ClaimOutcome:
     first_seen: str | None = None
     conflicting_value: float | None = None  # conflicting: the value reported first …
     conflicting_source: str | None = None  # … and by whom
+    earlier: tuple[
+        tuple[float, str], ...
+    ] = ()  # conflicting: every value reported before and its first source
 
 
 @dataclass(frozen=True)
@@ -138,12 +141,19 @@ def decide_alerts(
                 )
             elif o.status == "conflicting" and o.conflicting_value is not None and c.value is not None:
                 if "conflicting_figure" in team.kinds:
+                    way = "up" if c.value > o.conflicting_value else "down"
                     payload = _claim_payload(c) | {
-                        "conflicts_with": {"value": o.conflicting_value, "source": o.conflicting_source},
+                        "conflicts_with": {
+                            "value": o.conflicting_value,
+                            "source": o.conflicting_source,
+                            "direction": way,
+                        },
+                        "earlier": [{"value": v, "source": s} for v, s in o.earlier],
                     }
+                    what = c.data.get("measure") or c.counted or "figure"
                     why = (
-                        f"article {matched}; {article.source} reports {format_number(c.value)} where "
-                        f"{o.conflicting_source} reported {format_number(o.conflicting_value)}"
+                        f"article {matched}; {what} now {format_number(c.value)} in {article.source}, {way} from "
+                        f"{format_number(o.conflicting_value)} reported by {o.conflicting_source}"
                     )
                     # one alert per cluster and value: a third outlet with a third value is news again
                     add("conflicting_figure", o.cluster_id, why, payload, ref=f"c{o.cluster_id}v{c.value:g}")

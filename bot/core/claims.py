@@ -134,9 +134,9 @@ def claims_from(extraction: Extraction, text: str) -> list[ClaimDraft]:
                 direct=q.direct,
             )
         )
-    for f in extraction.figures:
-        if not (f.counted or f.unit):
-            continue
+    for f in (g for fig in extraction.figures for g in (fig, *_whole_of(fig))):
+        if not (f.counted or f.unit or f.measure):
+            continue  # says nothing of what it measures: not a claim anyone can check
         out.append(
             ClaimDraft(
                 kind="figure",
@@ -157,3 +157,30 @@ def claims_from(extraction: Extraction, text: str) -> list[ClaimDraft]:
         )
     out.sort(key=lambda c: c.start)
     return out
+
+
+_LAST_NUMBER = re.compile(r"\d(?:[\d,.\u00a0 ]*\d)?(?!.*\d)", re.DOTALL)
+
+
+def _whole_of(f: Figure) -> tuple[Figure, ...]:
+    """The whole of a part-of-whole figure as a figure of its own: "about 7,000 of the union's 8,500 members" also
+    reports the union's 8,500 members, which a later article may confirm or contradict."""
+    if f.whole is None:
+        return ()
+    m = _LAST_NUMBER.search(f.text)
+    if m is None or m.start() == 0:
+        return ()
+    return (
+        replace(
+            f,
+            text=m.group(0),
+            start=f.start + m.start(),
+            end=f.start + m.end(),
+            value=f.whole,
+            low=None,
+            high=None,
+            approx=None,
+            whole=None,
+            subject=f.counted,  # "8,000 of the 10,000 soldiers in Kursk": the place is the part's, not the whole's
+        ),
+    )

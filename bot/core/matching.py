@@ -1,35 +1,44 @@
-"""Whether two claims from different articles are the same claim. Pure: strings and numbers in, a decision out.
+"""Whether a claim joins a cluster already stored, and with what status. Pure: strings and numbers in, a decision out.
 
 Quotes: the same statement by the same speaker, also shortened, paraphrased, turned into indirect speech or
-translated differently. Two outlets quoting one statement share most of its *content words* (after function words
-and pronouns are dropped, plurals and verb endings stripped, and equivalent words — troops/soldiers, North
-Korea/North Korean, `data/equivalents.txt` — mapped to one term). The score is the share of the shorter side's terms
-found in the other side (a shortened quote is wholly contained in the full one), damped when the shorter side has
-few terms, because three shared words say less than ten. A side that puts a fragment of the other's words in quote
-marks ('she would speak directly to “white people”') is reporting that statement. Terms shared by a negated and an
-affirmative statement weigh less ("I pay federal taxes" / "not paying taxes makes me smart").
+translated differently. Two kinds of evidence, the better one decides:
 
-Figures: the same measured thing is the same unit, the same counted noun (up to equivalents), the same rate, and
-the same place and actor anchors; the same value within rounding corroborates, a different value conflicts.
+- *words*: two outlets quoting one statement share most of its content words (bot.core.terms: function words
+  out, light stems, equivalents such as troops/soldiers mapped to one term), or a run of its words in order, or a
+  fragment of it in quote marks. The term score is the share of the shorter side's terms found in the other (a
+  shortened quote is wholly contained in the full one), damped when the shorter side has few terms;
+- *meaning*: the cosine of the two statements' sentence embeddings (all-MiniLM-L6-v2, computed by the caller:
+  bot.adapters.minilm), for paraphrases that share few words ("the ministry will look at the contract again" /
+  "officials plan a second review of the deal").
+
+Either must clear its threshold, the speakers must be the same person, and two statements that disagree on a
+negation or on their numbers are different statements whatever their words or meaning share.
+
+Figures: bot.core.figure_identity decides what is the same measured thing; here a figure is placed among the
+candidate clusters: the same value reported by an earlier article corroborates, another value conflicts.
 """
 
 from __future__ import annotations
 
-import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
-from typing import Literal
+from typing import Literal, Protocol
 
+from bot.core import figure_identity as fid
+from bot.core.figure_identity import FigureRef, Reading
+from bot.core.names import spelling_variants
+from bot.core.terms import TOKEN, stopwords, weighted_terms
 from bot.extractor.lexicon import lexicon
 
-QUOTE_THRESHOLD = 0.6
-_NAME_WEIGHT = 0.5
+QUOTE_THRESHOLD = 0.6  # the word evidence's threshold
+# the embeddings' cosine threshold, chosen on the tune half of bench/data/quote-pairs-train.jsonl and the 57 dev
+# pairs under the false-merge bound (0.85% of 4,000 random same-speaker pairs at 0.70): README "Same quote or not"
+MEANING_THRESHOLD = 0.7
 _MAX_WORDS = 300  # words compared in order: bounds the quadratic run search (a quote is rarely longer)
 _MAX_KEYS = 40  # index keys per quote
 _MIN_EVIDENCE = 3.0  # terms of content the lighter side needs for its full score
-_TOKEN = re.compile(r"[a-z0-9][a-z0-9_.’'-]*[a-z0-9]|[a-z0-9]")  # '_' joins an equivalents phrase
 
 
 @dataclass(frozen=True)
@@ -39,118 +48,57 @@ class Match:
 
 
 @cache
-def _lines(name: str) -> tuple[str, ...]:
-    text = resources.files(__package__).joinpath("data", name).read_text(encoding="utf-8")
-    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
-
-
-@cache
-def _stopwords() -> frozenset[str]:
-    return frozenset(w for line in _lines("stopwords.txt") for w in line.split())
-
-
-def is_function_word(word: str) -> bool:
-    """A word that says nothing of a claim's content ('the', 'of', 'said', pronouns): data/stopwords.txt."""
-    return word.lower().replace("’", "'") in _stopwords()
-
-
-@cache
-def _classes() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
-    """word → class name, and the multi-word phrases (as 'a b' → 'a_b') to join before splitting words."""
-    words: dict[str, str] = {}
-    phrases: list[tuple[str, str]] = []
-    for line in _lines("equivalents.txt"):
-        members = line.split()
-        for m in members:
-            words[m] = members[0]
-            if "_" in m:
-                phrases.append((m.replace("_", " "), m))
-    phrases.sort(key=lambda p: -len(p[0]))
-    return words, tuple(phrases)
-
-
-def stem(word: str) -> str:
-    """A light stemmer: enough to make 'gathers'/'gathering'/'gathered' and 'sites'/'site' one term."""
-    w = word.strip(".’'-").replace("’", "'")
-    if w.endswith("'s"):
-        w = w[:-2]
-    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            if suffix == "s" and w.endswith(("ss", "us", "is")):
-                continue
-            if suffix == "es" and not w.endswith(("ches", "shes", "sses", "xes", "zes")):
-                continue
-            w = w[: len(w) - len(suffix)] + keep
-            break
-    if w.endswith("e") and len(w) > 4:
-        w = w[:-1]  # 'police' and 'policing', 'make' and 'making' meet at 'polic', 'mak'
-    return w
-
-
-def weighted_terms(text: str) -> dict[str, float]:
-    """The content terms of a claim's text with their weight: lower-cased, function words out, stems mapped to
-    equivalence classes. Names weigh half: outlets covering one story share its names whatever each claim says."""
-    words, phrases = _classes()
-    flat = " ".join(text.replace("-", " ").split())  # 'Kursk-Oblast' is 'Kursk Oblast
-    low = flat.lower()
-    for phrase, joined in phrases:
-        if phrase in low:
-            low = low.replace(phrase, joined)
-            flat = flat.replace(
-                phrase, joined
-            )  # keep offsets aligned only loosely: capitals are read per word
-    capitals = {w.lower() for w in re.findall(r"(?<![.!?“\"‘'] )(?<=\s)[A-Z][\w’'-]*", " " + flat)}
-    stop = _stopwords()
-    out: dict[str, float] = {}
-    if re.search(r"\bUS\b", flat):  # the country in capitals, not the pronoun 'us'
-        out["united_states"] = _NAME_WEIGHT
-    for tok in _TOKEN.findall(low):
-        if tok in stop or tok.replace("’", "'") in stop:
-            continue
-        cls = words.get(tok)
-        if cls is None:
-            s = stem(tok)
-            if s in stop or len(s) < 2:
-                continue
-            cls = words.get(s, s)
-        weight = _NAME_WEIGHT if tok in capitals else 1.0
-        out[cls] = max(out.get(cls, 0.0), weight)
-    return out
-
-
-def terms(text: str) -> frozenset[str]:
-    return frozenset(weighted_terms(text))
-
-
-@cache
 def _titles() -> frozenset[str]:
     """Words of a title before a name (the extractor's own list), which outlets add or drop at will."""
     return lexicon().titles | {"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "the"}
 
 
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii"})
+# a word that makes a name a body's, not a person's: "Chamber of Commerce", "Ministry for Health", "Smith & Co"
+_BODY_WORDS = frozenset({"of", "for", "and", "&", "on", "de", "du", "la"})
+
+
+def _name_words(name: str | None) -> list[str]:
+    words = [p.replace("’", "'") for p in re.findall(r"[\w’'&-]+", (name or "").lower())]
+    words = [w for w in words if w not in _titles()]
+    while words and words[-1] in _SUFFIXES:
+        words.pop()
+    return words
+
+
+def _canonical(word: str) -> str:
+    """One spelling for every transliteration of a name word (Zelensky, Zelenskyy, Zelenskiy → one)."""
+    return min(spelling_variants(word))
+
+
 def speaker_key(name: str | None) -> str:
-    """The surname a speaker is compared by ('Pentagon Chief Lloyd Austin' and 'Lloyd J. Austin' → 'austin')."""
-    if not name:
-        return ""
-    parts = [p for p in re.findall(r"[\w’'-]+", name.lower()) if p not in _titles() and len(p) > 1]
-    while parts and parts[-1] in ("jr", "sr", "ii", "iii"):
-        parts.pop()
-    return parts[-1].replace("’", "'") if parts else ""
+    """The surname a speaker is compared and found by ('Pentagon Chief Lloyd Austin', 'Lloyd J. Austin' → 'austin';
+    'Zelenskyy' and 'Zelensky' alike)."""
+    words = [w for w in _name_words(name) if len(w) > 1]
+    return _canonical(words[-1]) if words else ""
+
+
+def _is_body(words: list[str]) -> bool:
+    return bool(_BODY_WORDS.intersection(words)) or len(words) > 4
 
 
 def same_speaker(a: str | None, b: str | None) -> bool:
-    """Both named and sharing a surname (first names may be dropped or abbreviated by one outlet)."""
+    """The same person or body. People: the same surname, and given names that agree where both are given — the
+    same name in any spelling, or an initial of it ("Hillary Clinton" is not "Bill Clinton", nor "Petra Gallagher"
+    "Priya Gallagher"; "P. Gallagher" may be either). Bodies: one name holds the other ("The Chamber of Commerce",
+    "Lorvanian Chamber of Commerce")."""
     ka, kb = speaker_key(a), speaker_key(b)
     if not ka or ka != kb:
         return False
-    # given names on both sides must share an initial: "Hillary Clinton" is not "Bill Clinton"
-    given_a, given_b = _initials(a, ka), _initials(b, kb)
-    return not (given_a and given_b and not given_a & given_b)
-
-
-def _initials(name: str | None, surname: str) -> set[str]:
-    words = [p.replace("’", "'") for p in re.findall(r"[\w’'-]+", (name or "").lower()) if p not in _titles()]
-    return {w[0] for w in words if w != surname}
+    wa, wb = _name_words(a), _name_words(b)
+    if _is_body(wa) or _is_body(wb):
+        sa, sb = {_canonical(w) for w in wa}, {_canonical(w) for w in wb}
+        return sa <= sb or sb <= sa
+    full_a, full_b = ({_canonical(w) for w in words[:-1] if len(w) > 1} for words in (wa, wb))
+    if full_a and full_b:
+        return bool(full_a & full_b)  # a role word before the name ("Pentagon Chief …") may differ, not all
+    initials_a, initials_b = ({w[0] for w in words[:-1]} for words in (wa, wb))
+    return not (initials_a and initials_b) or bool(initials_a & initials_b)  # one outlet dropped it, or "P."
 
 
 def term_similarity(a: dict[str, float], b: dict[str, float]) -> float:
@@ -174,7 +122,7 @@ _TEXTS_CACHED = 4096
 @lru_cache(maxsize=_TEXTS_CACHED)
 def _words(text: str) -> tuple[str, ...]:
     """A claim's words in order, lower-cased, at most _MAX_WORDS."""
-    return tuple(w.replace("’", "'") for w in _TOKEN.findall(text.lower()))[:_MAX_WORDS]
+    return tuple(w.replace("’", "'") for w in TOKEN.findall(text.lower()))[:_MAX_WORDS]
 
 
 @lru_cache(maxsize=_TEXTS_CACHED)
@@ -224,7 +172,7 @@ def quotes_a_fragment_of(a: str, b: str) -> bool:
     quotes the telling words of it ('she would speak directly to “white people”'; 'be recognised as
     “intolerable”'). The fragment must hold a content word, and must not be the whole of `a`."""
     wa, wb = _words(a), _words(b)
-    stop = _stopwords()
+    stop = stopwords()
     for m in _QUOTED.finditer(a[: _MAX_WORDS * 12]):
         frag = _words(m.group(1) or m.group(2) or m.group(3))
         if not frag or len(frag) >= len(wa) - 1 or all(w in stop for w in frag):
@@ -252,113 +200,63 @@ def quote_similarity(a_text: str, b_text: str) -> float:
     return max(wording_similarity(a_text, b_text), FRAGMENT_SCORE if fragment else 0.0, terms_score)
 
 
-def quote_match(a_text: str, a_speaker: str | None, b_text: str, b_speaker: str | None) -> Match:
-    """Same speaker, and the same statement by its wording or by its content terms."""
+_NUMBER = re.compile(r"\d[\d,.]*")
+
+
+@lru_cache(maxsize=_TEXTS_CACHED)
+def _numbers(text: str) -> frozenset[str]:
+    return frozenset(n.rstrip(".,").replace(",", "") for n in _NUMBER.findall(text))
+
+
+def numbers_differ(a_text: str, b_text: str) -> bool:
+    """Both statements give numbers and none of them is the same: "we lost 12 ships" is not "we lost 40 ships"."""
+    na, nb = _numbers(a_text), _numbers(b_text)
+    return bool(na and nb and na.isdisjoint(nb))
+
+
+_CONTRADICTION_OVERLAP = 0.8  # share of both sides' terms in common: the same words, one of them negated
+
+
+def contradicts(a_text: str, b_text: str) -> bool:
+    """One statement is the other negated: the same content terms on both sides (not merely the shorter side's
+    in the longer one, as for a shortened quote) and a negation on one side only ("we will sign the contract" /
+    "we will not sign the contract"). A long quote holding a 'not' somewhere is not a contradiction of its
+    summary: both sides must carry nearly the same terms."""
+    if negated(a_text) == negated(b_text):
+        return False
+    ta, tb = set(_content_terms(a_text)), set(_content_terms(b_text))
+    return bool(ta and tb) and len(ta & tb) / len(ta | tb) >= _CONTRADICTION_OVERLAP
+
+
+def quote_decision(a_text: str, b_text: str, meaning: float | None = None) -> Match:
+    """Whether two statements by one speaker are the same statement: by their words, or by their meaning (the
+    embeddings' cosine, when the caller has it). Statements that disagree on a negation or on their numbers need
+    their words to agree: meaning alone cannot tell "we will" from "we will not"."""
+    words = quote_similarity(a_text, b_text)
+    same, score = words >= QUOTE_THRESHOLD, words
+    if (
+        not same
+        and meaning is not None
+        and meaning >= MEANING_THRESHOLD
+        and negated(a_text) == negated(b_text)
+        and not numbers_differ(a_text, b_text)
+    ):
+        same, score = True, meaning
+    if same and (
+        contradicts(a_text, b_text)
+        or (numbers_differ(a_text, b_text) and wording_similarity(a_text, b_text) < 0.9)
+    ):
+        same = False
+    return Match(same, round(score, 3))
+
+
+def quote_match(
+    a_text: str, a_speaker: str | None, b_text: str, b_speaker: str | None, meaning: float | None = None
+) -> Match:
+    """Same speaker, and the same statement by its wording, its content terms or its meaning."""
     if not same_speaker(a_speaker, b_speaker):
         return Match(False, 0.0)
-    score = quote_similarity(a_text, b_text)
-    return Match(score >= QUOTE_THRESHOLD, round(score, 3))
-
-
-# --- figures ---------------------------------------------------------------------------------------------------
-
-FigureRelation = Literal["same", "conflict", "different"]
-
-
-@dataclass(frozen=True)
-class FigureRef:
-    """What a figure measures and its value, as stored with a claim."""
-
-    value: float
-    unit: str | None
-    counted: str | None
-    subject: str | None
-    rate: str | None = None
-    approximate: bool = False
-    event: str | None = None  # what happened to what is counted (killed, injured, …), when the sentence says
-
-
-@cache
-def _events() -> dict[str, str]:
-    return {w: line.split()[0] for line in _lines("events.txt") for w in line.split()}
-
-
-_EVENT_AFTER = 6  # words after the figure: "12 people were killed", "30 people, most of them wounded"
-_EVENT_BEFORE = 4  # words before it: "police arrested 25 protesters", "the deaths of 14 civilians"
-
-
-def figure_event(context: str, figure_text: str) -> str | None:
-    """The event class nearest after the figure in its sentence (else just before it), or None."""
-    at = context.find(figure_text) if figure_text else -1
-    if at < 0:
-        return None
-    events = _events()
-    clause = re.split(r"[;:.!?]| and | but ", context[at + len(figure_text) :], maxsplit=1)[0]
-    for word in re.findall(r"[a-z]+", clause.lower())[:_EVENT_AFTER]:
-        if word in events:
-            return events[word]
-    before = re.split(r"[;:.!?,]", context[:at])[-1]
-    for word in reversed(re.findall(r"[a-z]+", before.lower())[-_EVENT_BEFORE:]):
-        if word in events:
-            return events[word]
-    return None
-
-
-_GENERIC_PLACES = frozenset(
-    {"oblast", "site"}
-)  # classes of 'region', 'area', 'place': the name is the anchor
-
-
-def subject_terms(f: FigureRef) -> frozenset[str]:
-    """A figure's anchors: its counted noun, places and actors ('Kursk region' and 'Kursk-Oblast area' alike)."""
-    return terms(" ".join(p for p in (f.counted, f.subject) if p)) - _GENERIC_PLACES
-
-
-def measured_thing(f: FigureRef) -> tuple[str, str, str]:
-    """(unit, counted class, rate): the part of a figure's identity that must match exactly."""
-    counted = min(terms(f.counted), default="") if f.counted else ""
-    return (f.unit or "", counted, f.rate or "")
-
-
-def within_rounding(a: float, b: float, approximate: bool = False) -> bool:
-    """8,000 and 8,000; 9 million and 9.2 million only when one is approximate ('about 9 million')."""
-    if a == b:
-        return True
-    big = max(abs(a), abs(b))
-    tolerance = 0.05 if approximate else 0.005
-    return abs(a - b) <= tolerance * big
-
-
-def kinship(a: FigureRef, b: FigureRef) -> Literal["same", "looser", "other"]:
-    """How two figures' measured things relate. same: the same unit, counted noun, rate, anchors and event.
-    looser: nothing differs, but one says less (fewer anchors, or no event): it may corroborate, never conflict.
-    other: something differs ("in the Kursk region" ≠ "in Russia"; killed ≠ wounded)."""
-    ta = measured_thing(a)
-    if ta != measured_thing(b) or (not ta[1] and not (subject_terms(a) or subject_terms(b))):
-        # a figure that says neither what it counts nor of what ("$18 million", "45 percent") names no
-        # measured thing: two of them are not the same claim, and never conflict
-        return "other"
-    if a.event and b.event and a.event != b.event:
-        return "other"
-    sa, sb = subject_terms(a), subject_terms(b)
-    if sa == sb and a.event == b.event:
-        return "same"
-    if sa == sb or (sa and sb and (sa < sb or sb < sa)):
-        return "looser"
-    return "other"
-
-
-def same_measured_thing(a: FigureRef, b: FigureRef) -> bool:
-    return kinship(a, b) == "same"
-
-
-def figure_relation(a: FigureRef, b: FigureRef) -> FigureRelation:
-    """same (corroboration), conflict (the same thing, another value) or different."""
-    k = kinship(a, b)
-    agree = within_rounding(a.value, b.value, a.approximate or b.approximate)
-    if k == "same":
-        return "same" if agree else "conflict"
-    return "same" if k == "looser" and agree else "different"
+    return quote_decision(a_text, b_text, meaning)
 
 
 # --- placing a new claim among the clusters already stored -----------------------------------------------------
@@ -366,12 +264,18 @@ def figure_relation(a: FigureRef, b: FigureRef) -> FigureRelation:
 
 @dataclass(frozen=True)
 class ClusterValue:
-    """One reported value of a figure cluster and who reported it first."""
+    """One reported value of a figure cluster, who reported it first and when."""
 
     value: float
     approximate: bool
     source: str
     article_id: int
+    low: float | None = None
+    high: float | None = None
+    seen_at: str | None = None
+
+    def reading(self) -> Reading:
+        return Reading(self.value, self.approximate, self.low, self.high)
 
 
 @dataclass(frozen=True)
@@ -385,6 +289,20 @@ class ClusterView:
     thing: FigureRef | None  # figure clusters: the measured thing (the first claim's)
     values: tuple[ClusterValue, ...]  # figure clusters: every distinct value, first reporter first
     article_ids: frozenset[int]
+    meaning: float | None = (
+        None  # quote clusters: the best cosine of the new claim with a wording, if computed
+    )
+
+
+class Meaning(Protocol):
+    """Sentence embeddings, the port bot.adapters.minilm implements: packed vectors, and their cosine."""
+
+    async def vectors(self, texts: Sequence[str]) -> list[bytes]: ...
+
+    def cosine(self, a: bytes, b: bytes) -> float: ...
+
+
+Status = Literal["new", "corroborated", "conflicting", "repeat"]
 
 
 @dataclass(frozen=True)
@@ -392,29 +310,11 @@ class Placement:
     """Where a claim goes: a new cluster (cluster_id None) or an existing one, and what that means."""
 
     cluster_id: int | None
-    status: Literal["new", "corroborated", "conflicting", "repeat"]
+    status: Status
     score: float = 0.0
     agrees_with: ClusterValue | None = None  # corroborated figure: the value it confirms
-    conflicts_with: ClusterValue | None = None  # conflicting figure: the first value it contradicts
-
-
-def figure_ref(value: float | None, data: dict[str, object], context: str = "") -> FigureRef | None:
-    """A stored figure's identity, from the extractor's data and the sentence it stands in (for its event)."""
-    if value is None or not math.isfinite(value):
-        return None
-    return FigureRef(
-        float(value),
-        _str(data.get("unit")),
-        _str(data.get("counted")),
-        _str(data.get("subject")),
-        _str(data.get("rate")),
-        data.get("approx") is not None,
-        figure_event(context, _str(data.get("text")) or ""),
-    )
-
-
-def _str(x: object) -> str | None:
-    return x if isinstance(x, str) and x else None
+    conflicts_with: ClusterValue | None = None  # conflicting figure: the latest earlier value it contradicts
+    earlier: tuple[ClusterValue, ...] = ()  # conflicting figure: every value reported before, first first
 
 
 def index_keys(kind: str, speaker: str | None, text: str, figure: FigureRef | None) -> list[str]:
@@ -425,14 +325,7 @@ def index_keys(kind: str, speaker: str | None, text: str, figure: FigureRef | No
             weighted_terms(text[: _MAX_WORDS * 12]).items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0])
         )
         return [f"q:{who}:{t}" for t, _ in found[:_MAX_KEYS]] if who else []
-    if figure is None:
-        return []
-    unit, counted, rate = measured_thing(figure)
-    if not counted and not subject_terms(figure):
-        return []  # nothing it measures to be found by (see kinship)
-    thing = f"f:{unit}|{counted}|{rate}"
-    # the anchors rank candidates: "soldiers in Kursk" finds Kursk's clusters first among every soldiers cluster
-    return [thing] + [f"{thing}|{a}" for a in sorted(subject_terms(figure))]
+    return fid.index_keys(figure) if figure is not None else []
 
 
 def place(
@@ -442,48 +335,79 @@ def place(
     text: str,
     figure: FigureRef | None,
     candidates: list[ClusterView],
+    at: str | None = None,
+    siblings: Sequence[str] = (),
 ) -> Placement:
-    """Join the best matching cluster, or found a new one. Pure: the store fetches the candidates by index_keys."""
+    """Join the best matching cluster, or found a new one. Pure: the store fetches the candidates by index_keys
+    (and the caller computes each quote candidate's `meaning`); `at` is when the claim's article was published;
+    `siblings` are the article's other statements by the same speaker."""
     if kind == "quote":
-        best: tuple[float, ClusterView] | None = None
-        for c in candidates:
-            if c.kind != "quote" or not same_speaker(speaker, c.speaker):
-                continue
-            score = max((quote_similarity(text, t) for t in c.texts), default=0.0)
-            if score >= QUOTE_THRESHOLD and (best is None or score > best[0]):
-                best = (score, c)
-        if best is None:
-            return Placement(None, "new")
-        score, c = best
-        return Placement(c.id, "repeat" if article_id in c.article_ids else "corroborated", round(score, 3))
+        return _place_quote(article_id, speaker, text, candidates, siblings)
     if figure is None:
         return Placement(None, "new")
+    return _place_figure(article_id, figure, candidates, at)
+
+
+def _place_quote(
+    article_id: int, speaker: str | None, text: str, candidates: list[ClusterView], siblings: Sequence[str]
+) -> Placement:
+    best: tuple[float, ClusterView] | None = None
+    for c in candidates:
+        if c.kind != "quote" or not same_speaker(speaker, c.speaker):
+            continue
+        words = max((quote_decision(text, t) for t in c.texts), key=lambda m: (m.same, m.score), default=None)
+        m = words if words is not None and words.same else None
+        if m is None and c.meaning is not None and not _said_by_a_sibling(c, siblings):
+            # meaning is compared with the cluster's best wording; the guards read every wording
+            m = max(
+                (quote_decision(text, t, c.meaning) for t in c.texts),
+                key=lambda x: (x.same, x.score),
+                default=None,
+            )
+        if m is not None and m.same and (best is None or m.score > best[0]):
+            best = (m.score, c)
+    if best is None:
+        return Placement(None, "new")
+    score, c = best
+    return Placement(c.id, "repeat" if article_id in c.article_ids else "corroborated", round(score, 3))
+
+
+def _said_by_a_sibling(c: ClusterView, siblings: Sequence[str]) -> bool:
+    """Whether another statement of the same article is this cluster's statement by its words: then the article
+    says it there, and a statement that comes near it only in meaning is another one ("Russia intends to use these
+    troops against Ukraine." / "That would make them legitimate military targets.": the second is the one an earlier
+    outlet reported; the first is new, though close in meaning)."""
+    return any(quote_decision(s, t).same for s in siblings for t in c.texts)
+
+
+def _place_figure(
+    article_id: int, figure: FigureRef, candidates: list[ClusterView], at: str | None
+) -> Placement:
+    """Status is against what *earlier* articles reported: a value this article already gave is a repeat; a value
+    an earlier article gave corroborates it; another value for the same thing conflicts with the latest one."""
     loose: Placement | None = None
+    mine = fid.reading(figure)
     for c in candidates:
         if c.kind != "figure" or c.thing is None:
             continue
-        k = kinship(figure, c.thing)
+        latest = max((v.seen_at for v in c.values if v.seen_at), default=None)
+        k = fid.kinship(figure, c.thing, fid.apart(at, latest))
         if k == "other":
             continue
-        agrees = next(
-            (
-                v
-                for v in c.values
-                if within_rounding(figure.value, v.value, figure.approximate or v.approximate)
-            ),
-            None,
-        )
+        earlier = tuple(v for v in c.values if v.article_id != article_id)
+        agrees = next((v for v in earlier if fid.agree(mine, v.reading())), None)
         if k == "same":
-            if article_id in c.article_ids:
-                return Placement(c.id, "repeat", 1.0)
             if agrees is not None:
                 return Placement(c.id, "corroborated", 1.0, agrees_with=agrees)
-            return Placement(c.id, "conflicting", 1.0, conflicts_with=c.values[0] if c.values else None)
+            if any(v.article_id == article_id and fid.agree(mine, v.reading()) for v in c.values):
+                return Placement(c.id, "repeat", 1.0)  # this article gave this value already
+            if earlier:
+                return Placement(c.id, "conflicting", 1.0, conflicts_with=earlier[-1], earlier=earlier)
+            # only this article's other values: two things the article itself tells apart ("four water bombers
+            # joined the 14 already in the air"), not a conflict with itself
+            continue
         if agrees is not None and loose is None:
             # "10,000 North Korean troops" agreeing with "10,000 North Korean soldiers in Russia": one says less,
             # so it may corroborate; it never conflicts (a false conflict alert costs a newsroom more)
-            status: Literal["repeat", "corroborated"] = (
-                "repeat" if article_id in c.article_ids else "corroborated"
-            )
-            loose = Placement(c.id, status, 0.9, agrees_with=agrees)
+            loose = Placement(c.id, "corroborated", 0.9, agrees_with=agrees)
     return loose or Placement(None, "new")
