@@ -283,3 +283,14 @@ def test_figures_that_say_neither_what_nor_of_what_never_cluster_or_conflict() -
     c = FigureRef(18e6, "USD", None, "the Lindow bridge plan", measure="cost")
     d = FigureRef(21e6, "USD", None, "the Lindow bridge plan", measure="cost")
     assert figure_relation(c, d) == "conflict"
+
+
+def test_an_amount_is_one_term_however_it_is_written() -> None:
+    """'€40m a day' and '40 million euros per day': one amount, so the two reports of the statement share it."""
+    assert weighted_terms("costing €40m a day") == weighted_terms("costing 40 million euros per day")
+    a = "the closure is costing 40 million euros per day"
+    b = "The closure of the harbour is costing the economy €40m a day"
+    assert quote_match(a, "Chamber of Commerce", b, "The Chamber of Commerce").same
+    # other amounts are other statements
+    c = "The closure of the harbour is costing the economy €55m a day"
+    assert not quote_match(a, "Chamber of Commerce", c, "The Chamber of Commerce").same

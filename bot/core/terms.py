@@ -10,6 +10,9 @@ import re
 from functools import cache
 from importlib import resources
 
+from bot.extractor.figures import find_figures
+from bot.extractor.types import Figure
+
 NAME_WEIGHT = 0.5
 TOKEN = re.compile(r"[a-z0-9][a-z0-9_.’'-]*[a-z0-9]|[a-z0-9]")  # '_' joins an equivalents phrase
 
@@ -64,10 +67,32 @@ def stem(word: str) -> str:
     return w
 
 
+def _amount(f: Figure) -> str:
+    """One token for a figure's value and unit, however it is written: '€40m' and '40 million euros' alike."""
+
+    def num(v: float | None) -> str:
+        return "" if v is None else (f"{int(v)}" if float(v).is_integer() else f"{v:g}".replace(".", "p"))
+
+    amount = f"{num(f.low)}_{num(f.high)}" if f.low is not None and f.high is not None else num(f.value)
+    return f" n_{re.sub(r'[^a-z]', '', (f.unit or '').lower())}_{amount} "
+
+
+def _with_amounts(text: str) -> str:
+    """The text with each figure written as one normalised token (bot.extractor's figure rules read the values)."""
+    if not re.search(r"\d|million|billion|thousand|hundred|dozen", text, re.IGNORECASE):
+        return text
+    found = find_figures(text, [(0, len(text))])
+    for f in sorted(found, key=lambda f: -f.start):
+        text = text[: f.start] + _amount(f) + text[f.end :]
+    return text
+
+
 def weighted_terms(text: str) -> dict[str, float]:
     """The content terms of a claim's text with their weight: lower-cased, function words out, stems mapped to
-    equivalence classes. Names weigh half: outlets covering one story share its names whatever each claim says."""
+    equivalence classes, amounts as one token each ('€40m' = '40 million euros'). Names weigh half: outlets
+    covering one story share its names whatever each claim says."""
     words, phrases = _classes()
+    text = _with_amounts(text)
     flat = " ".join(text.replace("-", " ").split())  # 'Kursk-Oblast' is 'Kursk Oblast
     low = flat.lower()
     for phrase, joined in phrases:

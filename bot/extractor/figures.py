@@ -397,7 +397,9 @@ def _subject(run: list[str], text: str, pos: int, limit: int) -> str | None:
     if not run:
         return None
     words = list(run)
-    m = _ANCHOR.search(text, pos, min(limit, pos + 80))
+    # "140 homes, most of them in Cresta": a place after the clause is a breakdown, not the subject's
+    stop = _CLAUSE_BREAK.search(text, pos, min(limit, pos + 80))
+    m = _ANCHOR.search(text, pos, stop.start() if stop else min(limit, pos + 80))
     if m:
         place = m.group(0).strip().rstrip(".,;")
         words.append(place)
