@@ -210,3 +210,26 @@ async def test_conflict_payload_lists_the_earlier_values(desk: Desk) -> None:
     assert outcome.conflicting_value == 380  # the latest value it contradicts
     assert outcome.earlier == ((340, "Gazette"), (380, "Courier"))
     assert json.dumps(outcome.earlier)  # plain data, ready for the payload
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # a name the article uses as a place ("in Tarvel") is no speaker
+        (
+            'The storm hit Tarvel hard. Crews worked all night in Tarvel.\n\n"We lost three bridges and a school," '
+            "Tarvel said.",
+            None,
+        ),
+        # a country of the lexicon speaks for its government
+        ('Talks resumed in Moscow.\n\n"We will not accept the new tariffs on grain," Moscow said.', "Moscow"),
+        # a person's surname stays a person's, whatever the article does with it
+        (
+            'Aida Tarvel spoke at the Tarvel campaign office.\n\n"We will win the vote in the valley," Tarvel said.',
+            "Aida Tarvel",
+        ),
+    ],
+)
+def test_a_speaker_is_never_a_place(text: str, speaker: str | None) -> None:
+    (quote,) = Extractor().extract(text).quotes
+    assert quote.speaker == speaker

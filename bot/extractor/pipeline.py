@@ -229,23 +229,41 @@ class Extractor:
 
 # "in Tarvel", "near the Orsano Hills", "from Cresta": a name after a preposition of place is a place in this article
 _LOCATIVE = re.compile(
-    r"\b(?:in|at|near|from|outside|across|around|towards?)\s+(?:the\s+)?([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?)"
+    r"\b(?:in|at|near|from|outside|across|around|towards?)\s+(?:the\s+)?([A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)(?![\w’'])"
 )
+
+
+@cache
+def _given_before(name: str) -> re.Pattern[str]:
+    """A capitalised word right before the name that is no preposition or article: a given name ("Hillary
+    Clinton"), so the name is a person's, whatever else the article does with it ("at the Clinton campaign")."""
+    return re.compile(
+        rf"\b(?!(?:In|At|From|Near|The|To|Across|Outside|Around|Towards?|Of|On|And|But)\b)[A-Z][a-z]+\s+{re.escape(name)}\b"
+    )
 
 
 def _not_by_places(quotes: Sequence[Quote], text: str, people: PeopleIndex) -> list[Quote]:
     """A speaker is a person, an organisation or a group, never a place: a quote whose speaker is a name the
     article uses as a place ("in Tarvel") and never as a person is left without a speaker (and so is not a
-    claim). Countries and capitals of the lexicon are kept: "Moscow said" is its government speaking."""
+    claim). Countries and capitals of the lexicon are kept ("Moscow said" is its government speaking), and so
+    are acronyms ("a loan from EDC": a body) and people's surnames ("in Clinton's campaign" is no place)."""
     places = {m.group(1) for m in _LOCATIVE.finditer(text)}
     if not places:
         return list(quotes)
     known = _known_places()
     persons = {p.name for p in people.people}
+    persons |= {n.split()[-1] for n in persons}
     out = []
     for q in quotes:
         name = q.speaker
-        if name and name in places and name not in persons and name not in known:
+        if (
+            name
+            and name in places
+            and name not in persons
+            and name not in known
+            and not name.isupper()
+            and not _given_before(name).search(text)
+        ):
             q = replace(q, speaker=None, speaker_start=None, speaker_end=None)
         out.append(q)
     return out
