@@ -1,9 +1,25 @@
-"""Settings: declared defaults in one place, validated once at start-up into typed, frozen objects.
+"""Settings: every key of the config file declared once, with its type, range and default, and validated once at
+start-up into the typed, frozen objects the rest of the code reads.
+
+The file's shape is declared as pydantic v2 models, `_File` and its tables below: strict types (a quoted "30" is
+no number, `true` is no 1), `extra="forbid"` (a misspelt key is an error), frozen, and their own defaults validated
+too. Those declarations are the one place a default is written; the health policy (`fetch.pause_after` …) and a
+team's timezone take theirs from where those are defined, in `bot.core`.
+
+What the code passes around — `Settings`, `FeedSettings`, `TeamSettings`, `FetchSettings` — are plain frozen
+dataclasses built from the validated file, not pydantic models: their shape is the program's rather than the
+file's (seconds where the file says hours, bytes where it says megabytes, paths resolved, a feed's interval and
+age falling back to `[poll]`'s), they are built positionally across the code and tests
+(`FeedSettings("f", "/tmp/f.xml", 60, 0)`, which a model would refuse) and copied with `dataclasses.replace`. Their
+defaults are read off the declarations (`_FETCH`, `_POLL`, `_Feed`), never written a second time.
+`DiscordSettings` has the `[discord]` table's shape exactly, so that model is the class the code reads.
 
 A config error names the file, the key and what was expected (`ConfigError`), so the CLI can exit 2 with one
-line instead of a traceback. Relative paths resolve against the config file's folder, so the bot behaves the
-same whatever directory it is started from. Secrets never live here: the Discord token comes from the
-environment (`CLAIMDESK_DISCORD_TOKEN`).
+line instead of a traceback. `_config_error` turns pydantic's `ValidationError` into that line and reads what was
+expected off the same declarations ("a whole number from 10 to 86400" from `ge=10, le=86_400`), so the message
+cannot drift from the rule. Relative paths resolve against the config file's folder, so the bot behaves the same
+whatever directory it is started from. Secrets never live here: the Discord token comes from the environment
+(`CLAIMDESK_DISCORD_TOKEN`).
 """
 
 from __future__ import annotations
@@ -12,40 +28,45 @@ import ipaddress
 import os
 import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import types
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from annotated_types import Ge, Le
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 
 from bot.core.delivery import Pacing, PacingError
 from bot.core.feedhealth import FeedPolicy
 from bot.errors import ConfigError
 from bot.extractor.model import DEFAULT_PIPELINE
 
-ALERT_KINDS = ("summary", "new_figure", "new_quote", "conflicting_figure", "corroboration")
-DEFAULT_ALERT_KINDS = ("summary", "new_figure", "new_quote", "conflicting_figure")
-SINKS = ("auto", "console", "jsonl", "discord")
+AlertKind = Literal["summary", "new_figure", "new_quote", "conflicting_figure", "corroboration"]
+SinkName = Literal["auto", "console", "jsonl", "discord"]
+ALERT_KINDS: tuple[str, ...] = get_args(AlertKind)
+DEFAULT_ALERT_KINDS: tuple[AlertKind, ...] = ("summary", "new_figure", "new_quote", "conflicting_figure")
+SINKS: tuple[str, ...] = get_args(SinkName)
 TOKEN_ENV = "CLAIMDESK_DISCORD_TOKEN"
 DATABASE_ENV = "CLAIMDESK_DATABASE"
 CONFIG_ENV = "CLAIMDESK_CONFIG"
 DEFAULT_CONFIG = Path("config/claimdesk.toml")
 
-
+_MB = 1024 * 1024
 _PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")  # an importable package: never a path
-
-
-@dataclass(frozen=True)
-class FeedSettings:
-    name: str
-    url: str  # an http(s) URL, or an absolute local path
-    interval: int  # seconds between polls
-    backfill: int  # on first add, how many of the newest entries alert; older ones are stored silently
-    full_text: bool = True  # fetch the article page when an entry carries only a teaser
-    max_age: int | None = 72 * 3_600  # seconds: older entries are stored but never alert (None: any age)
-
-    @property
-    def is_remote(self) -> bool:
-        return is_web_url(self.url)
+_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+# a DNS name (with underscores, as internal hosts have)
+_HOST_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*\.?")
 
 
 def is_web_url(url: str) -> bool:
@@ -53,31 +74,217 @@ def is_web_url(url: str) -> bool:
     return url[:8].lower().startswith(("http://", "https://"))
 
 
+# -- the file, declared: each key once, with its type, range and default ---------------------------------------------
 @dataclass(frozen=True)
-class FetchSettings:
-    """How the HTTP fetcher behaves (bot.adapters.fetcher); `[fetch]` in the config."""
+class _Says:
+    """What a key takes, in words, where its type and range alone would not say it (pydantic ignores this)."""
 
-    timeout: float = 30.0  # seconds for a whole request, body included
-    connect_timeout: float = 10.0
-    read_timeout: float = 15.0  # seconds of silence between two reads
-    max_bytes: int = 20 * 1024 * 1024  # the decompressed body
-    max_redirects: int = 5
-    per_host: int = 4  # concurrent requests to one host
-    allow: tuple[str, ...] = ()  # the SSRF guard's allow-list: networks, addresses or host names
-    full_text_below: int = 600  # characters: an entry shorter than this is a teaser; its page is fetched
-    team_tries_per_hour: int = 20  # fetches one team may ask for with /feeds test and /feeds add in an hour
+    text: str
 
 
-@dataclass(frozen=True)
-class DiscordSettings:
+def _expected(text: str, got: Any = ...) -> PydanticCustomError:
+    """A failed rule of our own; `_config_error` words it like the rest. `got`: what to show, if not the value."""
+    return PydanticCustomError("config", "expected {expected}", {"expected": text, "got": got})
+
+
+def _non_blank(value: str) -> str:
+    if not value.strip():
+        raise _expected("a non-empty string")
+    return value
+
+
+def _tuple(value: Any) -> Any:
+    """TOML arrays arrive as lists; the declarations hold tuples, immutable like the settings built from them."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _unique(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v.strip() for v in values))
+
+
+def _allowed(entries: tuple[str, ...]) -> tuple[str, ...]:
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            if "/" in entry or not _HOST_NAME.fullmatch(entry):
+                raise _expected("addresses, networks (10.0.0.0/8) or host names", entry) from None
+    return entries
+
+
+def _watches_something(keywords: tuple[str, ...]) -> tuple[str, ...]:
+    if all(k.startswith("-") for k in keywords):
+        raise _expected('at least one keyword to watch ("-word" only excludes)', list(keywords))
+    return keywords
+
+
+def _feed_url(url: str) -> str:
+    if "://" in url and not is_web_url(url):
+        raise _expected("an http(s) URL or a local file path")
+    return url
+
+
+def _package(name: str) -> str:
+    if not _PACKAGE_NAME.fullmatch(name):
+        raise _expected("the name of an installed spaCy pipeline package (en_core_web_sm)")
+    return name
+
+
+def _server_id(value: Any) -> Any:
+    return int(value) if isinstance(value, str) and value.isdigit() else value
+
+
+_Text = Annotated[str, AfterValidator(_non_blank)]
+_Strings = Annotated[tuple[_Text, ...], BeforeValidator(_tuple), AfterValidator(_unique)]
+_Interval = Annotated[int, Field(ge=10, le=86_400)]  # seconds between two polls of a feed
+_AgeHours = Annotated[int, Field(ge=0, le=100_000)]  # older entries are stored but never alert (0: any age)
+_POLICY, _PACING = FeedPolicy(), Pacing()  # the core's own defaults for feed health and a team's pacing
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, validate_default=True)
+
+
+class _Database(_Table):
+    path: _Text = "claimdesk.db"  # $CLAIMDESK_DATABASE overrides it
+
+
+class _Jsonl(_Table):
+    path: _Text = "alerts.jsonl"  # where sink = "jsonl" appends its messages
+
+
+class _Poll(_Table):
+    interval: _Interval = 300
+    # seconds of random delay per poll, so feeds on one host don't fire together
+    jitter: Annotated[int, Field(ge=0, le=3_600)] = 10
+    misfire_grace: Annotated[int, Field(ge=1, le=86_400)] = 300  # seconds a late poll may still run
+    max_age_hours: _AgeHours = 72
+
+    def feed_defaults(self) -> FeedSettings:
+        """What a feed that names neither takes (a team's feeds, added at run time)."""
+        return FeedSettings("", "", self.interval, 0, max_age=_seconds(self.max_age_hours))
+
+
+class _Fetch(_Table):
+    """How the HTTP fetcher behaves (bot.adapters.fetcher), and when a failing feed backs off or pauses."""
+
+    timeout: Annotated[float, Field(ge=1, le=600)] = 30  # seconds for a whole request, body included
+    connect_timeout: Annotated[float, Field(ge=0.1, le=600)] = 10
+    read_timeout: Annotated[float, Field(ge=0.1, le=600)] = 15  # seconds of silence between two reads
+    max_mb: Annotated[float, Field(ge=0.01, le=1024)] = 20  # the decompressed body
+    max_redirects: Annotated[int, Field(ge=0, le=20)] = 5
+    per_host: Annotated[int, Field(ge=1, le=100)] = 4  # concurrent requests to one host
+    allow: Annotated[_Strings, AfterValidator(_allowed)] = ()  # the SSRF guard's allow-list
+    full_text_below: Annotated[int, Field(ge=0, le=100_000)] = 600  # characters: shorter is a teaser
+    team_tries_per_hour: Annotated[int, Field(ge=1, le=10_000)] = 20  # /feeds test and /feeds add, per team
+    pause_after: Annotated[int, Field(ge=1, le=1_000)] = _POLICY.pause_after
+    paused_retry: Annotated[int, Field(ge=10, le=7 * 86_400)] = _POLICY.paused_retry
+    max_backoff: Annotated[int, Field(ge=10, le=7 * 86_400)] = _POLICY.max_backoff
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_mb * _MB)
+
+    def settings(self) -> FetchSettings:
+        return FetchSettings(**{f.name: getattr(self, f.name) for f in fields(FetchSettings)})
+
+    def policy(self) -> FeedPolicy:
+        return FeedPolicy(self.pause_after, self.paused_retry, self.max_backoff)
+
+
+class DiscordSettings(_Table):
     """`[discord]` in the config; the token itself comes only from the environment (CLAIMDESK_DISCORD_TOKEN)."""
 
-    dev_guild: int | None = (
-        None  # commands are synced to this server on every start (instant); global: explicit
+    # commands are synced to this server on every start (instant); global: explicit
+    dev_guild: Annotated[int | None, BeforeValidator(_server_id), _Says("a server id (a number)")] = None
+    # members with this role may change settings, like those with Manage Server
+    manager_role: _Text | None = None
+
+
+class _Extractor(_Table):
+    pipeline: Annotated[_Text, AfterValidator(_package)] = DEFAULT_PIPELINE  # the spaCy pipeline package
+
+
+class _Feed(_Table):
+    url: Annotated[_Text, AfterValidator(_feed_url)]  # an http(s) URL, or a path (relative: to the file)
+    name: _Text | None = None  # None: the url
+    interval: _Interval | None = None  # None: poll.interval
+    backfill: Annotated[int, Field(ge=0, le=1_000)] = 0  # on first add, how many of the newest entries alert
+    full_text: bool = True  # fetch the article page when an entry carries only a teaser
+    max_age_hours: _AgeHours | None = None  # None: poll.max_age_hours
+
+
+class _Team(_Table):
+    name: _Text
+    channel: _Text = "console"
+    keywords: Annotated[_Strings, AfterValidator(_watches_something)]
+    alerts: Annotated[tuple[AlertKind, ...], BeforeValidator(_tuple), AfterValidator(_unique)] = (
+        DEFAULT_ALERT_KINDS
     )
-    manager_role: str | None = (
-        None  # members with this role may change settings, like those with Manage Server
-    )
+    quiet_hours: _Text | None = None  # checked with the rest of the pacing, by `Pacing`
+    timezone: _Text = _PACING.timezone
+    hourly_cap: Annotated[int | None, _Says("a whole number of messages from 1 to 1000")] = None
+
+    @model_validator(mode="after")
+    def _paced(self) -> _Team:
+        try:
+            self.pacing()
+        except PacingError as exc:  # the core words it: "quiet hours must look like 22:00-07:00, not 'late'"
+            raise PydanticCustomError("config_line", "{line}", {"line": str(exc)}) from None
+        return self
+
+    def pacing(self) -> Pacing:
+        return Pacing(self.quiet_hours, self.timezone, self.hourly_cap)
+
+
+class _File(_Table):
+    sink: SinkName = "auto"
+    database: _Database = _Database()
+    jsonl: _Jsonl = _Jsonl()
+    poll: _Poll = _Poll()
+    fetch: _Fetch = _Fetch()
+    discord: DiscordSettings = DiscordSettings()
+    extractor: _Extractor = _Extractor()
+    feeds: Annotated[tuple[_Feed, ...], BeforeValidator(_tuple)] = ()
+    teams: Annotated[tuple[_Team, ...], BeforeValidator(_tuple)] = ()
+
+
+_FETCH, _POLL = _Fetch(), _Poll()  # every default of [fetch] and [poll], for the settings below
+
+
+def _seconds(hours: int) -> int | None:
+    return hours * 3_600 or None
+
+
+# -- what the code reads ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FeedSettings:
+    name: str
+    url: str  # an http(s) URL, or an absolute local path
+    interval: int  # seconds between polls
+    backfill: int  # on first add, how many of the newest entries alert; older ones are stored silently
+    # fetch the article page when an entry carries only a teaser
+    full_text: bool = _Feed.model_fields["full_text"].default
+    max_age: int | None = _seconds(_POLL.max_age_hours)  # seconds: older entries never alert (None: any age)
+
+    @property
+    def is_remote(self) -> bool:
+        return is_web_url(self.url)
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How the HTTP fetcher behaves (bot.adapters.fetcher); `[fetch]` in the config, which declares each default."""
+
+    timeout: float = _FETCH.timeout
+    connect_timeout: float = _FETCH.connect_timeout
+    read_timeout: float = _FETCH.read_timeout
+    max_bytes: int = _FETCH.max_bytes
+    max_redirects: int = _FETCH.max_redirects
+    per_host: int = _FETCH.per_host
+    allow: tuple[str, ...] = _FETCH.allow
+    full_text_below: int = _FETCH.full_text_below
+    team_tries_per_hour: int = _FETCH.team_tries_per_hour
 
 
 @dataclass(frozen=True)
@@ -103,9 +310,7 @@ class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     health: FeedPolicy = field(default_factory=FeedPolicy)
     discord: DiscordSettings = field(default_factory=DiscordSettings)
-    feed_defaults: FeedSettings = field(
-        default_factory=lambda: FeedSettings("", "", 300, 0)
-    )  # for team feeds
+    feed_defaults: FeedSettings = field(default_factory=_POLL.feed_defaults)  # for team feeds
     pipeline: str = DEFAULT_PIPELINE  # the spaCy pipeline package the extractor parses with
 
     @property
@@ -115,206 +320,163 @@ class Settings:
         return self.sink
 
 
-class _Reader:
-    """Typed access to one TOML table that records which keys were used, to reject unknown ones."""
-
-    def __init__(self, file: Path, table: Mapping[str, Any], where: str) -> None:
-        self.file, self.table, self.where = file, table, where
-        self.used: set[str] = set()
-
-    def _key(self, key: str) -> str:
-        return f"{self.where}.{key}" if self.where else key
-
-    def fail(self, key: str, expected: str, got: Any = None, show_got: bool = True) -> ConfigError:
-        got_text = f", got {got!r}" if show_got else ""
-        return ConfigError(f"{self.file}: {self._key(key)}: expected {expected}{got_text}")
-
-    def get(self, key: str, kind: type | tuple[type, ...], expected: str, default: Any = ...) -> Any:
-        self.used.add(key)
-        if key not in self.table:
-            if default is ...:
-                raise self.fail(key, expected + " (required)", show_got=False)
-            return default
-        value = self.table[key]
-        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-            raise self.fail(key, expected, value)
-        return value
-
-    def string(self, key: str, default: Any = ..., choices: tuple[str, ...] = ()) -> Any:
-        value = self.get(key, str, "a string" if not choices else f"one of {', '.join(choices)}", default)
-        if isinstance(value, str):
-            if choices and value not in choices:
-                raise self.fail(key, f"one of {', '.join(choices)}", value)
-            if not value.strip():
-                raise self.fail(key, "a non-empty string", value)
-        return value
-
-    def integer(self, key: str, default: int, low: int, high: int) -> int:
-        value = self.get(key, int, f"a whole number from {low} to {high}", default)
-        if not low <= value <= high:
-            raise self.fail(key, f"a whole number from {low} to {high}", value)
-        return int(value)
-
-    def boolean(self, key: str, default: bool) -> bool:
-        return bool(self.get(key, bool, "true or false", default))
-
-    def number(self, key: str, default: float, low: float, high: float) -> float:
-        value = self.get(key, (int, float), f"a number from {low:g} to {high:g}", default)
-        if isinstance(value, bool) or not low <= value <= high:
-            raise self.fail(key, f"a number from {low:g} to {high:g}", value)
-        return float(value)
-
-    def strings(self, key: str, default: Any = ..., choices: tuple[str, ...] = ()) -> tuple[str, ...]:
-        expected = "a list of strings" if not choices else f"a list drawn from {', '.join(choices)}"
-        value = self.get(key, list, expected, default)
-        if not all(isinstance(v, str) and v.strip() for v in value):
-            raise self.fail(key, expected, value)
-        if choices and any(v not in choices for v in value):
-            raise self.fail(key, expected, value)
-        return tuple(dict.fromkeys(v.strip() for v in value))
-
-    def tables(self, key: str) -> list[_Reader]:
-        value = self.get(key, list, "an array of tables", [])
-        if not all(isinstance(v, dict) for v in value):
-            raise self.fail(key, "an array of tables ([[" + key + "]])", value)
-        return [_Reader(self.file, v, f"{self._key(key)}[{i}]") for i, v in enumerate(value)]
-
-    def table_(self, key: str) -> _Reader:
-        value = self.get(key, dict, "a table", {})
-        return _Reader(self.file, value, self._key(key))
-
-    def done(self) -> None:
-        unknown = sorted(set(self.table) - self.used)
-        if unknown:
-            raise ConfigError(f"{self.file}: {self._key(unknown[0])}: unknown key (check the spelling)")
-
-
-_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
-# a DNS name (with underscores, as internal hosts have)
-_HOST_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*\.?")
-
-
+# -- loading ---------------------------------------------------------------------------------------------------------
 def _path(base: Path, value: str) -> Path:
     p = Path(os.path.expanduser(value))
     return p if p.is_absolute() else (base / p).resolve()
 
 
-def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
-    """Read and validate the TOML file; `env` defaults to the process environment."""
-    env = os.environ if env is None else env
-    file = Path(path or env.get(CONFIG_ENV) or DEFAULT_CONFIG)
+def _read(file: Path) -> dict[str, Any]:
     try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+        return tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{file}: no such config file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+
+
+def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate the TOML file; `env` defaults to the process environment."""
+    env = os.environ if env is None else env
+    file = Path(path or env.get(CONFIG_ENV) or DEFAULT_CONFIG)
+    raw = _read(file)
+    try:
+        cfg = _File.model_validate(raw)
+    except ValidationError as exc:
+        raise _config_error(file, raw, exc) from None
     base = file.resolve().parent
-    root = _Reader(file, raw, "")
-    sink = root.string("sink", "auto", SINKS)
-    db = root.table_("database")
-    configured_db = db.string("path", "claimdesk.db")
-    db_path = _path(base, env.get(DATABASE_ENV) or configured_db)
-    db.done()
-    jsonl = root.table_("jsonl")
-    jsonl_path = _path(base, jsonl.string("path", "alerts.jsonl"))
-    jsonl.done()
-    poll = root.table_("poll")
-    default_interval = poll.integer("interval", 300, 10, 86_400)
-    jitter = poll.integer("jitter", 10, 0, 3_600)
-    grace = poll.integer("misfire_grace", 300, 1, 86_400)
-    default_age = poll.integer("max_age_hours", 72, 0, 100_000)
-    poll.done()
-    f = root.table_("fetch")
-    fetch = FetchSettings(
-        timeout=f.number("timeout", 30, 1, 600),
-        connect_timeout=f.number("connect_timeout", 10, 0.1, 600),
-        read_timeout=f.number("read_timeout", 15, 0.1, 600),
-        max_bytes=int(f.number("max_mb", 20, 0.01, 1024) * 1024 * 1024),
-        max_redirects=f.integer("max_redirects", 5, 0, 20),
-        per_host=f.integer("per_host", 4, 1, 100),
-        allow=f.strings("allow", []),
-        full_text_below=f.integer("full_text_below", 600, 0, 100_000),
-        team_tries_per_hour=f.integer("team_tries_per_hour", 20, 1, 10_000),
-    )
-    health = FeedPolicy(
-        pause_after=f.integer("pause_after", 10, 1, 1_000),
-        paused_retry=f.integer("paused_retry", 3_600, 10, 7 * 86_400),
-        max_backoff=f.integer("max_backoff", 6 * 3_600, 10, 7 * 86_400),
-    )
-    for entry in fetch.allow:
-        try:
-            ipaddress.ip_network(entry.strip(), strict=False)
-        except ValueError:
-            if "/" in entry or not _HOST_NAME.fullmatch(entry.strip()):
-                raise f.fail("allow", "addresses, networks (10.0.0.0/8) or host names", entry) from None
-    f.done()
-    d = root.table_("discord")
-    guild = d.get("dev_guild", (int, str), "a server id (a number)", None)
-    if (isinstance(guild, str) and not guild.isdigit()) or isinstance(guild, bool):
-        raise d.fail("dev_guild", "a server id (a number)", guild)
-    discord = DiscordSettings(int(guild) if guild is not None else None, d.string("manager_role", None))
-    d.done()
-    x = root.table_("extractor")
-    pipeline = x.string("pipeline", DEFAULT_PIPELINE)
-    if not _PACKAGE_NAME.fullmatch(pipeline):
-        raise x.fail("pipeline", "the name of an installed spaCy pipeline package (en_core_web_sm)", pipeline)
-    x.done()
-    feeds = []
-    for t in root.tables("feeds"):
-        url = t.string("url")
-        remote = is_web_url(url)
-        if "://" in url and not remote:
-            raise t.fail("url", "an http(s) URL or a local file path", url)
-        feeds.append(
-            FeedSettings(
-                name=t.string("name", url),
-                url=url if remote else str(_path(base, url)),
-                interval=t.integer("interval", default_interval, 10, 86_400),
-                backfill=t.integer("backfill", 0, 0, 1_000),
-                full_text=t.boolean("full_text", True),
-                max_age=t.integer("max_age_hours", default_age, 0, 100_000) * 3_600 or None,
-            )
+    poll = cfg.poll
+    feeds = tuple(
+        FeedSettings(
+            name=f.url if f.name is None else f.name,
+            url=f.url if is_web_url(f.url) else str(_path(base, f.url)),
+            interval=poll.interval if f.interval is None else f.interval,
+            backfill=f.backfill,
+            full_text=f.full_text,
+            max_age=_seconds(poll.max_age_hours if f.max_age_hours is None else f.max_age_hours),
         )
-        t.done()
+        for f in cfg.feeds
+    )
     if len({f.url for f in feeds}) != len(feeds):
         raise ConfigError(f"{file}: feeds: the same url is listed twice")
-    teams = []
-    for t in root.tables("teams"):
-        name = t.string("name")
-        channel = t.string("channel", "console")
-        keywords = t.strings("keywords")
-        if not any(not k.startswith("-") for k in keywords):
-            raise t.fail("keywords", 'at least one keyword to watch ("-word" only excludes)', list(keywords))
-        alerts = t.strings("alerts", list(DEFAULT_ALERT_KINDS), ALERT_KINDS)
-        quiet = t.string("quiet_hours", None)
-        timezone = t.string("timezone", "UTC")
-        cap = t.get("hourly_cap", int, "a whole number of messages from 1 to 1000", None)
-        try:
-            pacing = Pacing(quiet, timezone, cap)
-        except PacingError as exc:
-            raise ConfigError(f"{file}: {t.where}: {exc}") from None
-        teams.append(TeamSettings(name, channel, keywords, alerts, pacing))
-        t.done()
+    teams = tuple(TeamSettings(t.name, t.channel, t.keywords, t.alerts, t.pacing()) for t in cfg.teams)
     if len({t.name for t in teams}) != len(teams):
         raise ConfigError(f"{file}: teams: two teams share a name")
-    root.done()
-    token = env.get(TOKEN_ENV) or None
     return Settings(
-        file,
-        db_path,
-        sink,
-        jsonl_path,
-        token,
-        tuple(feeds),
-        tuple(teams),
-        jitter,
-        grace,
-        fetch,
-        health,
-        discord,
-        FeedSettings("", "", default_interval, 0, True, default_age * 3_600 or None),
-        pipeline,
+        source=file,
+        database=_path(base, env.get(DATABASE_ENV) or cfg.database.path),
+        sink=cfg.sink,
+        jsonl_path=_path(base, cfg.jsonl.path),
+        discord_token=env.get(TOKEN_ENV) or None,
+        feeds=feeds,
+        teams=teams,
+        jitter=poll.jitter,
+        misfire_grace=poll.misfire_grace,
+        fetch=cfg.fetch.settings(),
+        health=cfg.fetch.policy(),
+        discord=cfg.discord,
+        feed_defaults=poll.feed_defaults(),
+        pipeline=cfg.extractor.pipeline,
     )
+
+
+# -- errors: one line that names the file, the key and what was expected ---------------------------------------------
+def _config_error(file: Path, raw: Mapping[str, Any], exc: ValidationError) -> ConfigError:
+    """The first error, worded from the declarations: `feeds[0].interval: expected a whole number from 10 to
+    86400, got 5`. A bad item of a list names the whole list, as the list is the key the operator wrote."""
+    error = exc.errors()[0]
+    loc = error["loc"]
+    dotted = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    if error["type"] == "extra_forbidden":
+        return ConfigError(f"{file}: {dotted}: unknown key (check the spelling)")
+    if error["type"] == "config_line":  # a whole table is wrong, in the words of the rule that says so
+        return ConfigError(f"{file}: {dotted}: {error['ctx']['line']}")
+    key, declared, value, rest = _key_at(loc, raw)
+    if declared is None:  # not below a key: no declaration of ours gives rise to that
+        return ConfigError(f"{file}: {error['msg']}")
+    ctx = error.get("ctx") or {}
+    if error["type"] == "config" and not rest:
+        expected, got = ctx["expected"], ctx.get("got", ...)
+        got = value if got is ... else got
+    else:
+        expected, got = _describe(declared.annotation, declared.metadata, key, bool(rest)), value
+    if error["type"] == "missing":
+        return ConfigError(f"{file}: {key}: expected {expected} (required)")
+    return ConfigError(f"{file}: {key}: expected {expected}, got {got!r}")
+
+
+def _key_at(loc: Sequence[int | str], raw: Any) -> tuple[str, FieldInfo | None, Any, tuple[int | str, ...]]:
+    """Follows an error's location down the declarations: the dotted key, its declaration, the value the file has
+    there, and what of the location lies below the key (an item of a list of strings)."""
+    table: type[BaseModel] = _File
+    key, declared, value, i = "", None, raw, 0
+    while i < len(loc) and isinstance(loc[i], str) and loc[i] in table.model_fields:
+        name = str(loc[i])
+        declared = table.model_fields[name]
+        key, value, i = f"{key}.{name}" if key else name, _at(value, name), i + 1
+        inner, _ = _unwrap(declared.annotation, [])
+        if get_origin(inner) is tuple:  # an array: go into an item only to reach a key of a table
+            inner, _ = _unwrap(get_args(inner)[0], [])
+            if not (_is_table(inner) and i + 1 < len(loc) and isinstance(loc[i], int)):
+                break
+            key, value, i = f"{key}[{loc[i]}]", _at(value, loc[i]), i + 1
+        if not _is_table(inner):
+            break
+        table = inner
+    return key, declared, value, tuple(loc[i:])
+
+
+def _at(value: Any, part: int | str) -> Any:
+    try:
+        return value[part]
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+def _is_table(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _unwrap(annotation: Any, metadata: list[Any]) -> tuple[Any, list[Any]]:
+    """`Annotated[int, Field(ge=1)] | None` -> (int, [Ge(1)]): the type a key takes and every rule on it."""
+    while True:
+        if get_origin(annotation) is Annotated:
+            annotation, *more = get_args(annotation)
+            metadata = metadata + [m for x in more for m in (x.metadata if isinstance(x, FieldInfo) else [x])]
+        elif get_origin(annotation) in (Union, types.UnionType):
+            arms = [a for a in get_args(annotation) if a is not type(None)]
+            if len(arms) != 1:
+                return annotation, metadata
+            annotation = arms[0]
+        else:
+            return annotation, metadata
+
+
+def _describe(annotation: Any, metadata: list[Any], key: str, item: bool) -> str:
+    """What a key takes, in words, read off its declaration."""
+    kind, rules = _unwrap(annotation, list(metadata))
+    says = [r.text for r in rules if isinstance(r, _Says)]
+    low = next((r.ge for r in rules if isinstance(r, Ge)), None)
+    high = next((r.le for r in rules if isinstance(r, Le)), None)
+    if says:
+        return says[0]
+    if kind is bool:
+        return "true or false"
+    if kind is int:
+        return f"a whole number from {low} to {high}" if low is not None else "a whole number"
+    if kind is float:
+        return f"a number from {low:g} to {high:g}" if low is not None else "a number"
+    if get_origin(kind) is Literal:
+        return f"one of {', '.join(get_args(kind))}"
+    if get_origin(kind) is tuple:
+        member, _ = _unwrap(get_args(kind)[0], [])
+        if _is_table(member):
+            return f"an array of tables ([[{key}]])" if item else "an array of tables"
+        if get_origin(member) is Literal:
+            return f"a list drawn from {', '.join(get_args(member))}"
+        return "a list of strings"
+    if _is_table(kind):
+        return "a table"
+    return "a string"
