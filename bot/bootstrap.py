@@ -16,7 +16,7 @@ from bot.adapters import minilm
 from bot.adapters.console import ConsoleSink, JsonlSink
 from bot.adapters.fetcher import Fetcher
 from bot.adapters.meaning import SentenceMeaning
-from bot.adapters.store import Store
+from bot.adapters.sqlite import SqliteStore
 from bot.config import Settings
 from bot.core.tries import HOUR, Tries
 from bot.extractor import Extractor
@@ -37,7 +37,7 @@ def make_sink(settings: Settings) -> Sink:
 @dataclass
 class App:
     settings: Settings
-    store: Store
+    store: SqliteStore
     service: Claimdesk
     closed: bool = False
 
@@ -64,7 +64,7 @@ async def bootstrap(
         worker = ExtractionWorker(functools.partial(Extractor, settings.pipeline))
     # the same for the sentence-embedding model the matcher compares quotes with (loaded on first use)
     await asyncio.to_thread(lambda: minilm.verify(minilm.model_dir()))
-    store = await Store.open(settings.database)
+    store = await SqliteStore.open(settings.database)
     try:
         await store.sync_teams(settings.teams)
         service = Claimdesk(

@@ -31,7 +31,7 @@ from bot.adapters.feeds import FeedEntry, FeedError
 from bot.adapters.files import os_problem, sqlite_problem, unwritable
 from bot.adapters.meaning import SentenceMeaning
 from bot.adapters.scheduler import FeedScheduler
-from bot.adapters.store import SCHEMA_VERSION, ExportedClaim, Store
+from bot.adapters.sqlite import SCHEMA_VERSION, SqliteStore
 from bot.bootstrap import bootstrap
 from bot.config import (
     DEFAULT_CONFIG,
@@ -42,8 +42,11 @@ from bot.config import (
     is_web_url,
     load_settings,
 )
+from bot.core.feednotices import feed_ok
 from bot.core.figure_identity import FigureRef, figure_ref, figure_relation
 from bot.core.matching import quote_match, same_speaker
+from bot.core.ports import ClaimStore
+from bot.core.records import ExportedClaim
 from bot.core.render import render_reply
 from bot.errors import UserError
 from bot.extractor import Extractor
@@ -200,7 +203,8 @@ def _article_header(out: TextIO, n: int, entry: FeedEntry) -> None:
 
 # -- ask ----------------------------------------------------------------------------------------------------------
 async def ask(settings: Settings, line: str, out: TextIO, team: str | None = None, page: int = 1) -> int:
-    store = await Store.open(settings.database, create=False, lookup=True)  # a lookup never makes a store
+    # a lookup never makes a store
+    store = await SqliteStore.open(settings.database, create=False, lookup=True)
     try:
         if store.read_only:
             log.info("%s is read-only here: lookups work, changes do not", settings.database)
@@ -303,7 +307,7 @@ async def ingest(settings: Settings, targets: Sequence[str], quiet: bool, out: T
         for url, entries in feeds:
             feed_id = await app.service.add_feed(FeedSettings(url, url, 86_400, 0))
             total.add(await app.service.ingest(feed_id, entries, alert=not quiet, progress=progress))
-            await app.store.mark_feed_ok(feed_id, None)
+            await feed_ok(app.store, feed_id, None)
         progress.close()
     finally:
         await app.close()
@@ -429,7 +433,8 @@ async def export(
     appears whole or not at all (written beside it, then renamed)."""
     when = parse_since(since) if since is not None else None
     in_place = output is not None and _export_in_place(output)
-    store = await Store.open(settings.database, create=False, lookup=True)  # a lookup never makes a store
+    # a lookup never makes a store
+    store = await SqliteStore.open(settings.database, create=False, lookup=True)
     try:
         if output is None:
             n = await _write_export(store, out, when, bodies)
@@ -465,7 +470,7 @@ def _export_in_place(output: Path) -> bool:
     return output.exists() and not output.is_file()
 
 
-async def _write_export(store: Store, out: TextIO, since: str | None, bodies: bool) -> int:
+async def _write_export(store: ClaimStore, out: TextIO, since: str | None, bodies: bool) -> int:
     n = 0
     async for claim in store.export_claims(since, bodies=bodies):
         out.write(json.dumps(export_record(claim, bodies), ensure_ascii=False) + "\n")
@@ -476,7 +481,7 @@ async def _write_export(store: Store, out: TextIO, since: str | None, bodies: bo
 
 # -- db -----------------------------------------------------------------------------------------------------------
 async def db_upgrade(settings: Settings, out: TextIO) -> int:
-    store = await Store.open(settings.database, upgrade=False)
+    store = await SqliteStore.open(settings.database, upgrade=False)
     try:
         before, after = await store.upgrade()
     finally:
@@ -489,7 +494,7 @@ async def db_upgrade(settings: Settings, out: TextIO) -> int:
 
 
 async def db_backup(settings: Settings, target: Path, out: TextIO) -> int:
-    store = await Store.open(settings.database, create=False, lookup=True)
+    store = await SqliteStore.open(settings.database, create=False, lookup=True)
     try:
         await store.backup(target)
     finally:

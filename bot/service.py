@@ -1,8 +1,8 @@
 """The application: poll a feed, extract new articles off the event loop, store each article with its claims
-and alerts in one transaction, and deliver the outbox through a sink.
+and alerts in one unit of work, and deliver the outbox through a sink.
 
-Nothing here knows SQL or Discord: it talks to the store's methods and to any object with
-`async send(channel, payload)`.
+Nothing here knows SQL or Discord: it talks to the store through its ports (bot.core.ports) and to any object
+with `async send(channel, payload)`.
 """
 
 from __future__ import annotations
@@ -20,12 +20,16 @@ from typing import Any, Protocol
 from bot.adapters.feeds import FeedEntry, FeedError, ParsedFeed, parse_feed, read_local
 from bot.adapters.fetcher import PAGE_ACCEPT, Fetched, Fetcher
 from bot.adapters.fulltext import PAGE_BYTES, page_text
-from bot.adapters.store import FeedRow, NewArticle, Store
 from bot.config import FeedSettings, FetchSettings, is_web_url
-from bot.core.alerts import ArticleInfo, ClaimOutcome, TeamWatch, decide_alerts
+from bot.core.alerts import TeamWatch
 from bot.core.claims import claims_from
 from bot.core.feedhealth import FeedPolicy, after_failure, is_due
+from bot.core.feednotices import feed_failed, feed_ok
 from bot.core.matching import Meaning
+from bot.core.placing import record_article
+from bot.core.planning import plan_deliveries
+from bot.core.ports import Store
+from bot.core.records import FeedRow, NewArticle
 from bot.core.tries import HOUR, TooManyTries, Tries
 from bot.extractor import Extraction, Extractor
 
@@ -285,8 +289,8 @@ class Claimdesk:
         if failure is not None:
             return await self._failed(feed, feed_id, row.failures + 1, failure)
         if parsed is None:  # 304: not modified
-            if got is not None and await self.store.mark_feed_ok(
-                feed_id, None, moved_to=got.moved_to, keep_validators=True
+            if got is not None and await feed_ok(
+                self.store, feed_id, None, moved_to=got.moved_to, keep_validators=True
             ):
                 log.info("feed %s resumed", feed.name)
                 self._wake.set()
@@ -303,7 +307,8 @@ class Claimdesk:
             log.info("feed %s: stopped by the shutdown after %d new entries", feed.name, report.new)
             self._wake.set()
             return report
-        resumed = await self.store.mark_feed_ok(
+        resumed = await feed_ok(
+            self.store,
             feed_id,
             parsed.title,
             etag=got.etag if got else None,
@@ -344,7 +349,8 @@ class Claimdesk:
             retry_after=getattr(exc, "retry_after", None),
             gone=getattr(exc, "gone", False),
         )
-        paused = await self.store.mark_feed_failed(
+        paused = await feed_failed(
+            self.store,
             feed_id,
             str(exc),
             next_poll_at=decision.next_poll_at.replace(microsecond=0).isoformat(),
@@ -409,7 +415,7 @@ class Claimdesk:
         """Store the entries this feed has not shown before, oldest first. `backfill` (a feed's first poll) limits
         which alert, and so does `max_age`; `enrich` may add page text to the new ones before extraction.
 
-        A first poll's choice is stored before its first article (`Store.first_poll`): a first poll cut short by
+        A first poll's choice is stored before its first article (the store's `first_poll`): a first poll cut short by
         a crash or a stop is finished after the restart with the same choice, and an entry that appeared since
         is new like any later one."""
         report = IngestReport(entries=len(entries))
@@ -476,27 +482,17 @@ class Claimdesk:
             link_key=entry.link_key,
             fingerprint=entry.fingerprint,
         )
-        async with self.store.transaction() as db:
-            article_id = await Store.insert_article(db, article)
-            if article_id is None:
-                return IngestReport()  # stored meanwhile (another feed poll, a restart): nothing to do
-            info = ArticleInfo(
-                article_id, entry.title, entry.source, entry.url, entry.published, summary, entry.body
-            )
-            outcomes: list[ClaimOutcome] = []
-            search: list[tuple[Any, ...]] = []
-            if isinstance(result, Extraction):
-                drafts = claims_from(result, entry.body)
-                for claim in drafts:
-                    outcomes.append(await Store.add_claim(db, info, claim, search, self.meaning, drafts))
-            await Store.index_claims(db, search)
-            queued = (
-                await Store.add_alerts(db, article_id, decide_alerts(info, outcomes, teams)) if loud else 0
-            )
+        drafts = claims_from(result, entry.body) if isinstance(result, Extraction) else []
+        recorded = await record_article(self.store, article, drafts, teams, loud, self.meaning)
+        if recorded is None:
+            return IngestReport()  # stored meanwhile (another feed poll, a restart): nothing to do
         if failed:
             log.warning("article %r stored without claims: extraction failed: %s", entry.title, result)
         return IngestReport(
-            new=1, claims=len(outcomes), alerts=queued, errors=[str(result)] if failed else []
+            new=1,
+            claims=len(recorded.outcomes),
+            alerts=recorded.queued,
+            errors=[str(result)] if failed else [],
         )
 
     # -- delivery -----------------------------------------------------------------------------------------------
@@ -513,7 +509,7 @@ class Claimdesk:
         failing: set[str] = {c for c, retry in paused.items() if datetime.fromisoformat(retry) > now}
         # a plan takes at most 500 alerts per channel: plan again until nothing more can be planned, so one round
         # (`run --once`'s only one) sends every message that may go now
-        while await self.store.plan_deliveries(now):
+        while await plan_deliveries(self.store, now):
             sent += await self._send_planned(now, paused, failing)
         return sent + await self._send_planned(
             now, paused, failing

@@ -10,8 +10,9 @@ import difflib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.adapters.store import Store, TeamRow
 from bot.config import DEFAULT_ALERT_KINDS
+from bot.core.ports import Store
+from bot.core.records import TeamRow
 from bot.core.replies import Reply
 from handlers import claims, feeds, status, teams
 from handlers.feeds import FeedReader

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 
-from bot.adapters.store import CLAIM_COLUMNS, ClaimHit, Store
 from bot.core.claims import format_number
-from bot.core.terms import is_function_word
 from bot.core.names import spelling_variants
+from bot.core.ports import CLAIM_COLUMNS, Store
+from bot.core.records import ClaimHit
 from bot.core.render import quote_text, shorten
 from bot.core.replies import Reply, ReplyItem
+from bot.core.terms import is_function_word
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 LIMIT = 10

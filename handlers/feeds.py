@@ -12,7 +12,8 @@ from collections.abc import Awaitable, Callable
 from math import ceil
 
 from bot.adapters.feeds import FeedError, ParsedFeed
-from bot.adapters.store import FeedRow, Store, TeamRow
+from bot.core.ports import Store
+from bot.core.records import FeedRow, TeamRow
 from bot.core.render import human_time, plural, shorten
 from bot.core.replies import Reply, ReplyItem
 from bot.core.tries import HOUR, TooManyTries

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.adapters.store import Store
+from bot.core.ports import Store
 from bot.core.render import human_time
 from bot.core.replies import Reply, ReplyItem
 from handlers.feeds import feed_item

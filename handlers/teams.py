@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
-from bot.adapters.store import Store, TeamRow
 from bot.config import ALERT_KINDS, DEFAULT_ALERT_KINDS
 from bot.core.delivery import Pacing, PacingError
+from bot.core.ports import Store
+from bot.core.records import TeamRow
 from bot.core.render import shorten
 from bot.core.replies import Reply, ReplyItem
 

@@ -99,7 +99,7 @@ async def test_corroboration_is_quiet_and_a_conflict_alerts_once_with_both_value
         assert "now 6,500" in conflict["why"] and "up from 4,000 reported by Gazette" in conflict["why"]
 
         # the store keeps one cluster with both values and every source
-        rows = await app.store._all(
+        rows = await app.store.query(
             "SELECT c.id, COUNT(*), GROUP_CONCAT(cl.status), GROUP_CONCAT(DISTINCT cl.value) FROM clusters c "
             "JOIN claims cl ON cl.cluster_id = c.id WHERE c.kind = 'figure' GROUP BY c.id"
         )

@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.meaning import SentenceMeaning
-from bot.adapters.store import NewArticle, Store
+from bot.adapters.sqlite import SqliteStore
 from bot.config import FeedSettings
 from bot.core.alerts import ArticleInfo, ClaimOutcome
 from bot.core.claims import claims_from
+from bot.core.placing import add_claim
+from bot.core.records import NewArticle
 from bot.extractor import Extractor
 
 
@@ -32,7 +34,7 @@ def meaning() -> SentenceMeaning:
 class Desk:
     """A store and the extractor, storing articles one by one the way the service does."""
 
-    def __init__(self, store: Store, extractor: Extractor, meaning: SentenceMeaning | None) -> None:
+    def __init__(self, store: SqliteStore, extractor: Extractor, meaning: SentenceMeaning | None) -> None:
         self.store, self.extractor, self.meaning = store, extractor, meaning
         self.n = 0
 
@@ -42,20 +44,20 @@ class Desk:
         self.n += 1
         feed_id = await self.store.ensure_feed(FeedSettings("f", "/tmp/f.xml", 60, 0))
         extraction = self.extractor.extract(body)
-        async with self.store.transaction() as db:
+        async with self.store.unit_of_work() as uow:
             article = NewArticle(
                 feed_id, f"g{self.n}", None, f"T{self.n}", source, published, body, "", None, True
             )
-            aid = await Store.insert_article(db, article)
+            aid = await uow.articles.add(article)
             assert aid is not None
             info = ArticleInfo(aid, f"T{self.n}", source, None, published, "", body)
             drafts = claims_from(extraction, body)
-            return [await Store.add_claim(db, info, c, None, self.meaning, drafts) for c in drafts]
+            return [await add_claim(uow.claims, info, c, self.meaning, drafts) for c in drafts]
 
 
 @pytest.fixture
 async def desk(tmp_path: Path, extractor: Extractor, meaning: SentenceMeaning) -> Desk:
-    store = await Store.open(tmp_path / "claims.db")
+    store = await SqliteStore.open(tmp_path / "claims.db")
     yield Desk(store, extractor, meaning)  # type: ignore[misc]
     await store.close()
 
@@ -85,7 +87,7 @@ async def test_a_reworded_statement_is_the_same_quote_by_meaning_and_embeds_only
     )
     assert quotes(again) == ["corroborated"]
     assert meaning.calls == before + 2  # the new wording and the stored one, each once
-    rows = await desk.store._all("SELECT length(vector) FROM quote_vectors")
+    rows = await desk.store.query("SELECT length(vector) FROM quote_vectors")
     assert [r[0] for r in rows] == [389, 389]  # packed: ≤ 400 bytes each
     # a different statement by the same speaker on the same subject (a candidate) stays new, and only its own
     # wording is embedded: the stored ones are read back
@@ -182,7 +184,7 @@ async def test_a_store_upgraded_from_v10_finds_its_old_figure_clusters(
     tmp_path: Path, extractor: Extractor
 ) -> None:
     path = tmp_path / "old.db"
-    store = await Store.open(path)
+    store = await SqliteStore.open(path)
     d = Desk(store, extractor, None)
     await d.add("Gazette", "The death toll in Velmora rose to 340 on Monday.")
     async with store.transaction() as db:  # as schema v10 left it: indexed by counted noun, not by measure
@@ -191,8 +193,8 @@ async def test_a_store_upgraded_from_v10_finds_its_old_figure_clusters(
         await db.execute("DROP TABLE quote_vectors")
         await db.execute("PRAGMA user_version = 10")
     await store.close()
-    store = await Store.open(path)
-    keys = {r[0] for r in await store._all("SELECT key FROM cluster_index")}
+    store = await SqliteStore.open(path)
+    keys = {r[0] for r in await store.query("SELECT key FROM cluster_index")}
     assert "f:|toll" in keys
     d = Desk(store, extractor, None)
     d.n = 1

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.store import Store
+from bot.adapters.sqlite import SqliteStore
 from bot.cli import parse_since
 from bot.errors import UserError
 from tests.conftest import ROOT, SEEDS
@@ -331,7 +331,7 @@ async def test_pages_join_up_without_gaps_or_repeats(store_copy: Path) -> None:
     con.execute("UPDATE articles SET stored_at = '2024-11-02T10:00:00+00:00' WHERE id = 2")
     con.commit()
     con.close()
-    store = await Store.open(store_copy, create=False, lookup=True)
+    store = await SqliteStore.open(store_copy, create=False, lookup=True)
     try:
         whole = [c async for c in store.export_claims()]
         for page in (1, 2, 7):

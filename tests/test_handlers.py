@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.store import Store
+from bot.adapters.sqlite import SqliteStore
 from bot.config import TeamSettings
 from bot.core.delivery import Pacing
 from handlers import COMMANDS, Caller, dispatch
@@ -20,8 +20,8 @@ READER = Caller(team="guild:1", can_manage=False, channel="general")
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = await Store.open(tmp_path / "claimdesk.db")
+async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    s = await SqliteStore.open(tmp_path / "claimdesk.db")
     await s.sync_teams([TeamSettings("desk", "console", ("kursk", "North Korea"), ("summary",))])
     try:
         yield s
@@ -29,7 +29,7 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
         await s.close()
 
 
-async def test_watch_add_list_remove_route_alerts_to_the_named_channel(store: Store) -> None:
+async def test_watch_add_list_remove_route_alerts_to_the_named_channel(store: SqliteStore) -> None:
     r = await dispatch(store, EDITOR, "/watch add  North   Korea ")
     assert not r.error and r.ephemeral and "now watches “north korea”: alerts go to #general" in r.title
     r = await dispatch(store, EDITOR, "/watch add drones #drone-desk")
@@ -51,7 +51,7 @@ async def test_watch_add_list_remove_route_alerts_to_the_named_channel(store: St
     assert r.error and "does not watch" in r.title
 
 
-async def test_changes_need_the_manage_permission_and_a_new_team_needs_a_channel(store: Store) -> None:
+async def test_changes_need_the_manage_permission_and_a_new_team_needs_a_channel(store: SqliteStore) -> None:
     r = await dispatch(store, READER, "/watch add kursk")
     assert r.error and r.ephemeral and "Manage Server" in r.title
     assert await store.team("guild:1") is None  # a refused command leaves nothing behind
@@ -65,7 +65,7 @@ async def test_changes_need_the_manage_permission_and_a_new_team_needs_a_channel
     assert not (await dispatch(store, READER, "/alerts")).error
 
 
-async def test_the_config_team_keeps_its_file_keywords_and_settings(store: Store) -> None:
+async def test_the_config_team_keeps_its_file_keywords_and_settings(store: SqliteStore) -> None:
     desk = Caller(team="desk")
     r = await dispatch(store, desk, "/watch remove kursk")
     assert r.error and "set in the config file" in r.title
@@ -83,7 +83,7 @@ async def test_the_config_team_keeps_its_file_keywords_and_settings(store: Store
     assert r.error and "desk, guild:1" in r.note
 
 
-async def test_alert_settings_are_validated_and_shown(store: Store) -> None:
+async def test_alert_settings_are_validated_and_shown(store: SqliteStore) -> None:
     await dispatch(store, EDITOR, "/watch add kursk")
     r = await dispatch(store, EDITOR, "/alerts kinds new_figure, conflicting_figure")
     assert r.title == "Team “guild:1” now gets: new_figure, conflicting_figure"
@@ -116,12 +116,12 @@ async def test_alert_settings_are_validated_and_shown(store: Store) -> None:
     "text", ['kursk"', "AND", "NEAR(", "*", "speaker:", '"', "OR kursk -", "ÄÖ", "x" * 5000]
 )
 @pytest.mark.parametrize("command", ["claims", "quotes", "figures"])
-async def test_search_text_with_fts_syntax_never_fails(store: Store, command: str, text: str) -> None:
+async def test_search_text_with_fts_syntax_never_fails(store: SqliteStore, command: str, text: str) -> None:
     r = await dispatch(store, Caller(), f"/{command} {text}")
     assert r.title.startswith(("No ", "Nothing to search")), r.title
 
 
-async def test_every_command_has_an_example_and_unknown_ones_get_the_list(store: Store) -> None:
+async def test_every_command_has_an_example_and_unknown_ones_get_the_list(store: SqliteStore) -> None:
     r = await dispatch(store, Caller(), "/quotes")
     assert r.error and r.note == "Example: /quotes zelensky"
     r = await dispatch(store, Caller(), "/frobnicate")

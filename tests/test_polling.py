@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.adapters.store import Store
 from bot.core.alerts import AlertDraft
 from tests.conftest import ROOT, AppFactory, RecordingSink, rss
 
@@ -149,13 +148,13 @@ async def test_one_delivery_round_sends_every_queued_message_not_500(
     await app.service.poll(app.settings.feeds[0])
     team = await app.store.team("desk")
     assert team is not None
-    async with app.store.transaction() as db:
-        (article_id,) = (await (await db.execute("SELECT id FROM articles")).fetchone()) or (0,)
+    (article_id,) = next(iter(await app.store.query("SELECT id FROM articles")), (0,))
+    async with app.store.unit_of_work() as uow:
         drafts = [
             AlertDraft(team.id, "port", "new_figure", None, f"test:{n}", {"kind": "new_figure", "n": n})
             for n in range(1_234)
         ]
-        await Store.add_alerts(db, int(article_id), drafts)
+        await uow.outbox.add_alerts(int(article_id), drafts)
     await app.service.deliver_pending()
     assert len({p["ref"] for p in sink.sent}) == len(sink.sent) >= 1_234
     assert (await app.store.counts())["alerts_pending"] == 0

@@ -197,32 +197,34 @@ def test_no_sink_passes_a_mention_through(tmp_path: Path, sink_name: str) -> Non
 
 # -- item 12: how many match, and every page of them ------------------------------------------------------------
 async def _harbour_store(path: Path, n: int) -> None:
-    from bot.adapters.store import NewArticle, Store
+    from bot.adapters.sqlite import SqliteStore
     from bot.config import FeedSettings
     from bot.core.alerts import ArticleInfo
     from bot.core.claims import ClaimDraft
+    from bot.core.placing import add_claim
+    from bot.core.records import NewArticle
 
-    store = await Store.open(path)
+    store = await SqliteStore.open(path)
     feed_id = await store.ensure_feed(FeedSettings("f", "/tmp/f.xml", 60, 0))
     for i in range(n):
         text = f"The harbour will reopen on day {i} of the month"
         d = ClaimDraft(
             "quote", text, 0, 10, text, f"q{i}", f"Speaker{i}: “{text}”", {}, speaker=f"Speaker{i}"
         )
-        async with store.transaction() as db:
-            aid = await Store.insert_article(
-                db, NewArticle(feed_id, f"g{i}", None, f"T{i}", "S", None, text, "", None, True)
+        async with store.unit_of_work() as uow:
+            aid = await uow.articles.add(
+                NewArticle(feed_id, f"g{i}", None, f"T{i}", "S", None, text, "", None, True)
             )
             assert aid is not None
-            await Store.add_claim(db, ArticleInfo(aid, f"T{i}", "S", None, None, "", text), d)
+            await add_claim(uow.claims, ArticleInfo(aid, f"T{i}", "S", None, None, "", text), d)
     await store.close()
 
 
 async def test_lookups_say_how_many_match_and_page_through_them(tmp_path: Path) -> None:
-    from bot.adapters.store import Store
+    from bot.adapters.sqlite import SqliteStore
 
     await _harbour_store(tmp_path / "h.db", 23)
-    store = await Store.open(tmp_path / "h.db")
+    store = await SqliteStore.open(tmp_path / "h.db")
     try:
         seen: list[str] = []
         for page in (1, 2, 3):
@@ -292,20 +294,19 @@ def test_times_read_as_people_write_them_and_counts_agree_with_their_nouns() -> 
 async def test_status_why_lines_and_pause_notices_show_readable_times(tmp_path: Path) -> None:
     import re as _re
 
-    from bot.adapters.store import Store
+    from bot.adapters.sqlite import SqliteStore
     from bot.config import FeedSettings, TeamSettings
     from bot.core.alerts import ArticleInfo, ClaimOutcome, TeamWatch, decide_alerts
     from bot.core.claims import ClaimDraft
+    from bot.core.feednotices import feed_failed
     from bot.core.keywords import KeywordSet
 
-    store = await Store.open(tmp_path / "s.db")
+    store = await SqliteStore.open(tmp_path / "s.db")
     try:
         await store.sync_teams([TeamSettings("desk", "console", ("kursk",), ("summary",))])
         feed_id = await store.ensure_feed(FeedSettings("wire", "https://wire.example/rss", 60, 0))
-        await store.mark_feed_failed(
-            feed_id, "HTTP 500", next_poll_at="2026-11-02T09:35:00+00:00", pause=True
-        )
-        notices = await store._all("SELECT payload FROM deliveries WHERE kind = 'feed_paused'")
+        await feed_failed(store, feed_id, "HTTP 500", next_poll_at="2026-11-02T09:35:00+00:00", pause=True)
+        notices = await store.query("SELECT payload FROM deliveries WHERE kind = 'feed_paused'")
         reply = await dispatch(store, Caller(), "/status")
     finally:
         await store.close()

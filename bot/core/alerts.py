@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from bot.core.claims import ClaimDraft, format_number
 from bot.core.keywords import KeywordSet
+from bot.core.records import TeamRow, WatchRow
 from bot.core.render import human_time
 
 Status = Literal["new", "corroborated", "conflicting", "repeat"]
@@ -163,3 +164,27 @@ def decide_alerts(
             if kind in team.kinds:
                 add(kind, o.cluster_id, why, _claim_payload(c))
     return drafts
+
+
+def team_routes(teams: Sequence[TeamRow], watches: Sequence[WatchRow]) -> list[TeamWatch]:
+    """One route per team and channel: the keywords that alert there (a watch may name its own channel), with the
+    team's exclusions applying to every channel of the team. `watches` in the order they were added."""
+    routes: list[TeamWatch] = []
+    for t in teams:
+        mine = [w for w in watches if w.team_id == t.id]
+        excluded = [w.keyword for w in mine if w.keyword.startswith("-")]
+        by_channel: dict[str, list[str]] = {}
+        for w in mine:
+            if not w.keyword.startswith("-"):
+                by_channel.setdefault(w.channel or t.channel, []).append(w.keyword)
+        for channel, keywords in by_channel.items():
+            routes.append(
+                TeamWatch(
+                    id=t.id,
+                    name=t.name,
+                    channel=channel,
+                    kinds=frozenset(t.kinds),
+                    keywords=KeywordSet.of([*keywords, *excluded]),
+                )
+            )
+    return routes

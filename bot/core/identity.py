@@ -13,7 +13,7 @@ page) or a title ("Live updates"). So an entry has several identities, each trus
   (a rewritten date changes its hash key); with a link, a daily "Live: …" page with the same teaser is a new
   article each day.
 
-Pure: strings in, strings out. The store applies these rules (bot.adapters.store).
+Pure: strings in, strings out. The store applies these rules (bot.adapters.sqlite.articles).
 """
 
 from __future__ import annotations

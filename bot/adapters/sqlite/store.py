@@ -1,0 +1,261 @@
+"""The SQLite store: one file, one aiosqlite connection, its repositories, and units of work.
+
+Writers take a unit of work, which serialises them on the one connection and commits or rolls back as a whole,
+so an article, its claims and the alerts announcing them land together or not at all. Lookups read the
+connection as it is. Article identity is UNIQUE(feed_id, entry_key) with INSERT … ON CONFLICT DO NOTHING: a
+restart never stores or alerts twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.adapters.files import sqlite_problem
+from bot.adapters.sqlite.articles import SqliteArticles
+from bot.adapters.sqlite.claims import SqliteClaims
+from bot.adapters.sqlite.db import fetch_all
+from bot.adapters.sqlite.export import export_claims
+from bot.adapters.sqlite.feeds import SqliteFeeds
+from bot.adapters.sqlite.outbox import SqliteOutbox
+from bot.adapters.sqlite.schema import (
+    apply_migrations,
+    check_schema,
+    connect,
+    copy_to,
+    read_version,
+)
+from bot.adapters.sqlite.search import SqliteSearch
+from bot.adapters.sqlite.teams import SqliteTeams
+from bot.core.alerts import TeamWatch, team_routes
+from bot.core.delivery import Pacing
+from bot.core.ports import CLAIM_COLUMNS, FeedSpec, TeamSpec
+from bot.core.records import (
+    ClaimHit,
+    ExportedClaim,
+    FeedRow,
+    PausedRoute,
+    PendingDelivery,
+    TeamRow,
+    WatchRow,
+)
+from bot.errors import StoreError
+
+
+class SqliteUnitOfWork:
+    """The repositories on the store's connection inside one transaction (bot.core.ports.UnitOfWork)."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.articles = SqliteArticles(db)
+        self.claims = SqliteClaims(db)
+        self.feeds = SqliteFeeds(db)
+        self.teams = SqliteTeams(db)
+        self.outbox = SqliteOutbox(db)
+
+
+class SqliteStore:
+    """bot.core.ports.Store on a SQLite file."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path, read_only: bool = False) -> None:
+        self._conn = conn
+        self.path = path
+        self.read_only = read_only  # opened for lookups on a file that cannot be written
+        self._lock = asyncio.Lock()
+        self._feeds = SqliteFeeds(conn)
+        self._teams = SqliteTeams(conn)
+        self._articles = SqliteArticles(conn)
+        self._outbox = SqliteOutbox(conn)
+        self._search = SqliteSearch(conn)
+
+    # -- lifecycle ---------------------------------------------------------------------------------------------
+    @classmethod
+    async def open(
+        cls, path: Path, *, upgrade: bool = True, create: bool = True, lookup: bool = False
+    ) -> SqliteStore:
+        """Open and bring the schema up to date; refuse a folder, non-SQLite files, another program's database and
+        newer files. `create`: make the file (and its folders) when there is none (only `run`, `ingest` and
+        `db upgrade` do); `lookup`: only reads follow, so a file that cannot be written is opened read-only."""
+        conn, read_only = await connect(path, create=create, lookup=lookup)
+        try:
+            await check_schema(conn, path, read_only, upgrade)
+        except sqlite3.DatabaseError as exc:
+            await conn.close()
+            raise StoreError(f"{path}: {sqlite_problem(exc)}") from None
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(conn, path, read_only)
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    async def schema_version(self) -> int:
+        return await read_version(self._conn)
+
+    async def upgrade(self) -> tuple[int, int]:
+        """Apply every pending migration in one transaction; returns (from, to)."""
+        async with self._lock:
+            return await apply_migrations(self._conn)
+
+    async def backup(self, target: Path) -> None:
+        """An online, consistent copy (SQLite backup API) while the bot may keep writing."""
+        await copy_to(self._conn, target)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The connection inside one writer's transaction: for this adapter's own tests and tools only (the
+        application writes through units of work)."""
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            await self._conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[SqliteUnitOfWork]:
+        """Repositories in one transaction: committed when the block ends (after the claims' search rows, the
+        transaction's last writes), rolled back when it raises — a cancellation included."""
+        async with self.transaction() as db:
+            uow = SqliteUnitOfWork(db)
+            yield uow
+            await uow.claims.flush_search()
+
+    async def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """Rows of any read: for this adapter's tests and tools (the application reads through the ports)."""
+        return await fetch_all(self._conn, sql, params)
+
+    # -- feeds -------------------------------------------------------------------------------------------------
+    async def ensure_feed(self, feed: FeedSpec) -> int:
+        async with self.unit_of_work() as uow:
+            return await uow.feeds.ensure(feed)
+
+    async def feed(self, feed_id: int) -> FeedRow:
+        return await self._feeds.get(feed_id)
+
+    async def feeds(self, team_id: int | None = None) -> list[FeedRow]:
+        return await self._feeds.every(team_id)
+
+    async def team_feeds(self) -> list[FeedRow]:
+        return await self._feeds.team_feeds()
+
+    async def has_feed(self, url: str) -> bool:
+        return await self._feeds.has(url)
+
+    async def add_team_feed(self, team_id: int, url: str, name: str) -> FeedRow | None:
+        async with self.unit_of_work() as uow:
+            return await uow.feeds.add_team_feed(team_id, url, name)
+
+    async def remove_team_feed(self, team_id: int, url_or_name: str) -> FeedRow | None:
+        async with self.unit_of_work() as uow:
+            return await uow.feeds.remove_team_feed(team_id, url_or_name)
+
+    async def known_entries(self, feed_id: int, keys: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        return await self._articles.known_entries(feed_id, keys)
+
+    async def stored_elsewhere(self, entries: Iterable[tuple[str, str, str | None, str | None]]) -> set[str]:
+        return await self._articles.stored_elsewhere(entries)
+
+    async def first_poll(self, feed_id: int, keys: Sequence[str], loud: Iterable[str]) -> dict[str, bool]:
+        async with self.unit_of_work() as uow:
+            return await uow.articles.first_poll(feed_id, keys, loud)
+
+    # -- teams -------------------------------------------------------------------------------------------------
+    async def sync_teams(self, teams: Iterable[TeamSpec]) -> None:
+        async with self.unit_of_work() as uow:
+            await uow.teams.sync(teams)
+
+    async def team_watches(self) -> list[TeamWatch]:
+        return team_routes(await self._teams.every(), await self._teams.all_watches())
+
+    async def team(self, name: str) -> TeamRow | None:
+        return await self._teams.get(name)
+
+    async def team_names(self) -> list[str]:
+        return await self._teams.names()
+
+    async def create_team(self, name: str, channel: str, kinds: Sequence[str]) -> TeamRow:
+        async with self.unit_of_work() as uow:
+            return await uow.teams.create(name, channel, kinds)
+
+    async def watches(self, team_id: int) -> list[WatchRow]:
+        return await self._teams.watches(team_id)
+
+    async def add_watch(self, team_id: int, keyword: str, channel: str | None) -> bool:
+        async with self.unit_of_work() as uow:
+            return await uow.teams.add_watch(team_id, keyword, channel)
+
+    async def remove_watch(self, team_id: int, keyword: str) -> bool:
+        async with self.unit_of_work() as uow:
+            return await uow.teams.remove_watch(team_id, keyword)
+
+    async def set_alert_kinds(self, team_id: int, kinds: Sequence[str]) -> None:
+        async with self.unit_of_work() as uow:
+            await uow.teams.set_alert_kinds(team_id, kinds)
+
+    async def set_pacing(self, team_id: int, pacing: Pacing) -> None:
+        async with self.unit_of_work() as uow:
+            await uow.teams.set_pacing(team_id, pacing)
+
+    # -- claims ------------------------------------------------------------------------------------------------
+    async def search_claims(
+        self,
+        match: str,
+        limit: int = 10,
+        kind: str | None = None,
+        prefer: str | None = CLAIM_COLUMNS,
+        offset: int = 0,
+    ) -> list[ClaimHit]:
+        return await self._search.search_claims(match, limit, kind, prefer, offset)
+
+    async def count_clusters(self, match: str, kind: str | None = None) -> tuple[int, bool]:
+        return await self._search.count_clusters(match, kind)
+
+    async def speakers(self, part: str, limit: int = 25) -> list[str]:
+        return await self._search.speakers(part, limit)
+
+    async def counts(self) -> dict[str, int]:
+        return await self._search.counts()
+
+    def export_claims(
+        self, since: str | None = None, bodies: bool = False, page: int | None = None
+    ) -> AsyncIterator[ExportedClaim]:
+        return export_claims(self._conn, since, bodies, page)
+
+    # -- outbox ------------------------------------------------------------------------------------------------
+    async def pending_deliveries(
+        self, limit: int = 100, skip_channels: Iterable[str] = ()
+    ) -> list[PendingDelivery]:
+        return await self._outbox.pending(limit, skip_channels)
+
+    async def mark_delivered(self, delivery_id: int, at: datetime | None = None) -> None:
+        async with self.unit_of_work() as uow:
+            await uow.outbox.mark_delivered(delivery_id, at)
+
+    async def mark_delivery_rejected(self, delivery_id: int, error: str) -> None:
+        async with self.unit_of_work() as uow:
+            await uow.outbox.mark_rejected(delivery_id, error)
+
+    async def mark_delivery_failed(self, delivery_id: int, error: str) -> None:
+        async with self.unit_of_work() as uow:
+            await uow.outbox.mark_failed(delivery_id, error)
+
+    async def pause_route(self, channel: str, reason: str, retry_at: datetime) -> None:
+        async with self.unit_of_work() as uow:
+            await uow.outbox.pause_route(channel, reason, retry_at)
+
+    async def resume_route(self, channel: str) -> None:
+        async with self.unit_of_work() as uow:
+            await uow.outbox.resume_route(channel)
+
+    async def paused_routes(self, team_id: int | None = None) -> list[PausedRoute]:
+        return await self._outbox.paused_routes(team_id)

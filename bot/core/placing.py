@@ -1,0 +1,137 @@
+"""Where a new claim goes, and the article write as one unit of work.
+
+`add_claim` is the decision the store used to make: the claim's index keys → the store's candidate clusters →
+bot.core.matching.place → for a quote no candidate's words match and whose speaker has candidates, the meaning
+of its words (sentence embeddings, each wording embedded once and kept) and place again → the writes. The store
+(bot.core.ports.ClaimRepository) only reads and writes. `record_article` is the whole write of one article, its
+claims and the alerts they raise: the service and the bench call it alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from bot.core.alerts import ArticleInfo, ClaimOutcome, TeamWatch, decide_alerts
+from bot.core.claims import ClaimDraft
+from bot.core.figure_identity import figure_ref
+from bot.core.matching import ClusterView, Meaning, Placement, index_keys, place, same_speaker
+from bot.core.ports import ClaimRepository, UnitOfWorkFactory
+from bot.core.records import NewArticle
+
+
+async def add_claim(
+    claims: ClaimRepository,
+    article: ArticleInfo,
+    c: ClaimDraft,
+    meaning: Meaning | None = None,
+    siblings: Sequence[ClaimDraft] = (),
+) -> ClaimOutcome:
+    """Store one claim, joining the cluster it matches (bot.core.matching) or founding one.
+
+    Candidates come from the store's index (a quote by speaker and content term, a figure by its measured thing),
+    a bounded number of them, so the cost does not grow with the store. A quote that no candidate's words match is
+    compared by meaning (`meaning`: sentence embeddings) with the candidates of its speaker, if it has any: a quote
+    whose speaker has no candidate costs no model call. `siblings`: the article's other claims (a statement close
+    in meaning to a cluster that another of them states in words is not that one)."""
+    figure = figure_ref(c.value, c.data) if c.kind == "figure" else None
+    keys = index_keys(c.kind, c.speaker, c.text, figure)
+    found = await claims.candidates(c.kind, keys, c.key, article.id)
+    views = found.views
+    placement = place(c.kind, article.id, c.speaker, c.text, figure, views, article.published)
+    if c.kind == "quote" and placement.cluster_id is None and meaning is not None:
+        views = await _with_meaning(claims, meaning, c, views)
+        said = [
+            s.text
+            for s in siblings
+            if s.kind == "quote" and s is not c and same_speaker(s.speaker, c.speaker)
+        ]
+        placement = place(c.kind, article.id, c.speaker, c.text, figure, views, article.published, said)
+    legacy = found.exact and views[0].thing is None and not views[0].texts  # stored by schema v1
+    if legacy and placement.cluster_id is None:
+        placement = Placement(views[0].id, "repeat" if article.id in views[0].article_ids else "corroborated")
+    if placement.cluster_id is None:
+        # the exact key may belong to another thing ("800 containers" in another port): keep keys unique
+        key = f"{c.key}#a{article.id}:{c.start}" if found.exact else c.key
+        cluster_id = await claims.found_cluster(article, c, key, figure)
+        outcome = ClaimOutcome(c, cluster_id, "new")
+    else:
+        cluster_id = placement.cluster_id
+        first = await claims.first_report(cluster_id)
+        other = placement.conflicts_with
+        outcome = ClaimOutcome(
+            c,
+            cluster_id,
+            placement.status,
+            first.source,
+            first.title,
+            first.seen,
+            conflicting_value=other.value if other else None,
+            conflicting_source=other.source if other else None,
+            earlier=tuple((v.value, v.source) for v in placement.earlier),
+        )
+        if c.kind == "quote" and not (
+            placement.status == "corroborated" and await claims.add_wording(cluster_id, c.text)
+        ):
+            keys = []  # a quote cluster is found by the wordings it keeps, so its index stays bounded
+    await claims.index(cluster_id, keys)
+    await claims.insert_claim(article, c, outcome.cluster_id, outcome.status)
+    return outcome
+
+
+async def _with_meaning(
+    claims: ClaimRepository, meaning: Meaning, c: ClaimDraft, views: list[ClusterView]
+) -> list[ClusterView]:
+    """The candidates of the quote's speaker with their `meaning`: the best cosine of the quote with one of their
+    wordings. Each wording is embedded once (kept by the store), the quote too, and only when its speaker has a
+    candidate."""
+    mine = [v for v in views if v.kind == "quote" and v.texts and same_speaker(c.speaker, v.speaker)]
+    if not mine:
+        return views
+    texts = list(dict.fromkeys([c.text, *(t for v in mine for t in v.texts)]))
+    known = await claims.vectors(texts)
+    missing = [t for t in texts if t not in known]
+    if missing:
+        made = dict(zip(missing, await meaning.vectors(missing), strict=True))
+        known.update(made)
+        await claims.add_vectors(made)
+    own = known[c.text]
+    scored = {v.id: max(meaning.cosine(own, known[t]) for t in v.texts) for v in mine}
+    return [replace(v, meaning=scored[v.id]) if v.id in scored else v for v in views]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An article written with its claims: its id, each claim's outcome, and how many alerts were queued."""
+
+    article_id: int
+    outcomes: list[ClaimOutcome]
+    queued: int
+
+
+async def record_article(
+    store: UnitOfWorkFactory,
+    article: NewArticle,
+    drafts: Sequence[ClaimDraft],
+    teams: Sequence[TeamWatch],
+    loud: bool,
+    meaning: Meaning | None = None,
+) -> Recorded | None:
+    """One article, its claims and (when `loud`) the alerts they raise, in one unit of work: all of it or none.
+    None when the article is not new (stored meanwhile: another feed's poll, a restart)."""
+    async with store.unit_of_work() as uow:
+        article_id = await uow.articles.add(article)
+        if article_id is None:
+            return None
+        info = ArticleInfo(
+            article_id,
+            article.title,
+            article.source,
+            article.url,
+            article.published_at,
+            article.summary,
+            article.body,
+        )
+        outcomes = [await add_claim(uow.claims, info, c, meaning, drafts) for c in drafts]
+        queued = await uow.outbox.add_alerts(article_id, decide_alerts(info, outcomes, teams)) if loud else 0
+    return Recorded(article_id, outcomes, queued)
