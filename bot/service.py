@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from bot.adapters.feeds import FeedEntry, FeedError, ParsedFeed, parse_feed, read_local
 from bot.adapters.fetcher import PAGE_ACCEPT, Fetched, Fetcher
@@ -27,39 +27,16 @@ from bot.core.feedhealth import FeedPolicy, after_failure, is_due
 from bot.core.feednotices import feed_failed, feed_ok
 from bot.core.matching import Meaning
 from bot.core.placing import record_article
-from bot.core.planning import plan_deliveries
 from bot.core.ports import Store
 from bot.core.records import FeedRow, NewArticle
 from bot.core.tries import HOUR, TooManyTries, Tries
+from bot.delivering import MessageRejected, RouteUnavailable, Sink, deliver_round
 from bot.extractor import Extraction, Extractor
 
 log = logging.getLogger("claimdesk")
+__all__ = ["Claimdesk", "ExtractionWorker", "IngestReport", "MessageRejected", "RouteUnavailable", "Sink"]
 
 
-class Sink(Protocol):
-    name: str
-
-    async def send(self, channel: str, payload: dict[str, Any], key: str) -> None:
-        """Show one message. `key` is the same on every retry of the same message: a sink that can, refuses a
-        key it has already shown (that is what makes a crash between sending and marking harmless)."""
-        ...
-
-
-class RouteUnavailable(Exception):
-    """A sink's word that a channel refuses messages for now (deleted, or the bot lost access): its messages are
-    kept, the route is paused and retried now and then, and the other channels go on."""
-
-    def __init__(self, channel: str, reason: str) -> None:
-        super().__init__(f"channel {channel}: {reason}")
-        self.channel = channel
-        self.reason = reason
-
-
-class MessageRejected(Exception):
-    """A sink's word that this one message will never be accepted as it is (a 400 from the chat service)."""
-
-
-ROUTE_RETRY = timedelta(minutes=5)  # a paused route is tried again after this
 POLLS_AT_ONCE = 50
 PAGES_AT_ONCE = 4
 
@@ -501,52 +478,7 @@ class Claimdesk:
         is skipped for the rest of the round (its messages stay queued); other channels go on. A channel the sink
         reports unavailable is paused and retried after ROUTE_RETRY. Returns how many messages were sent."""
         async with self._delivering:  # one round at a time: the loop, and a final round at shutdown
-            return await self._deliver(now or datetime.now(UTC))
-
-    async def _deliver(self, now: datetime) -> int:
-        sent = 0
-        paused = {r[0]: r[3] for r in await self.store.paused_routes()}
-        failing: set[str] = {c for c, retry in paused.items() if datetime.fromisoformat(retry) > now}
-        # a plan takes at most 500 alerts per channel: plan again until nothing more can be planned, so one round
-        # (`run --once`'s only one) sends every message that may go now
-        while await plan_deliveries(self.store, now):
-            sent += await self._send_planned(now, paused, failing)
-        return sent + await self._send_planned(
-            now, paused, failing
-        )  # planned by an earlier, interrupted round
-
-    async def _send_planned(self, now: datetime, paused: dict[str, str], failing: set[str]) -> int:
-        sent = 0
-        while pending := await self.store.pending_deliveries(limit=100, skip_channels=failing):
-            for d in pending:
-                if d.channel in failing:
-                    continue
-                try:
-                    await self.sink.send(d.channel, d.payload, d.key)
-                except MessageRejected as exc:
-                    # this message can never be sent as it is: set it aside (shown in /status) so it cannot
-                    # hold up every later alert of its channel
-                    log.error("delivery %s to %s rejected for good: %s", d.key, d.channel, exc)
-                    await self.store.mark_delivery_rejected(d.id, str(exc))
-                    continue
-                except RouteUnavailable as exc:
-                    log.warning("route %s paused, its messages kept: %s", d.channel, exc.reason)
-                    await self.store.mark_delivery_failed(d.id, str(exc))
-                    await self.store.pause_route(d.channel, exc.reason, now + ROUTE_RETRY)
-                    failing.add(d.channel)
-                    continue
-                except Exception as exc:
-                    log.warning("delivery %s to %s failed: %s", d.key, d.channel, exc)
-                    await self.store.mark_delivery_failed(d.id, f"{type(exc).__name__}: {exc}")
-                    failing.add(d.channel)
-                    continue
-                await self.store.mark_delivered(d.id, now)
-                if d.channel in paused:
-                    log.info("route %s works again", d.channel)
-                    await self.store.resume_route(d.channel)
-                    del paused[d.channel]
-                sent += 1
-        return sent
+            return await deliver_round(self.store, self.sink, now or datetime.now(UTC))
 
     async def delivery_loop(self, stop: asyncio.Event, every: float = 5.0) -> None:
         """Deliver whenever a poll queued alerts, and every few seconds to retry what failed."""

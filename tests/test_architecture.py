@@ -57,7 +57,7 @@ def test_the_walk_sees_the_packages() -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["bot.service", *sorted(m for m in _modules() if m.startswith("handlers"))]
+    "module", ["bot.service", "bot.delivering", *sorted(m for m in _modules() if m.startswith("handlers"))]
 )
 def test_the_service_and_the_handlers_reach_the_store_through_its_ports(module: str) -> None:
     imported = _imports(_modules()[module])

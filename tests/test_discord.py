@@ -165,7 +165,7 @@ async def _none_pending(desk: Desk) -> list[bool]:
 async def test_a_403_pauses_the_route_keeps_its_alerts_and_delivers_after_the_fix(
     desk: Desk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.service.ROUTE_RETRY", timedelta(seconds=1))
+    monkeypatch.setattr("bot.delivering.ROUTE_RETRY", timedelta(seconds=1))
     await desk.ask(GUILD_A, DESK_A, EDITOR_A, "watch add", keyword="kursk")
     fault = desk.standin.fail(f"POST /channels/{DESK_A}/messages", 403, times=None)
     await desk.ingest_seeds()
