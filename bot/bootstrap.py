@@ -1,14 +1,17 @@
-"""The composition root: the one place that builds config → store → extractor worker → sink → service.
+"""The composition root: the one place that builds adapters — config → store → extractor worker → sink → service,
+and the store, extractor and sentence model that single commands use on their own.
 
-Every front end (the `run` loop, `demo`, `ask`, `ingest`) gets its parts from here; nothing else constructs
-adapters.
+Every front end (the `run` loop and the Discord client, `demo`, `ask`, `ingest`, `export`, `extract`, `match`,
+`db`) gets its parts from here; nothing else constructs an adapter. The running application and its background
+work (polling, delivering) are `bot.app.App`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
 
 from aiohttp.abc import AbstractResolver
 
@@ -16,17 +19,30 @@ from bot.adapters import minilm
 from bot.adapters.console import ConsoleSink, JsonlSink
 from bot.adapters.fetcher import Fetcher
 from bot.adapters.meaning import SentenceMeaning
-from bot.adapters.sqlite import SqliteStore
+from bot.adapters.sqlite import SCHEMA_VERSION, SqliteStore
+from bot.app import App
 from bot.config import Settings
 from bot.core.tries import HOUR, Tries
 from bot.extractor import Extractor
+from bot.extractor.model import DEFAULT_PIPELINE
 from bot.extractor.model import verify as verify_pipeline
 from bot.service import Claimdesk, ExtractionWorker, Sink
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "App",
+    "bootstrap",
+    "console_sink",
+    "make_extractor",
+    "make_meaning",
+    "make_sink",
+    "open_store",
+]
 
 
 def make_sink(settings: Settings) -> Sink:
     if settings.effective_sink == "discord":
-        from bot.adapters.discord_bot import DiscordSink  # discord.py loads only for the Discord front end
+        from bot.adapters.discord_sink import DiscordSink  # discord.py loads only for the Discord front end
 
         return DiscordSink()
     if settings.effective_sink == "jsonl":
@@ -34,19 +50,25 @@ def make_sink(settings: Settings) -> Sink:
     return ConsoleSink()
 
 
-@dataclass
-class App:
-    settings: Settings
-    store: SqliteStore
-    service: Claimdesk
-    closed: bool = False
+def console_sink(out: TextIO) -> Sink:
+    """Alerts printed to `out` (the demo)."""
+    return ConsoleSink(out)
 
-    async def close(self) -> None:
-        if not self.closed:
-            self.closed = True
-            self.service.worker.close()
-            await self.service.fetcher.close()
-            await self.store.close()
+
+async def open_store(database: Path, *, lookup: bool = False, upgrade: bool = True) -> SqliteStore:
+    """The store on its own, for a command that needs nothing else. `lookup`: never create it, and read one that
+    cannot be written; `upgrade` False: leave migrations to the caller (`db upgrade`)."""
+    if lookup:
+        return await SqliteStore.open(database, create=False, lookup=True)
+    return await SqliteStore.open(database, upgrade=upgrade)
+
+
+def make_extractor(pipeline: str | None = None) -> Extractor:
+    return Extractor(pipeline or DEFAULT_PIPELINE)
+
+
+def make_meaning() -> SentenceMeaning:
+    return SentenceMeaning()
 
 
 async def bootstrap(

@@ -26,13 +26,17 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from bot import __version__
-from bot.adapters.console import ConsoleSink
 from bot.adapters.feeds import FeedEntry, FeedError
 from bot.adapters.files import os_problem, sqlite_problem, unwritable
 from bot.adapters.meaning import SentenceMeaning
-from bot.adapters.scheduler import FeedScheduler
-from bot.adapters.sqlite import SCHEMA_VERSION, SqliteStore
-from bot.bootstrap import bootstrap
+from bot.bootstrap import (
+    SCHEMA_VERSION,
+    bootstrap,
+    console_sink,
+    make_extractor,
+    make_meaning,
+    open_store,
+)
 from bot.config import (
     DEFAULT_CONFIG,
     TOKEN_ENV,
@@ -49,8 +53,6 @@ from bot.core.ports import ClaimStore
 from bot.core.records import ExportedClaim
 from bot.core.render import render_reply
 from bot.errors import UserError
-from bot.extractor import Extractor
-from bot.extractor.model import DEFAULT_PIPELINE
 from bot.extractor.summary import title_of
 from bot.service import IngestReport, oldest_first
 from handlers import COMMANDS, Caller, dispatch
@@ -98,13 +100,7 @@ async def run(settings: Settings, once: bool = False) -> int:
                     log.error("a poll failed unexpectedly: %r", failed)
             await service.deliver_pending()
             return 0
-        scheduler = FeedScheduler(
-            service.poll,
-            jitter=settings.jitter,
-            misfire_grace=settings.misfire_grace,
-            extra=service.team_feeds,
-        )
-        scheduler.start(settings.feeds)
+        app.start()
         log.info(
             "claimdesk running: %d feed(s), %d team(s), sink %s, store %s. Ctrl-C stops.",
             len(settings.feeds),
@@ -112,13 +108,9 @@ async def run(settings: Settings, once: bool = False) -> int:
             service.sink.name,
             settings.database,
         )
-        delivery = asyncio.create_task(service.delivery_loop(stop))
         await stop.wait()
         log.info("stopping: scheduler first, then in-flight polls, the outbox, and the database")
-        scheduler.shutdown()
-        await service.drain()
-        await delivery
-        await service.deliver_pending()
+        await app.stop()
         return 0
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -171,7 +163,7 @@ async def demo(out: TextIO) -> int:
             jitter=0,
             misfire_grace=60,
         )
-        app = await bootstrap(settings, sink=ConsoleSink(out))
+        app = await bootstrap(settings, sink=console_sink(out))
         try:
             parsed = await app.service.read_feed(str(feed_path))
             feed_id = app.service.feed_ids[str(feed_path)]
@@ -204,7 +196,7 @@ def _article_header(out: TextIO, n: int, entry: FeedEntry) -> None:
 # -- ask ----------------------------------------------------------------------------------------------------------
 async def ask(settings: Settings, line: str, out: TextIO, team: str | None = None, page: int = 1) -> int:
     # a lookup never makes a store
-    store = await SqliteStore.open(settings.database, create=False, lookup=True)
+    store = await open_store(settings.database, lookup=True)
     try:
         if store.read_only:
             log.info("%s is read-only here: lookups work, changes do not", settings.database)
@@ -222,7 +214,7 @@ async def ask(settings: Settings, line: str, out: TextIO, team: str | None = Non
     finally:
         await store.close()
     out.write(render_reply(reply) + "\n")
-    pages = int(reply.extra.get("pages", "1"))
+    pages = reply.page.count if reply.page else 1
     if page < pages:
         out.write(f'\npage {page} of {pages}; next: claimdesk ask --page {page + 1} "{line}"\n')
     return 1 if reply.error else 0
@@ -334,7 +326,7 @@ def _expand(path: Path) -> list[Path]:
 
 # -- extract ------------------------------------------------------------------------------------------------------
 def extract(paths: Sequence[str], fmt: str, out: TextIO, pipeline: str | None = None) -> int:
-    extractor = Extractor(pipeline or DEFAULT_PIPELINE)
+    extractor = make_extractor(pipeline)
     status = 0
     texts: list[tuple[str, str]] = []
     for p in paths:
@@ -434,7 +426,7 @@ async def export(
     when = parse_since(since) if since is not None else None
     in_place = output is not None and _export_in_place(output)
     # a lookup never makes a store
-    store = await SqliteStore.open(settings.database, create=False, lookup=True)
+    store = await open_store(settings.database, lookup=True)
     try:
         if output is None:
             n = await _write_export(store, out, when, bodies)
@@ -481,7 +473,7 @@ async def _write_export(store: ClaimStore, out: TextIO, since: str | None, bodie
 
 # -- db -----------------------------------------------------------------------------------------------------------
 async def db_upgrade(settings: Settings, out: TextIO) -> int:
-    store = await SqliteStore.open(settings.database, upgrade=False)
+    store = await open_store(settings.database, upgrade=False)
     try:
         before, after = await store.upgrade()
     finally:
@@ -494,7 +486,7 @@ async def db_upgrade(settings: Settings, out: TextIO) -> int:
 
 
 async def db_backup(settings: Settings, target: Path, out: TextIO) -> int:
-    store = await SqliteStore.open(settings.database, create=False, lookup=True)
+    store = await open_store(settings.database, lookup=True)
     try:
         await store.backup(target)
     finally:
@@ -748,7 +740,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return asyncio.run(demo(out))
         if args.command == "match":
-            return match(sys.stdin, out, None if args.words_only else SentenceMeaning())
+            return match(sys.stdin, out, None if args.words_only else make_meaning())
         settings = _settings(args)
         log.debug(
             "config %s (database %s, sink %s)", settings.source, settings.database, settings.effective_sink

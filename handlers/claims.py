@@ -13,8 +13,9 @@ from bot.core.names import spelling_variants
 from bot.core.ports import CLAIM_COLUMNS, Store
 from bot.core.records import ClaimHit
 from bot.core.render import quote_text, shorten
-from bot.core.replies import Reply, ReplyItem
+from bot.core.replies import Page, Reply, ReplyItem
 from bot.core.terms import is_function_word
+from handlers.context import Context
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 LIMIT = 10
@@ -102,10 +103,8 @@ async def _page(
 
 def _paged(title: str, items: list[ReplyItem], page: int, pages: int) -> Reply:
     """A lookup's reply: its items numbered on from earlier pages, and which page it is for the front end."""
-    extra = (
-        {"page": str(page), "pages": str(pages), "first": str((page - 1) * LIMIT + 1)} if pages > 1 else {}
-    )
-    return Reply(title, tuple(items), extra=extra)
+    shown = Page(page, pages, (page - 1) * LIMIT + 1) if pages > 1 else None
+    return Reply(title, tuple(items), page=shown)
 
 
 def _empty(what: str, topic: str) -> Reply:
@@ -119,7 +118,9 @@ def _nothing(example: str) -> Reply:
     return Reply("Nothing to search for", note=f"Give it in words, for example: {example}", error=True)
 
 
-async def claims(store: Store, topic: str, page: int = 1) -> Reply:
+async def claims(ctx: Context, topic: str) -> Reply:
+    """Figures and quotes on `topic`, a page of them (`ctx.caller.page`)."""
+    store, page = ctx.store, ctx.caller.page
     query = fts_query(topic)
     if query is None:
         return _nothing("/claims kursk")
@@ -139,7 +140,8 @@ async def claims(store: Store, topic: str, page: int = 1) -> Reply:
     return _paged(f"Claims about “{shorten(topic, 80)}”{counted}", items, page, pages)
 
 
-async def quotes(store: Store, speaker: str, page: int = 1) -> Reply:
+async def quotes(ctx: Context, speaker: str) -> Reply:
+    store, page = ctx.store, ctx.caller.page
     query = fts_query(speaker, "speaker")
     if query is None:
         return _nothing("/quotes zelensky")
@@ -152,8 +154,9 @@ async def quotes(store: Store, speaker: str, page: int = 1) -> Reply:
     return _paged(f"Quotes from “{shorten(speaker, 80)}”{counted}", items, page, pages)
 
 
-async def figures(store: Store, topic: str, page: int = 1) -> Reply:
+async def figures(ctx: Context, topic: str) -> Reply:
     """Each figure with its history: every outlet's value in the order they reported it."""
+    store, page = ctx.store, ctx.caller.page
     query = fts_query(topic)
     if query is None:
         return _nothing("/figures kursk")

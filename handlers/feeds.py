@@ -8,18 +8,15 @@ caught at once; its current entries are then stored silently (first add) and onl
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from math import ceil
 
 from bot.adapters.feeds import FeedError, ParsedFeed
-from bot.core.ports import Store
-from bot.core.records import FeedRow, TeamRow
+from bot.core.records import FeedRow
 from bot.core.render import human_time, plural, shorten
 from bot.core.replies import Reply, ReplyItem
 from bot.core.tries import HOUR, TooManyTries
-from handlers.teams import refuse
+from handlers.context import Context, FeedReader, caller_team, manages, new_team, refuse
 
-FeedReader = Callable[[str], Awaitable[ParsedFeed]]  # the running bot's guarded fetch + parse
 MAX_TEAM_FEEDS = 50
 MAX_URL = 2000
 
@@ -39,8 +36,11 @@ def feed_item(f: FeedRow) -> ReplyItem:
     return ReplyItem(f"{mark}{f.name}", tuple(lines))
 
 
-async def feeds_list(store: Store, team: TeamRow | None) -> Reply:
-    rows = [f for f in await store.feeds(team.id if team else None) if f.listed]
+async def feeds_list(ctx: Context) -> Reply:
+    """The shared feeds and the caller's team's own (the CLI operator without a team: the shared ones)."""
+    team = await caller_team(ctx) if ctx.caller.team is not None else None
+    team_id = team.id if team is not None and not isinstance(team, Reply) else None
+    rows = [f for f in await ctx.store.feeds(team_id) if f.listed]
     paused = sum(1 for f in rows if f.paused_at)
     return Reply(
         f"Feeds — {len(rows)}" + (f", {paused} paused" if paused else ""),
@@ -81,11 +81,12 @@ def _entries(n: int) -> str:
     return f"{n} entr{'y' if n == 1 else 'ies'}"
 
 
-async def feeds_test(url: str, reader: FeedReader | None) -> Reply:
+async def feeds_test(ctx: Context, url: str) -> Reply:
+    url = url.strip()
     bad = _check(url)
     if bad:
         return bad
-    parsed = await _try(url, reader)
+    parsed = await _try(url, ctx.caller.read_feed)
     if isinstance(parsed, Reply):
         return parsed
     items = tuple(
@@ -99,20 +100,26 @@ async def feeds_test(url: str, reader: FeedReader | None) -> Reply:
     )
 
 
-async def feeds_add(
-    store: Store, team: TeamRow, url: str, can_manage: bool, reader: FeedReader | None
-) -> Reply:
-    if not can_manage:
-        return refuse("Adding feeds needs the Manage Server permission")
+@manages("Adding feeds needs the Manage Server permission")
+async def feeds_add(ctx: Context, url: str) -> Reply:
+    """Poll `url` for the caller's team, once it has been tried; a caller's first feed makes its team."""
+    url = url.strip()
+    made = await new_team(ctx, ctx.caller.channel, "start with /watch add <keyword> #channel")
+    if isinstance(made, Reply):
+        return made
+    team = await caller_team(ctx)
+    if isinstance(team, Reply):
+        return team
     bad = _check(url)
     if bad:
         return bad
+    store = ctx.store
     if len([f for f in await store.feeds(team.id) if f.team_id == team.id]) >= MAX_TEAM_FEEDS:
-        return refuse(f"Team “{team.name}” already has {MAX_TEAM_FEEDS} feeds; remove some first")
+        return refuse(f"{ctx.team_name(team.name)} already has {MAX_TEAM_FEEDS} feeds; remove some first")
     already = refuse("That feed is already polled", "Every team's keywords see its articles already.")
     if await store.has_feed(url):  # said before fetching it: no try spent
         return already
-    parsed = await _try(url, reader)
+    parsed = await _try(url, ctx.caller.read_feed)
     if isinstance(parsed, Reply):
         return parsed
     row = await store.add_team_feed(team.id, url, shorten(parsed.title or url, 100))
@@ -125,12 +132,17 @@ async def feeds_add(
     )
 
 
-async def feeds_remove(store: Store, team: TeamRow, which: str, can_manage: bool) -> Reply:
-    if not can_manage:
-        return refuse("Removing feeds needs the Manage Server permission")
-    row = await store.remove_team_feed(team.id, which.strip())
+@manages("Removing feeds needs the Manage Server permission")
+async def feeds_remove(ctx: Context, which: str) -> Reply:
+    """Stop polling one of the team's own feeds, named by its URL or its name."""
+    team = await caller_team(ctx)
+    if isinstance(team, Reply):
+        return team
+    row = await ctx.store.remove_team_feed(team.id, which.strip())
     if row is None:
-        return refuse(f"Team “{team.name}” has no feed “{shorten(which, 100)}”", "See them with /feeds list")
+        return refuse(
+            f"{ctx.team_name(team.name)} has no feed “{shorten(which, 100)}”", "See them with /feeds list"
+        )
     return Reply(
         f"Removed “{row.name}”: it is no longer polled",
         note="Its articles stay in the store.",

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from bot.core.ports import Store
 from bot.core.render import human_time
 from bot.core.replies import Reply, ReplyItem
+from handlers.context import Context
 from handlers.feeds import feed_item
 
 
-async def status(store: Store, team_id: int | None = None) -> Reply:
-    """`team_id`: a team sees the shared feeds and its own, not other teams'."""
+async def status(ctx: Context) -> Reply:
+    """A team sees the shared feeds and its own, not other teams'."""
+    store = ctx.store
+    team = await store.team(ctx.caller.team) if ctx.caller.team else None
+    team_id = team.id if team else None
     counts = await store.counts()
     items = []
     for f in await store.feeds(team_id):
@@ -18,7 +21,7 @@ async def status(store: Store, team_id: int | None = None) -> Reply:
     for channel, since, reason, retry in await store.paused_routes(team_id):
         items.append(
             ReplyItem(
-                f"⏸ route #{channel}",
+                f"⏸ route {ctx.channel_name(channel)}",
                 (
                     f"paused since {human_time(since)}: {reason}",
                     f"its alerts are kept; next try {human_time(retry)}",

@@ -1,116 +1,115 @@
-"""A team's own settings: /watch add|remove|list and /alerts [kinds|quiet|digest].
+"""A team's own settings: /watch add|remove|list and /alerts show|kinds|quiet|digest.
 
 Teams from the config file are the console front end's: the file is their source of truth, so commands may add
 watches to them (kept across restarts) but not remove the file's keywords or change their alert settings —
 that would be undone at the next start. Teams made by commands (a Discord server) are set entirely by commands.
-Changing anything needs `can_manage` (Manage Server on Discord).
+Changing anything needs the manage permission (`manages`: Manage Server on Discord).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from bot.config import ALERT_KINDS, DEFAULT_ALERT_KINDS
 from bot.core.delivery import Pacing, PacingError
-from bot.core.ports import Store
 from bot.core.records import TeamRow
 from bot.core.render import shorten
 from bot.core.replies import Reply, ReplyItem
+from handlers.context import ChannelRef, Context, caller_team, manages, new_team, refuse
 
 MAX_KEYWORD = 100
 MAX_WATCHES = 200
-_CHANNEL = re.compile(r"\s+#([\w-]{1,100})$")
 _SPACES = re.compile(r"\s+")
+CHANGES = "Changing watches and alert settings"
+CHANGES_NOTE = "Ask someone who manages this server, or a member of the configured admin role."
 
 
-def refuse(text: str, note: str = "") -> Reply:
-    return Reply(text, note=note, ephemeral=True, error=True)
-
-
-def _needs_manage() -> Reply:
+def _config_owned(ctx: Context, team: TeamRow, what: str) -> Reply:
     return refuse(
-        "Changing watches and alert settings needs the Manage Server permission",
-        "Ask someone who manages this server, or a member of the configured admin role.",
-    )
-
-
-def _config_owned(team: TeamRow, what: str) -> Reply:
-    return refuse(
-        f"Team “{team.name}” is set in the config file: change its {what} there",
+        f"{ctx.team_name(team.name)} is set in the config file: change its {what} there",
         "A change made here would be undone at the next start.",
     )
 
 
-def parse_watch(arg: str) -> tuple[str, str | None]:
-    """'north korea #ukraine-desk' → ('north korea', 'ukraine-desk'): a keyword, and the channel it alerts in."""
-    text = arg.strip()
-    m = _CHANNEL.search(" " + text)
-    channel = m.group(1) if m else None
-    if m:
-        text = (" " + text)[: m.start()].strip()
-    return _SPACES.sub(" ", text).lower(), channel
+def keyword_of(text: str) -> str:
+    """A keyword as it is stored: trimmed, one space between words, lower case."""
+    return _SPACES.sub(" ", text.strip()).lower()
 
 
-async def watch_list(store: Store, team: TeamRow) -> Reply:
-    watches = await store.watches(team.id)
+async def watch_list(ctx: Context) -> Reply:
+    team = await caller_team(ctx)
+    if isinstance(team, Reply):
+        return team
+    watches = await ctx.store.watches(team.id)
+    name = ctx.team_name(team.name)
     if not watches:
-        return Reply(
-            f"Team “{team.name}” watches nothing yet", note="Add a keyword: /watch add kursk", ephemeral=True
-        )
+        return Reply(f"{name} watches nothing yet", note="Add a keyword: /watch add kursk", ephemeral=True)
     items = tuple(
         ReplyItem(
             w.keyword if not w.keyword.startswith("-") else f"{w.keyword} (excluded)",
             (
-                f"alerts in #{w.channel or team.channel}",
+                f"alerts in {ctx.channel_name(w.channel or team.channel)}",
                 "from the config file" if w.origin == "config" else "added by command",
             ),
         )
         for w in watches
     )
     return Reply(
-        f"Team “{team.name}” watches {len(watches)} keyword(s)",
+        f"{name} watches {len(watches)} keyword(s)",
         items,
         note="Keywords match whole words, singular or plural, any case; a leading '-' excludes.",
         ephemeral=True,
     )
 
 
-async def watch_add(
-    store: Store, team: TeamRow, keyword: str, channel: str | None, can_manage: bool
-) -> Reply:
-    if not can_manage:
-        return _needs_manage()
-    word = keyword.strip()
+@manages(f"{CHANGES} needs the Manage Server permission", CHANGES_NOTE)
+async def watch_add(ctx: Context, keyword: str, channel: ChannelRef | None = None) -> Reply:
+    """Alert the team on articles with `keyword` (`-word`: never on articles with it), in `channel` or the
+    team's own. A caller's first watch makes its team, alerting in `channel` or where the caller is typing."""
+    word = keyword_of(keyword)
     if not word.lstrip("-").strip():
         return refuse(
             "Give a keyword to watch", "For example: /watch add north korea, or /watch add -football"
         )
     if len(word) > MAX_KEYWORD:
         return refuse(f"A keyword can be at most {MAX_KEYWORD} characters")
-    if len(await store.watches(team.id)) >= MAX_WATCHES:
-        return refuse(f"Team “{team.name}” already watches {MAX_WATCHES} keywords; remove some first")
-    added = await store.add_watch(team.id, word, channel)
-    where = f"#{channel or team.channel}"
+    made = await new_team(
+        ctx, channel or ctx.caller.channel, "name the channel for its alerts", "/watch add kursk #news"
+    )
+    if isinstance(made, Reply):
+        return made
+    team = await caller_team(ctx)
+    if isinstance(team, Reply):
+        return team
+    name = ctx.team_name(team.name)
+    if len(await ctx.store.watches(team.id)) >= MAX_WATCHES:
+        return refuse(f"{name} already watches {MAX_WATCHES} keywords; remove some first")
+    added = await ctx.store.add_watch(team.id, word, channel)
+    where = ctx.channel_name(channel or team.channel)
     if word.startswith("-"):
-        title = f"Articles mentioning “{word[1:]}” will no longer alert team “{team.name}”"
-    elif added:
-        title = f"Team “{team.name}” now watches “{word}”: alerts go to {where}"
-    else:
-        title = f"Team “{team.name}” already watches “{word}”" + (
-            f": alerts now go to {where}" if channel else ""
+        title = (
+            f"Articles mentioning “{word[1:]}” will no longer alert {ctx.team_name(team.name, start=False)}"
         )
+    elif added:
+        title = f"{name} now watches “{word}”: alerts go to {where}"
+    else:
+        title = f"{name} already watches “{word}”" + (f": alerts now go to {where}" if channel else "")
     return Reply(title, ephemeral=True)
 
 
-async def watch_remove(store: Store, team: TeamRow, keyword: str, can_manage: bool) -> Reply:
-    if not can_manage:
-        return _needs_manage()
-    word = keyword.strip()
-    if await store.remove_watch(team.id, word):
-        return Reply(f"Team “{team.name}” no longer watches “{word}”", ephemeral=True)
-    if any(w.keyword.lower() == word.lower() for w in await store.watches(team.id)):
-        return _config_owned(team, "keywords")
-    return refuse(f"Team “{team.name}” does not watch “{shorten(word, 100)}”", "See them with /watch list")
+@manages(f"{CHANGES} needs the Manage Server permission", CHANGES_NOTE)
+async def watch_remove(ctx: Context, keyword: str) -> Reply:
+    team = await caller_team(ctx)
+    if isinstance(team, Reply):
+        return team
+    word = keyword_of(keyword)
+    name = ctx.team_name(team.name)
+    if await ctx.store.remove_watch(team.id, word):
+        return Reply(f"{name} no longer watches “{word}”", ephemeral=True)
+    if any(w.keyword.lower() == word.lower() for w in await ctx.store.watches(team.id)):
+        return _config_owned(ctx, team, "keywords")
+    return refuse(f"{name} does not watch “{shorten(word, 100)}”", "See them with /watch list")
 
 
 def _settings_items(team: TeamRow) -> tuple[ReplyItem, ...]:
@@ -129,53 +128,81 @@ def _settings_items(team: TeamRow) -> tuple[ReplyItem, ...]:
     )
 
 
-async def alerts(store: Store, team: TeamRow, arg: str, can_manage: bool) -> Reply:
-    """/alerts: show; /alerts kinds a b c; /alerts quiet 22:00-07:00 [Europe/Berlin] | off; /alerts digest N | off."""
-    action, _, rest = arg.strip().partition(" ")
-    action, rest = action.lower(), rest.strip()
-    if action in ("", "show", "list"):
-        return Reply(f"Alert settings of team “{team.name}”", _settings_items(team), ephemeral=True)
-    if action not in ("kinds", "quiet", "digest"):
+async def alerts_show(ctx: Context) -> Reply:
+    team = await caller_team(ctx)
+    if isinstance(team, Reply):
+        return team
+    return Reply(
+        f"Alert settings of {ctx.team_name(team.name, start=False)}", _settings_items(team), ephemeral=True
+    )
+
+
+def split_kinds(text: str) -> tuple[str, ...]:
+    """'new_figure, conflicting_figure' → the kinds named, each once, in order."""
+    return tuple(dict.fromkeys(k for k in re.split(r"[\s,]+", text.lower()) if k))
+
+
+async def _settable(ctx: Context) -> TeamRow | Reply:
+    """The caller's team when its alert settings may be changed by command."""
+    team = await caller_team(ctx)
+    if isinstance(team, Reply):
+        return team
+    return _config_owned(ctx, team, "alert settings") if team.origin == "config" else team
+
+
+async def _updated(ctx: Context, team: TeamRow, pacing: Pacing) -> Reply:
+    await ctx.store.set_pacing(team.id, pacing)
+    updated = await ctx.store.team(team.name)
+    assert updated is not None
+    return Reply(
+        f"Alert settings of {ctx.team_name(team.name, start=False)} updated",
+        _settings_items(updated),
+        ephemeral=True,
+    )
+
+
+@manages(f"{CHANGES} needs the Manage Server permission", CHANGES_NOTE)
+async def alerts_kinds(ctx: Context, kinds: Sequence[str]) -> Reply:
+    """The alert kinds the team gets; ("default",) for the default ones."""
+    team = await _settable(ctx)
+    if isinstance(team, Reply):
+        return team
+    chosen = tuple(kinds)
+    if chosen == ("default",):
+        chosen = DEFAULT_ALERT_KINDS
+    unknown = [k for k in chosen if k not in ALERT_KINDS]
+    if unknown:
         return refuse(
-            f"Unknown setting “{shorten(action, 40)}”", "Use /alerts kinds, /alerts quiet or /alerts digest"
+            f"Unknown alert kind “{shorten(unknown[0], 40)}”",
+            f"Kinds: {', '.join(ALERT_KINDS)} (or: default)",
         )
-    if not rest:
-        return Reply(f"Alert settings of team “{team.name}”", _settings_items(team), ephemeral=True)
-    if not can_manage:
-        return _needs_manage()
-    if team.origin == "config":
-        return _config_owned(team, "alert settings")
-    if action == "kinds":
-        kinds = tuple(dict.fromkeys(k for k in re.split(r"[\s,]+", rest.lower()) if k))
-        if kinds == ("default",):
-            kinds = DEFAULT_ALERT_KINDS
-        unknown = [k for k in kinds if k not in ALERT_KINDS]
-        if unknown:
-            return refuse(
-                f"Unknown alert kind “{shorten(unknown[0], 40)}”",
-                f"Kinds: {', '.join(ALERT_KINDS)} (or: default)",
-            )
-        await store.set_alert_kinds(team.id, kinds)
-        return Reply(f"Team “{team.name}” now gets: {', '.join(kinds)}", ephemeral=True)
+    await ctx.store.set_alert_kinds(team.id, chosen)
+    return Reply(f"{ctx.team_name(team.name)} now gets: {', '.join(chosen)}", ephemeral=True)
+
+
+@manages(f"{CHANGES} needs the Manage Server permission", CHANGES_NOTE)
+async def alerts_quiet(ctx: Context, hours: str | None, timezone: str | None = None) -> Reply:
+    """Hold alerts during `hours` ('22:00-07:00') in `timezone` (the team's by default); `hours` None: off."""
+    team = await _settable(ctx)
+    if isinstance(team, Reply):
+        return team
     p = team.pacing
     try:
-        if action == "quiet":
-            if rest.lower() == "off":
-                pacing = Pacing(None, p.timezone, p.hourly_cap)
-            else:
-                hours, _, tz = rest.partition(" ")
-                pacing = Pacing(hours, tz.strip() or p.timezone, p.hourly_cap)
-        elif rest.lower() == "off":
-            pacing = Pacing(p.quiet_hours, p.timezone, None)
-        elif rest.isdigit():
-            pacing = Pacing(p.quiet_hours, p.timezone, int(rest))
-        else:
-            return refuse(
-                "The digest setting is a number of messages an hour, or off", "For example: /alerts digest 10"
-            )
+        pacing = Pacing(hours, (timezone or "").strip() or p.timezone, p.hourly_cap)
     except PacingError as exc:
         return refuse(str(exc).capitalize())
-    await store.set_pacing(team.id, pacing)
-    updated = await store.team(team.name)
-    assert updated is not None
-    return Reply(f"Alert settings of team “{team.name}” updated", _settings_items(updated), ephemeral=True)
+    return await _updated(ctx, team, pacing)
+
+
+@manages(f"{CHANGES} needs the Manage Server permission", CHANGES_NOTE)
+async def alerts_digest(ctx: Context, per_hour: int | None) -> Reply:
+    """At most `per_hour` messages an hour in a channel, the rest folded into a digest; None: off."""
+    team = await _settable(ctx)
+    if isinstance(team, Reply):
+        return team
+    p = team.pacing
+    try:
+        pacing = Pacing(p.quiet_hours, p.timezone, per_hour)
+    except PacingError as exc:
+        return refuse(str(exc).capitalize())
+    return await _updated(ctx, team, pacing)

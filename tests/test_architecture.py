@@ -107,10 +107,5 @@ def test_no_import_cycle_at_import_time() -> None:
     assert _cycles(top_level_only=True) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot.bootstrap imports bot.adapters.discord_bot inside make_sink, which imports bot.bootstrap: the "
-    "composition-root part of issue 18 removes it (then drop this marker)",
-)
 def test_no_import_cycle_even_through_deferred_imports() -> None:
     assert _cycles(top_level_only=False) == []

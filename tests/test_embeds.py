@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.core.embeds import (
+from bot.adapters.discord_embeds import (
     DESCRIPTION,
     FIELD_NAME,
     FIELD_VALUE,

@@ -126,3 +126,20 @@ async def test_every_command_has_an_example_and_unknown_ones_get_the_list(store:
     assert r.error and r.note == "Example: /quotes zelensky"
     r = await dispatch(store, Caller(), "/frobnicate")
     assert r.error and all(f"/{name}" in r.note for name in COMMANDS)
+
+
+def test_every_handler_that_changes_settings_is_guarded_by_the_one_decorator() -> None:
+    from handlers import feeds, needs_manage, status, teams
+
+    changing = (
+        teams.watch_add,
+        teams.watch_remove,
+        teams.alerts_kinds,
+        teams.alerts_quiet,
+        teams.alerts_digest,
+        feeds.feeds_add,
+        feeds.feeds_remove,
+    )
+    reading = (teams.watch_list, teams.alerts_show, feeds.feeds_list, feeds.feeds_test, status.status)
+    assert all(needs_manage(h) for h in changing)
+    assert not any(needs_manage(h) for h in reading)

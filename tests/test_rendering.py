@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.core.embeds import alert_embed
+from bot.adapters.discord_embeds import alert_embed
 from bot.core.render import alert_line, render_alert, render_digest
 from handlers import Caller, dispatch
 from tests.conftest import ROOT, SEEDS, AppFactory, RecordingSink

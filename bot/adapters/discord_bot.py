@@ -6,13 +6,13 @@
   explicit `claimdesk discord sync`, never done on every start (Discord rate-limits it and it takes an hour to
   spread).
 - A team is a server (`discord:<server id>`); every command is server-only, and a team sees and changes only
-  its own data. Configuration commands need Manage Server or the configured manager role — enforced by a check,
-  and hinted with `default_permissions` so Discord hides them from other members.
-- Alerts go out as embeds (bot.core.embeds) with `AllowedMentions.none()`: feed text may hold `@everyone`,
-  `<@&role>` or `<@user>`, and must never ping anyone. The delivery key is the message nonce, which discord.py
-  sends with `enforce_nonce`, so a message resent after a crash is not shown twice. 429s are retried by
-  discord.py; what it gives up on stays queued in the outbox. A 403 or 404 on a channel pauses that route
-  (`RouteUnavailable`), keeps its alerts, and retries it now and then.
+  its own data. Configuration commands need Manage Server or the configured manager role: one decorator,
+  `manages`, enforces it with a check and hints it with `default_permissions` so Discord hides them from others.
+- Each command calls its handler (handlers/) with its typed options, and the reply is rendered as embeds
+  (bot.adapters.discord_embeds) — no text is parsed or rewritten on the way. Handlers name the server's team
+  "this server" and channels by their mentions through `DiscordNames`.
+- Alerts go out through `DiscordSink` (bot.adapters.discord_sink); long replies get `Pager` buttons
+  (bot.adapters.discord_pager).
 """
 
 from __future__ import annotations
@@ -20,173 +20,44 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TypeVar
 
-import aiohttp
 import discord
 from discord import app_commands
 
-from bot.adapters.scheduler import FeedScheduler
-from bot.bootstrap import App
+import handlers.claims as lookups
+import handlers.feeds as feed_handlers
+import handlers.status as status_handler
+import handlers.teams as teams
+from bot.adapters.discord_embeds import reply_embeds
+from bot.adapters.discord_pager import EDIT_FAILED, PAGE, Pager
+from bot.adapters.discord_sink import DiscordSink, as_embed, team_of
+from bot.app import App
 from bot.config import DiscordSettings
-from bot.core.embeds import alert_embed, reply_embeds
 from bot.core.replies import Reply
-from bot.service import MessageRejected, RouteUnavailable
-from handlers import Caller, dispatch
+from handlers import Caller, ChannelRef, Context, Names
+from handlers.text import Call
 
 log = logging.getLogger("claimdesk")
-_CHANNEL_ID = re.compile(r"#(\d{15,21})\b")
-PAGE = 10  # reply items per page
-TOKEN_LIFE = 15 * 60  # seconds an interaction's token may edit its messages
-PAGER_TIMEOUT = 600.0  # seconds without a click before a reply's page buttons are disabled: under TOKEN_LIFE
-# what a tidy-up edit of a reply may meet: Discord refused it, or could not be reached
-EDIT_FAILED = (discord.HTTPException, aiohttp.ClientError, OSError)
+T = TypeVar("T")
+_CHANNEL_ID = re.compile(r"\d{15,21}")
 
 
-def team_of(guild_id: int) -> str:
-    return f"discord:{guild_id}"
+class DiscordNames(Names):
+    """Handlers name a server's team 'this server' and a channel by its mention '<#id>' (shown as the channel)."""
+
+    def team(self, name: str, *, start: bool = True) -> str:
+        if name.startswith("discord:"):
+            return "This server" if start else "this server"
+        return super().team(name, start=start)
+
+    def channel(self, channel: str) -> str:
+        return f"<#{channel}>" if _CHANNEL_ID.fullmatch(channel) else super().channel(channel)
 
 
-_TEAM = re.compile(r"(Team )?“discord:\d+”")
-
-
-def _for_discord(text: str) -> str:
-    """Handlers speak of channels as '#123…' and of teams by name; in Discord a channel id becomes '<#…>' (shown
-    as the channel) and a server's team name 'discord:<id>' becomes 'this server'."""
-    text = _CHANNEL_ID.sub(r"<#\1>", text)
-    return _TEAM.sub(lambda m: "This server" if m.group(1) else "this server", text)
-
-
-def _embed(data: dict[str, Any]) -> discord.Embed:
-    return discord.Embed.from_dict(data)
-
-
-def _localised(reply: Reply) -> Reply:
-    """A handler's reply in Discord's terms, before it is cut to Discord's limits (bot.core.embeds)."""
-    return replace(
-        reply,
-        title=_for_discord(reply.title),
-        note=_for_discord(reply.note),
-        items=tuple(
-            replace(i, title=_for_discord(i.title), lines=tuple(_for_discord(ln) for ln in i.lines))
-            for i in reply.items
-        ),
-    )
-
-
-class DiscordSink:
-    """Sends planned messages to channels by id. `client` is set once the bot is built (it needs the app, the app
-    needs a sink)."""
-
-    name = "discord"
-
-    def __init__(self) -> None:
-        self.client: discord.Client | None = None
-
-    async def send(self, channel: str, payload: dict[str, Any], key: str) -> None:
-        client = self.client
-        if client is None or not client.is_ready():
-            raise ConnectionError("not connected to Discord yet")
-        if not channel.isdigit():
-            raise RouteUnavailable(
-                channel, "not a Discord channel id; set the team's channel with /watch add"
-            )
-        try:
-            target = client.get_channel(int(channel)) or await client.fetch_channel(int(channel))
-        except (discord.NotFound, discord.Forbidden) as exc:
-            raise RouteUnavailable(channel, f"{exc.status} {exc.text or 'no access'}") from None
-        if not isinstance(target, discord.abc.Messageable):
-            raise RouteUnavailable(channel, "not a channel messages can be sent to")
-        team = str(payload.get("team") or "")
-        guild = getattr(target, "guild", None)
-        if team.startswith("discord:") and (guild is None or team != team_of(guild.id)):
-            # a server's alerts go only to its own channels, whatever a watch was told
-            raise RouteUnavailable(channel, "the channel is not in this team's server")
-        try:
-            await target.send(
-                embed=_embed(alert_embed(payload)),
-                allowed_mentions=discord.AllowedMentions.none(),
-                nonce=key[-25:],  # Discord takes at most 25 characters; with enforce_nonce it drops a repeat
-            )
-        except (discord.NotFound, discord.Forbidden) as exc:
-            raise RouteUnavailable(channel, f"{exc.status} {exc.text or 'no access'}") from None
-        except discord.HTTPException as exc:
-            if 400 <= exc.status < 500 and exc.status != 429:
-                raise MessageRejected(f"{exc.status} {exc.text}") from None
-            raise
-
-
-class Pager(discord.ui.View):
-    """Previous / next buttons over a long reply; only the person who asked may turn its pages.
-
-    When the asker has not clicked for `PAGER_TIMEOUT` the buttons are shown disabled, so a late click is not met
-    by Discord's "This interaction failed". The edit goes through the newest interaction that showed the message
-    (the command's, then each click's): its token is then about `PAGER_TIMEOUT` old, inside Discord's 15 minutes;
-    one older than that (a click whose answer failed) is not used.
-    """
-
-    def __init__(
-        self, reply: Reply, owner: int, load: Callable[[int], Awaitable[Reply]] | None = None
-    ) -> None:
-        super().__init__(timeout=PAGER_TIMEOUT)
-        self.reply, self.owner, self.page = reply, owner, 0
-        # a lookup comes one page at a time (`load(n)` asks the handler for page n); other replies are cut here
-        self.load = load
-        self.pages = int(reply.extra["pages"]) if load else max(1, -(-len(reply.items) // PAGE))
-        self.edit: Callable[..., Awaitable[object]] | None = None  # edits the message these buttons are on
-        self._edit_since = 0.0  # loop time the interaction behind `edit` was answered
-        self._sync()
-
-    def shown_through(self, edit: Callable[..., Awaitable[object]]) -> None:
-        """The newest way to edit the message: an interaction that was just answered with it."""
-        self.edit, self._edit_since = edit, asyncio.get_running_loop().time()
-
-    def embeds(self) -> list[discord.Embed]:
-        return [_embed(e) for e in reply_embeds(self.reply, per_page=PAGE, page=self.page)]
-
-    def _sync(self) -> None:
-        self.previous.disabled = self.page == 0
-        self.next.disabled = self.page >= self.pages - 1
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id == self.owner:
-            return True
-        await interaction.response.send_message(
-            "Only the person who asked can turn these pages; run the command yourself to browse.",
-            ephemeral=True,
-        )
-        return False
-
-    async def _turn(self, interaction: discord.Interaction, step: int) -> None:
-        self.page = min(max(0, self.page + step), self.pages - 1)
-        if self.load is not None:
-            self.reply = await self.load(self.page + 1)
-        self._sync()
-        await interaction.response.edit_message(embeds=self.embeds(), view=self)
-        self.shown_through(interaction.edit_original_response)  # a click's "original" is the message it is on
-
-    async def on_timeout(self) -> None:
-        for item in self.children:
-            if isinstance(item, discord.ui.Button):
-                item.disabled = True
-        if self.edit is None or asyncio.get_running_loop().time() - self._edit_since > TOKEN_LIFE - 60:
-            return
-        try:
-            await self.edit(view=self)
-        except EDIT_FAILED as exc:  # the message was deleted, or Discord is unreachable: the buttons stay
-            log.info("could not disable the page buttons of a reply: %s", exc)
-
-    @discord.ui.button(
-        label="◀ Previous", style=discord.ButtonStyle.secondary, custom_id="claimdesk:page:previous"
-    )
-    async def previous(self, interaction: discord.Interaction, _: discord.ui.Button[Pager]) -> None:
-        await self._turn(interaction, -1)
-
-    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary, custom_id="claimdesk:page:next")
-    async def next(self, interaction: discord.Interaction, _: discord.ui.Button[Pager]) -> None:
-        await self._turn(interaction, +1)
+DISCORD_NAMES = DiscordNames()
 
 
 class ClaimdeskBot(discord.Client):
@@ -199,9 +70,6 @@ class ClaimdeskBot(discord.Client):
         self.serve = serve  # False: log in to manage commands only (claimdesk discord sync)
         self.tree = app_commands.CommandTree(self)
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
-        self._stop = asyncio.Event()
-        self._delivery: asyncio.Task[None] | None = None
-        self._scheduler: FeedScheduler | None = None
         add_commands(self)
 
     # -- life cycle ---------------------------------------------------------------------------------------------
@@ -214,28 +82,12 @@ class ClaimdeskBot(discord.Client):
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands to development server %s", len(synced), self.settings.dev_guild)
-        s = self.app.settings
-        self._scheduler = FeedScheduler(
-            self.app.service.poll,
-            jitter=s.jitter,
-            misfire_grace=s.misfire_grace,
-            extra=self.app.service.team_feeds,
-        )
-        self._scheduler.start(s.feeds)
-        self._delivery = asyncio.create_task(self.app.service.delivery_loop(self._stop))
+        self.app.start()
 
     async def close(self) -> None:
-        """Stop polling, let polls under way finish, deliver what is queued, then disconnect."""
-        self._stop.set()
-        if self._scheduler is not None:
-            self._scheduler.shutdown()
-            self._scheduler = None
-            await self.app.service.drain()
-        if self._delivery is not None:
-            await self._delivery
-            self._delivery = None
-            if self.is_ready():
-                await self.app.service.deliver_pending()
+        """Stop polling, let polls under way finish, deliver what is queued (when connected), then disconnect."""
+        if self.serve:  # a client that only manages commands never started the app's background work
+            await self.app.stop(deliver=self.is_ready())
         await super().close()
 
     async def on_ready(self) -> None:
@@ -251,22 +103,23 @@ class ClaimdeskBot(discord.Client):
             channel=str(interaction.channel_id),
             # never a local file for a member, and only so many fetches per server an hour
             read_feed=self.app.service.team_feed_reader(team),
+            names=DISCORD_NAMES,
         )
 
-    async def answer(self, interaction: discord.Interaction, line: str) -> None:
-        """Run a handler and reply: configuration and errors privately, lookups in the channel, paged."""
+    async def answer(self, interaction: discord.Interaction, call: Call) -> None:
+        """Call a handler and reply: configuration and errors privately, lookups in the channel, paged."""
         caller = self.caller(interaction)
-        reply = _localised(await dispatch(self.app.store, caller, line))
+        reply = await call(Context(self.app.store, caller))
         private = reply.ephemeral or reply.error
 
         async def load(page: int) -> Reply:  # a lookup's later pages, asked for as the buttons turn
-            return _localised(await dispatch(self.app.store, replace(caller, page=page), line))
+            return await call(Context(self.app.store, replace(caller, page=page)))
 
-        if int(reply.extra.get("pages", "1")) > 1:
+        if reply.page is not None:
             view: Pager | None = Pager(reply, interaction.user.id, load)
         else:
             view = Pager(reply, interaction.user.id) if len(reply.items) > PAGE else None
-        embeds = view.embeds() if view else [_embed(e) for e in reply_embeds(reply, per_page=PAGE)]
+        embeds = view.embeds() if view else [as_embed(e) for e in reply_embeds(reply, per_page=PAGE)]
         if interaction.response.is_done():  # deferred
             if private:
                 await self._end_public_thinking(interaction)
@@ -334,15 +187,27 @@ def may_manage(interaction: discord.Interaction, manager_role: str | None) -> bo
     return bool(manager_role) and any(r.name == manager_role for r in roles)
 
 
+def manages(manager_role: Callable[[], str | None]) -> Callable[[T], T]:
+    """The one permission decorator of a command that changes settings (RoboDanny's hybrid_permissions_check):
+    it enforces — a check, so a member without Manage Server or the manager role gets a private refusal before
+    any handler runs — and it hints, with `default_permissions`, so Discord hides the command from other members
+    (for a group's subcommand Discord reads the group's). The handler checks again (handlers.context.manages),
+    for the CLI and anyone else who calls it."""
+
+    async def check(interaction: discord.Interaction) -> bool:
+        return may_manage(interaction, manager_role())
+
+    def decorate(command: T) -> T:
+        app_commands.check(check)(command)
+        return app_commands.default_permissions(manage_guild=True)(command)
+
+    return decorate
+
+
 def add_commands(bot: ClaimdeskBot) -> None:
-    """The slash commands, each a thin typed shell over a shared handler (handlers/)."""
+    """The slash commands: each calls its handler with its typed options, one line (handlers/)."""
     tree = bot.tree
-
-    def manager_only() -> Callable[[Any], Any]:
-        async def check(interaction: discord.Interaction) -> bool:
-            return may_manage(interaction, bot.settings.manager_role)
-
-        return app_commands.check(check)
+    manager_only = manages(lambda: bot.settings.manager_role)
 
     async def speakers(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         names = await bot.app.store.speakers(current, 25)
@@ -358,26 +223,26 @@ def add_commands(bot: ClaimdeskBot) -> None:
     @app_commands.describe(topic="words to look for, e.g. kursk")
     async def claims(interaction: discord.Interaction, topic: app_commands.Range[str, 1, 200]) -> None:
         await bot.think_in_public(interaction)
-        await bot.answer(interaction, f"/claims {topic}")
+        await bot.answer(interaction, lambda ctx: lookups.claims(ctx, topic))
 
     @tree.command(name="quotes", description="What a speaker has been quoted saying, and by which outlets")
     @app_commands.guild_only()
     @app_commands.autocomplete(speaker=speakers)
     async def quotes(interaction: discord.Interaction, speaker: app_commands.Range[str, 1, 100]) -> None:
         await bot.think_in_public(interaction)
-        await bot.answer(interaction, f"/quotes {speaker}")
+        await bot.answer(interaction, lambda ctx: lookups.quotes(ctx, speaker))
 
     @tree.command(name="figures", description="Figures on a topic with every value reported and by whom")
     @app_commands.guild_only()
     async def figures(interaction: discord.Interaction, topic: app_commands.Range[str, 1, 200]) -> None:
         await bot.think_in_public(interaction)
-        await bot.answer(interaction, f"/figures {topic}")
+        await bot.answer(interaction, lambda ctx: lookups.figures(ctx, topic))
 
     @tree.command(name="status", description="Feeds, paused routes, and the alert queue")
     @app_commands.guild_only()
     async def status(interaction: discord.Interaction) -> None:
         await bot.think_in_public(interaction)  # counting a big store can take a moment
-        await bot.answer(interaction, "/status")
+        await bot.answer(interaction, status_handler.status)
 
     watch = app_commands.Group(
         name="watch",
@@ -388,31 +253,26 @@ def add_commands(bot: ClaimdeskBot) -> None:
 
     @watch.command(name="add", description="Alert on articles with this keyword (or -word to exclude)")
     @app_commands.describe(keyword="a word or phrase; -word excludes", channel="where its alerts go")
-    @manager_only()
+    @manager_only
     async def watch_add(
         interaction: discord.Interaction,
         keyword: app_commands.Range[str, 1, 100],
         channel: discord.TextChannel | None = None,
     ) -> None:
-        if "#" in keyword:  # the channel comes only from the typed option, never from text
-            await bot.tell(
-                interaction, "A keyword cannot contain “#”: pick the alerts' channel in the channel option."
-            )
-            return
-        where = f" #{channel.id}" if channel else ""
-        await bot.answer(interaction, f"/watch add {keyword}{where}")
+        where = ChannelRef(str(channel.id)) if channel else None
+        await bot.answer(interaction, lambda ctx: teams.watch_add(ctx, keyword, where))
 
     @watch.command(name="remove", description="Stop following a keyword")
     @app_commands.autocomplete(keyword=keywords)
-    @manager_only()
+    @manager_only
     async def watch_remove(
         interaction: discord.Interaction, keyword: app_commands.Range[str, 1, 100]
     ) -> None:
-        await bot.answer(interaction, f"/watch remove {keyword}")
+        await bot.answer(interaction, lambda ctx: teams.watch_remove(ctx, keyword))
 
     @watch.command(name="list", description="The keywords this server follows")
     async def watch_list(interaction: discord.Interaction) -> None:
-        await bot.answer(interaction, "/watch list")
+        await bot.answer(interaction, teams.watch_list)
 
     tree.add_command(watch)
 
@@ -425,32 +285,33 @@ def add_commands(bot: ClaimdeskBot) -> None:
 
     @alerts.command(name="show", description="This server's alert settings")
     async def alerts_show(interaction: discord.Interaction) -> None:
-        await bot.answer(interaction, "/alerts")
+        await bot.answer(interaction, teams.alerts_show)
 
     @alerts.command(
         name="kinds", description="Alert kinds, e.g. 'new_figure conflicting_figure', or 'default'"
     )
-    @manager_only()
+    @manager_only
     async def alerts_kinds(interaction: discord.Interaction, kinds: app_commands.Range[str, 1, 200]) -> None:
-        await bot.answer(interaction, f"/alerts kinds {kinds}")
+        await bot.answer(interaction, lambda ctx: teams.alerts_kinds(ctx, teams.split_kinds(kinds)))
 
     @alerts.command(name="quiet", description="Hold alerts during quiet hours, e.g. 22:00-07:00, or 'off'")
-    @manager_only()
+    @manager_only
     async def alerts_quiet(
         interaction: discord.Interaction,
         hours: app_commands.Range[str, 1, 20],
         timezone: app_commands.Range[str, 1, 60] | None = None,
     ) -> None:
-        await bot.answer(interaction, f"/alerts quiet {hours} {timezone or ''}".strip())
+        off = hours.strip().lower() == "off"
+        await bot.answer(interaction, lambda ctx: teams.alerts_quiet(ctx, None if off else hours, timezone))
 
     @alerts.command(
         name="digest", description="At most this many messages an hour, the rest in a digest; 0: off"
     )
-    @manager_only()
+    @manager_only
     async def alerts_digest(
         interaction: discord.Interaction, per_hour: app_commands.Range[int, 0, 1000]
     ) -> None:
-        await bot.answer(interaction, f"/alerts digest {per_hour or 'off'}")
+        await bot.answer(interaction, lambda ctx: teams.alerts_digest(ctx, per_hour or None))
 
     tree.add_command(alerts)
 
@@ -467,28 +328,25 @@ def add_commands(bot: ClaimdeskBot) -> None:
 
     @feeds.command(name="list", description="Every feed with its last poll, errors and pauses")
     async def feeds_list(interaction: discord.Interaction) -> None:
-        await bot.answer(interaction, "/feeds list")
+        await bot.answer(interaction, feed_handlers.feeds_list)
 
     @feeds.command(name="test", description="Try a feed URL without adding it")
-    @app_commands.default_permissions(manage_guild=True)
-    @manager_only()  # it makes the bot fetch a URL: not for every member
+    @manager_only  # it makes the bot fetch a URL: not for every member
     async def feeds_test(interaction: discord.Interaction, url: app_commands.Range[str, 1, 2000]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await bot.answer(interaction, f"/feeds test {url}")
+        await bot.answer(interaction, lambda ctx: feed_handlers.feeds_test(ctx, url))
 
     @feeds.command(name="add", description="Poll a feed for this server (tried first)")
-    @app_commands.default_permissions(manage_guild=True)
-    @manager_only()
+    @manager_only
     async def feeds_add(interaction: discord.Interaction, url: app_commands.Range[str, 1, 2000]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await bot.answer(interaction, f"/feeds add {url}")
+        await bot.answer(interaction, lambda ctx: feed_handlers.feeds_add(ctx, url))
 
     @feeds.command(name="remove", description="Stop polling one of this server's feeds")
-    @app_commands.default_permissions(manage_guild=True)
     @app_commands.autocomplete(feed=own_feeds)
-    @manager_only()
+    @manager_only
     async def feeds_remove(interaction: discord.Interaction, feed: app_commands.Range[str, 1, 2000]) -> None:
-        await bot.answer(interaction, f"/feeds remove {feed}")
+        await bot.answer(interaction, lambda ctx: feed_handlers.feeds_remove(ctx, feed))
 
     tree.add_command(feeds)
 
@@ -515,3 +373,15 @@ async def sync_global(app: App, token: str) -> int:
         await bot.login(token)
         synced = await bot.tree.sync()
     return len(synced)
+
+
+__all__ = [
+    "ClaimdeskBot",
+    "DiscordNames",
+    "DiscordSink",
+    "Pager",
+    "manages",
+    "run_discord",
+    "sync_global",
+    "team_of",
+]

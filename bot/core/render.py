@@ -158,7 +158,7 @@ def render_alert(payload: dict[str, Any]) -> str:
 
 def render_reply(reply: Reply) -> str:
     lines = [clean(reply.title), "─" * min(WIDTH, max(20, len(clean(reply.title))))]
-    first = int(reply.extra.get("first", "1"))  # a later page of a lookup numbers on from the earlier ones
+    first = reply.page.first if reply.page else 1  # a later page of a lookup numbers on from the earlier ones
     for i, item in enumerate(reply.items, first):
         lines += textwrap.wrap(f"{i}. {clean(item.title)}", WIDTH, subsequent_indent="   ")
         for ln in item.lines:

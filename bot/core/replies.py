@@ -1,8 +1,9 @@
-"""Plain-data replies that handlers return and front ends render (console text now, Discord embeds later)."""
+"""Plain-data replies that handlers return and front ends render (the CLI as text: bot.core.render; Discord as
+embeds: bot.adapters.discord_embeds)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -13,10 +14,19 @@ class ReplyItem:
 
 
 @dataclass(frozen=True)
+class Page:
+    """Which page of a lookup's matches a reply is: `number` of `count`, its first item numbered `first`."""
+
+    number: int
+    count: int
+    first: int
+
+
+@dataclass(frozen=True)
 class Reply:
     title: str
     items: tuple[ReplyItem, ...] = ()
     note: str = ""
     ephemeral: bool = False
     error: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
+    page: Page | None = None  # a lookup with more than one page of matches: this one

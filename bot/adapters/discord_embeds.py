@@ -1,6 +1,7 @@
-"""Alerts and replies as Discord embeds, in plain data (the dict discord.py's `Embed.from_dict` takes).
+"""Alerts and replies as Discord embeds, in plain data (the dict discord.py's `Embed.from_dict` takes): the Discord
+front end's rendering, beside it (bot.core.render is the plain-text one).
 
-Pure: no discord import. Every Discord limit holds by construction — title 256, description 4,096, 25 fields,
+No discord import, so it is tested without a client. Every Discord limit holds by construction — title 256, description 4,096, 25 fields,
 field name 256 and value 1,024, footer 2,048, author 256, 6,000 characters in all the embeds of one message, and
 10 embeds a message — by cutting text with an ellipsis, never by failing. Feed text is untrusted: control
 characters go (bot.core.render.clean); mentions are neutralised by the sink with `AllowedMentions.none()`, and
@@ -19,7 +20,6 @@ from bot.core.replies import Reply
 TITLE, DESCRIPTION, FIELDS, FIELD_NAME, FIELD_VALUE, FOOTER, AUTHOR = 256, 4096, 25, 256, 1024, 2048, 256
 MESSAGE_TOTAL = 6000  # characters across every embed of one message
 EMBEDS_PER_MESSAGE = 10
-CONTENT = 2000
 
 COLOURS = {
     "summary": 0x5865F2,  # blurple: something new to read
@@ -160,10 +160,10 @@ def alert_embed(payload: dict[str, Any]) -> dict[str, Any]:
 
 def reply_embeds(reply: Reply, *, per_page: int = 10, page: int = 0) -> list[dict[str, Any]]:
     """A handler's reply as one embed (one page of its items): title, items as fields, the note below. A lookup's
-    reply that is already one page of its matches (`extra` page/pages/first) is shown whole, numbered on."""
-    if "pages" in reply.extra:
-        items, pages = reply.items, int(reply.extra["pages"])
-        page, first = int(reply.extra.get("page", "1")) - 1, int(reply.extra.get("first", "1"))
+    reply that is already one page of its matches (`reply.page`) is shown whole, numbered on."""
+    if reply.page is not None:
+        items, pages = reply.items, reply.page.count
+        page, first = reply.page.number - 1, reply.page.first
     else:
         items = reply.items[page * per_page : (page + 1) * per_page]
         pages, first = max(1, -(-len(reply.items) // per_page)), page * per_page + 1

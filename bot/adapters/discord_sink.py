@@ -1,0 +1,67 @@
+"""Alerts to Discord: planned messages sent as embeds (bot.adapters.discord_embeds) to channels by id.
+
+Every message goes with `AllowedMentions.none()`: feed text may hold `@everyone`, `<@&role>` or `<@user>`, and
+must never ping anyone. The delivery key is the message nonce, which discord.py sends with `enforce_nonce`, so a
+message resent after a crash is not shown twice. 429s are retried by discord.py; what it gives up on stays
+queued in the outbox. A 403 or 404 on a channel pauses that route (`RouteUnavailable`), keeps its alerts, and
+retries it now and then.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from bot.adapters.discord_embeds import alert_embed
+from bot.delivering import MessageRejected, RouteUnavailable
+
+
+def team_of(guild_id: int) -> str:
+    return f"discord:{guild_id}"
+
+
+def as_embed(data: dict[str, Any]) -> discord.Embed:
+    return discord.Embed.from_dict(data)
+
+
+class DiscordSink:
+    """Sends planned messages to channels by id. `client` is set once the bot is built (it needs the app, the app
+    needs a sink)."""
+
+    name = "discord"
+
+    def __init__(self) -> None:
+        self.client: discord.Client | None = None
+
+    async def send(self, channel: str, payload: dict[str, Any], key: str) -> None:
+        client = self.client
+        if client is None or not client.is_ready():
+            raise ConnectionError("not connected to Discord yet")
+        if not channel.isdigit():
+            raise RouteUnavailable(
+                channel, "not a Discord channel id; set the team's channel with /watch add"
+            )
+        try:
+            target = client.get_channel(int(channel)) or await client.fetch_channel(int(channel))
+        except (discord.NotFound, discord.Forbidden) as exc:
+            raise RouteUnavailable(channel, f"{exc.status} {exc.text or 'no access'}") from None
+        if not isinstance(target, discord.abc.Messageable):
+            raise RouteUnavailable(channel, "not a channel messages can be sent to")
+        team = str(payload.get("team") or "")
+        guild = getattr(target, "guild", None)
+        if team.startswith("discord:") and (guild is None or team != team_of(guild.id)):
+            # a server's alerts go only to its own channels, whatever a watch was told
+            raise RouteUnavailable(channel, "the channel is not in this team's server")
+        try:
+            await target.send(
+                embed=as_embed(alert_embed(payload)),
+                allowed_mentions=discord.AllowedMentions.none(),
+                nonce=key[-25:],  # Discord takes at most 25 characters; with enforce_nonce it drops a repeat
+            )
+        except (discord.NotFound, discord.Forbidden) as exc:
+            raise RouteUnavailable(channel, f"{exc.status} {exc.text or 'no access'}") from None
+        except discord.HTTPException as exc:
+            if 400 <= exc.status < 500 and exc.status != 429:
+                raise MessageRejected(f"{exc.status} {exc.text}") from None
+            raise
