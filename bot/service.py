@@ -1,6 +1,9 @@
 """The application: poll a feed, extract new articles off the event loop, store each article with its claims
 and alerts in one unit of work, and deliver the outbox through a sink.
 
+Its parts live beside it: which entries are new and which alert (bot.entries), article pages for teasers
+(bot.enriching), the extraction thread (bot.extraction_worker), a delivery round (bot.delivering).
+
 Nothing here knows SQL or Discord: it talks to the store through its ports (bot.core.ports) and to any object
 with `async send(channel, payload)`.
 """
@@ -10,16 +13,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bot.adapters.feeds import FeedEntry, FeedError, ParsedFeed, parse_feed, read_local
-from bot.adapters.fetcher import PAGE_ACCEPT, Fetched, Fetcher
-from bot.adapters.fulltext import PAGE_BYTES, page_text
+from bot.adapters.fetcher import Fetched, Fetcher
 from bot.config import FeedSettings, FetchSettings, is_web_url
 from bot.core.alerts import TeamWatch
 from bot.core.claims import claims_from
@@ -31,54 +32,29 @@ from bot.core.ports import Store
 from bot.core.records import FeedRow, NewArticle
 from bot.core.tries import HOUR, TooManyTries, Tries
 from bot.delivering import MessageRejected, RouteUnavailable, Sink, deliver_round
-from bot.extractor import Extraction, Extractor
+from bot.enriching import FullText
+from bot.entries import alerting, newest, oldest_first, unseen
+from bot.extraction_worker import ExtractionWorker
+from bot.extractor import Extraction
 
 log = logging.getLogger("claimdesk")
-__all__ = ["Claimdesk", "ExtractionWorker", "IngestReport", "MessageRejected", "RouteUnavailable", "Sink"]
+# re-exported for the command line and the composition root, which import them from here
+__all__ = [
+    "Claimdesk",
+    "ExtractionWorker",
+    "IngestReport",
+    "MessageRejected",
+    "RouteUnavailable",
+    "Sink",
+    "oldest_first",
+]
 
 
 POLLS_AT_ONCE = 50
-PAGES_AT_ONCE = 4
 
 
 class _Stopped(Exception):
     """A poll that would start fetching after shutdown began."""
-
-
-class ExtractionWorker:
-    """Runs the extractor in one worker thread: spaCy is CPU-bound and must never block the event loop.
-
-    The extractor is built lazily inside that thread, so start-up stays quick and the model is built once.
-    """
-
-    def __init__(self, factory: Callable[[], Extractor] = Extractor) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="claimdesk-extract")
-        self._factory = factory
-        self._extractor: Extractor | None = None
-
-    def _run(self, items: list[tuple[str, str | None]]) -> list[Extraction | str]:
-        if self._extractor is None:
-            self._extractor = self._factory()
-        try:
-            return list(self._extractor.extract_many(items))
-        except Exception:  # one bad article must not sink the batch: retry one by one
-            out: list[Extraction | str] = []
-            for text, title in items:
-                try:
-                    out.append(self._extractor.extract(text, title))
-                except Exception as exc:
-                    log.exception("extraction failed for %r", title)
-                    out.append(f"{type(exc).__name__}: {exc}")
-            return out
-
-    async def extract(self, items: list[tuple[str, str | None]]) -> list[Extraction | str]:
-        """One result per item: an Extraction, or the error message when extraction failed."""
-        if not items:
-            return []
-        return await asyncio.get_running_loop().run_in_executor(self._pool, self._run, items)
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass
@@ -101,31 +77,6 @@ class IngestReport:
 
 
 Enricher = Callable[[list[FeedEntry]], Awaitable[list[FeedEntry]]]
-
-
-def oldest_first(entries: Sequence[FeedEntry]) -> list[FeedEntry]:
-    """Publication order; undated entries keep feed order (feeds list newest first, so reversed)."""
-    indexed = list(enumerate(entries))
-    return [e for _, e in sorted(indexed, key=lambda ie: (ie[1].published or "", -ie[0]))]
-
-
-def newest(fresh: list[FeedEntry], backfill: int) -> list[FeedEntry]:
-    """The newest `backfill` of `fresh` (oldest first): all of them when there are fewer."""
-    return fresh[max(0, len(fresh) - backfill) :] if backfill > 0 else []
-
-
-def _alerting(
-    fresh: list[FeedEntry], backfill: int | None, alert: bool, max_age: int | None, now: datetime
-) -> list[FeedEntry]:
-    """The new entries that may raise alerts: all of them, or on a feed's first add only the newest `backfill`;
-    never one published more than `max_age` seconds ago (an undated entry counts as new)."""
-    if not alert:
-        return []
-    chosen = fresh if backfill is None else newest(fresh, backfill)
-    if max_age is None:
-        return chosen
-    oldest = (now - timedelta(seconds=max_age)).isoformat()
-    return [e for e in chosen if e.published is None or e.published >= oldest]
 
 
 class Claimdesk:
@@ -162,11 +113,8 @@ class Claimdesk:
         # shutdown: polls waiting on the network (feed, article pages) are cancelled at once, since they have
         # nothing to lose; a poll storing articles stops after the article it is on
         self._network_bound: set[asyncio.Task[Any]] = set()
-        # article pages (full text), for the whole process, not per poll: at most PAGES_AT_ONCE fetched at once
-        # and one parsed at a time (trafilatura holds ~35x the HTML it parses; six parses at once took a hostile
-        # run past 1.3 GB)
-        self._page_fetches = asyncio.Semaphore(PAGES_AT_ONCE)
-        self._page_parses = asyncio.Semaphore(1)
+        # article pages for teasers, within the process's own page limits (bot.enriching)
+        self.full_text = FullText(store, self.fetcher)
         self._stopping = False
 
     async def add_feed(self, feed: FeedSettings) -> int:
@@ -180,9 +128,8 @@ class Claimdesk:
         if task is not None:
             self._inflight.add(task)
         try:
-            async with (
-                self._polling
-            ):  # a cycle of 1,000 feeds holds at most this many bodies and parses at once
+            # a cycle of 1,000 feeds holds at most this many bodies and parses at once
+            async with self._polling:
                 return await self._poll(feed)
         except _Stopped:
             return IngestReport(skipped=True, stopped=True)
@@ -258,9 +205,8 @@ class Claimdesk:
                 parsed, got = await self._fetch(feed, row)
             except FeedError as exc:
                 failure = exc
-            except (
-                Exception
-            ) as exc:  # a bug or an input nobody foresaw: still this feed's failure, counted and shown
+            # a bug or an input nobody foresaw: still this feed's failure, counted and shown
+            except Exception as exc:
                 log.exception("feed %s: unexpected error", feed.name)
                 failure = FeedError(f"{type(exc).__name__}: {exc}")
         if failure is not None:
@@ -346,33 +292,6 @@ class Claimdesk:
             self._wake.set()
         return IngestReport(errors=[f"{feed.url}: {exc}"])
 
-    async def full_text(self, entries: list[FeedEntry]) -> list[FeedEntry]:
-        """Entries whose feed text is a teaser get their article page's main text (same guards as feeds); any
-        failure keeps the feed's text."""
-        below = self.fetch_settings.full_text_below
-        teasers = [e for e in entries if len(e.text) < below and e.url and is_web_url(e.url)]
-        # an article stored before under another key (a feed whose guids churn) had its page read then: once is
-        # enough, and it will not be stored again anyway
-        known = await self.store.stored_elsewhere(
-            (e.key, e.title, e.link_key, e.fingerprint) for e in teasers
-        )
-        wanted = {id(e) for e in teasers if e.key not in known}
-
-        async def one(e: FeedEntry) -> FeedEntry:
-            if id(e) not in wanted or not e.url:
-                return e
-            try:
-                async with self._page_fetches:  # held until parsed: at most this many pages in memory
-                    got = await self.fetcher.get(e.url, accept=PAGE_ACCEPT, max_bytes=PAGE_BYTES)
-                    async with self._page_parses:
-                        text = await asyncio.to_thread(page_text, got.body, got.url)
-            except Exception as exc:  # whatever the page does, the feed's own text is kept
-                log.info("full text for %r not used: %s", e.title, exc)
-                return e
-            return replace(e, page_text=text) if text and len(text) > len(e.text) else e
-
-        return list(await asyncio.gather(*(one(e) for e in entries)))
-
     @property
     def fetch_settings(self) -> FetchSettings:
         return self.fetcher.settings
@@ -396,13 +315,13 @@ class Claimdesk:
         a crash or a stop is finished after the restart with the same choice, and an entry that appeared since
         is new like any later one."""
         report = IngestReport(entries=len(entries))
-        fresh = await self._fresh(feed_id, oldest_first(entries))
+        fresh = await unseen(self.store, feed_id, oldest_first(entries))
         candidates = fresh
         if backfill is not None and fresh:
             chosen = {e.key for e in newest(fresh, backfill)}
             decided = await self.store.first_poll(feed_id, [e.key for e in fresh], chosen)
             candidates, backfill = [e for e in fresh if decided.get(e.key, True)], None
-        loud = {e.key for e in _alerting(candidates, backfill, alert, max_age, datetime.now(UTC))}
+        loud = {e.key for e in alerting(candidates, backfill, alert, max_age, datetime.now(UTC))}
         if enrich and fresh:
             with self._network():
                 fresh = await enrich(fresh)
@@ -418,27 +337,6 @@ class Claimdesk:
             if progress:
                 progress(len(chunk))
         return report
-
-    async def _fresh(self, feed_id: int, ordered: list[FeedEntry]) -> list[FeedEntry]:
-        """Entries whose key this feed has not shown. A link key names one article: an entry under a known link
-        key whose title *and* text differ from the stored article's is another article sharing the link (a live
-        page), and gets a key of its own."""
-        known = await self.store.known_entries(feed_id, [e.key for e in ordered])
-        out: list[FeedEntry] = []
-        for e in ordered:
-            seen = known.get(e.key)
-            if (
-                seen is not None
-                and e.key.startswith("link:")
-                and e.title != seen[0]
-                and e.fingerprint != seen[1]
-            ):
-                e = replace(e, key=f"{e.key}#{e.fingerprint[:16]}")
-                seen = known.get(e.key) or (await self.store.known_entries(feed_id, [e.key])).get(e.key)
-            if seen is None:
-                out.append(e)
-                known[e.key] = (e.title, e.fingerprint)  # a later entry of this poll may share its link
-        return out
 
     async def _record(
         self, feed_id: int, entry: FeedEntry, result: Extraction | str, teams: Sequence[TeamWatch], loud: bool

@@ -16,8 +16,8 @@ from aiohttp import web
 
 from bot.bootstrap import App, bootstrap
 from bot.config import load_settings
+from bot.extraction_worker import ExtractionWorker
 from bot.extractor import Extractor
-from bot.service import ExtractionWorker
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

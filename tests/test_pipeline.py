@@ -6,8 +6,8 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.extraction_worker import ExtractionWorker
 from bot.extractor import Extraction, Extractor
-from bot.service import ExtractionWorker
 from tests.conftest import AppFactory, FeedServer, RecordingSink, rss
 
 
