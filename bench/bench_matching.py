@@ -24,7 +24,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from bot.adapters.meaning import SentenceMeaning
-from bot.core.matching import quote_match, same_speaker, speaker_key
+from bot.core.quote_identity import quote_match, same_speaker, speaker_key
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"

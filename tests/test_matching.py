@@ -10,15 +10,11 @@ import pytest
 
 from bot.cli import match
 from bot.core.figure_identity import FigureRef, figure_relation
-from bot.core.matching import (
+from bot.core.matching import ClusterValue, ClusterView, Placement, index_keys, place
+from bot.core.quote_identity import (
     FRAGMENT_SCORE,
     POLARITY_DAMPING,
-    ClusterValue,
-    ClusterView,
-    Placement,
-    index_keys,
     negated,
-    place,
     quote_match,
     quote_similarity,
     quotes_a_fragment_of,
