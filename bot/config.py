@@ -15,9 +15,9 @@ defaults are read off the declarations (`_FETCH`, `_POLL`, `_Feed`), never writt
 `DiscordSettings` has the `[discord]` table's shape exactly, so that model is the class the code reads.
 
 A config error names the file, the key and what was expected (`ConfigError`), so the CLI can exit 2 with one
-line instead of a traceback. `_config_error` turns pydantic's `ValidationError` into that line and reads what was
-expected off the same declarations ("a whole number from 10 to 86400" from `ge=10, le=86_400`), so the message
-cannot drift from the rule. Relative paths resolve against the config file's folder, so the bot behaves the same
+line instead of a traceback. `bot.config_errors.config_error` turns pydantic's `ValidationError` into that line and
+reads what was expected off the same declarations ("a whole number from 10 to 86400" from `ge=10, le=86_400`), so
+the message cannot drift from the rule. Relative paths resolve against the config file's folder, so the bot behaves the same
 whatever directory it is started from. Secrets never live here: the Discord token comes from the environment
 (`CLAIMDESK_DISCORD_TOKEN`).
 """
@@ -28,13 +28,11 @@ import ipaddress
 import os
 import re
 import tomllib
-import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args
 
-from annotated_types import Ge, Le
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -44,9 +42,9 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
+from bot.config_errors import Says, config_error, expected
 from bot.core.delivery import Pacing, PacingError
 from bot.core.feedhealth import FeedPolicy
 from bot.errors import ConfigError
@@ -75,21 +73,9 @@ def is_web_url(url: str) -> bool:
 
 
 # -- the file, declared: each key once, with its type, range and default ---------------------------------------------
-@dataclass(frozen=True)
-class _Says:
-    """What a key takes, in words, where its type and range alone would not say it (pydantic ignores this)."""
-
-    text: str
-
-
-def _expected(text: str, got: Any = ...) -> PydanticCustomError:
-    """A failed rule of our own; `_config_error` words it like the rest. `got`: what to show, if not the value."""
-    return PydanticCustomError("config", "expected {expected}", {"expected": text, "got": got})
-
-
 def _non_blank(value: str) -> str:
     if not value.strip():
-        raise _expected("a non-empty string")
+        raise expected("a non-empty string")
     return value
 
 
@@ -108,25 +94,25 @@ def _allowed(entries: tuple[str, ...]) -> tuple[str, ...]:
             ipaddress.ip_network(entry, strict=False)
         except ValueError:
             if "/" in entry or not _HOST_NAME.fullmatch(entry):
-                raise _expected("addresses, networks (10.0.0.0/8) or host names", entry) from None
+                raise expected("addresses, networks (10.0.0.0/8) or host names", entry) from None
     return entries
 
 
 def _watches_something(keywords: tuple[str, ...]) -> tuple[str, ...]:
     if all(k.startswith("-") for k in keywords):
-        raise _expected('at least one keyword to watch ("-word" only excludes)', list(keywords))
+        raise expected('at least one keyword to watch ("-word" only excludes)', list(keywords))
     return keywords
 
 
 def _feed_url(url: str) -> str:
     if "://" in url and not is_web_url(url):
-        raise _expected("an http(s) URL or a local file path")
+        raise expected("an http(s) URL or a local file path")
     return url
 
 
 def _package(name: str) -> str:
     if not _PACKAGE_NAME.fullmatch(name):
-        raise _expected("the name of an installed spaCy pipeline package (en_core_web_sm)")
+        raise expected("the name of an installed spaCy pipeline package (en_core_web_sm)")
     return name
 
 
@@ -196,7 +182,7 @@ class DiscordSettings(_Table):
     """`[discord]` in the config; the token itself comes only from the environment (CLAIMDESK_DISCORD_TOKEN)."""
 
     # commands are synced to this server on every start (instant); global: explicit
-    dev_guild: Annotated[int | None, BeforeValidator(_server_id), _Says("a server id (a number)")] = None
+    dev_guild: Annotated[int | None, BeforeValidator(_server_id), Says("a server id (a number)")] = None
     # members with this role may change settings, like those with Manage Server
     manager_role: _Text | None = None
 
@@ -223,7 +209,7 @@ class _Team(_Table):
     )
     quiet_hours: _Text | None = None  # checked with the rest of the pacing, by `Pacing`
     timezone: _Text = _PACING.timezone
-    hourly_cap: Annotated[int | None, _Says("a whole number of messages from 1 to 1000")] = None
+    hourly_cap: Annotated[int | None, Says("a whole number of messages from 1 to 1000")] = None
 
     @model_validator(mode="after")
     def _paced(self) -> _Team:
@@ -345,7 +331,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     try:
         cfg = _File.model_validate(raw)
     except ValidationError as exc:
-        raise _config_error(file, raw, exc) from None
+        raise config_error(file, raw, exc, _File) from None
     base = file.resolve().parent
     poll = cfg.poll
     feeds = tuple(
@@ -380,103 +366,3 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         feed_defaults=poll.feed_defaults(),
         pipeline=cfg.extractor.pipeline,
     )
-
-
-# -- errors: one line that names the file, the key and what was expected ---------------------------------------------
-def _config_error(file: Path, raw: Mapping[str, Any], exc: ValidationError) -> ConfigError:
-    """The first error, worded from the declarations: `feeds[0].interval: expected a whole number from 10 to
-    86400, got 5`. A bad item of a list names the whole list, as the list is the key the operator wrote."""
-    error = exc.errors()[0]
-    loc = error["loc"]
-    dotted = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
-    if error["type"] == "extra_forbidden":
-        return ConfigError(f"{file}: {dotted}: unknown key (check the spelling)")
-    if error["type"] == "config_line":  # a whole table is wrong, in the words of the rule that says so
-        return ConfigError(f"{file}: {dotted}: {error['ctx']['line']}")
-    key, declared, value, rest = _key_at(loc, raw)
-    if declared is None:  # not below a key: no declaration of ours gives rise to that
-        return ConfigError(f"{file}: {error['msg']}")
-    ctx = error.get("ctx") or {}
-    if error["type"] == "config" and not rest:
-        expected, got = ctx["expected"], ctx.get("got", ...)
-        got = value if got is ... else got
-    else:
-        expected, got = _describe(declared.annotation, declared.metadata, key, bool(rest)), value
-    if error["type"] == "missing":
-        return ConfigError(f"{file}: {key}: expected {expected} (required)")
-    return ConfigError(f"{file}: {key}: expected {expected}, got {got!r}")
-
-
-def _key_at(loc: Sequence[int | str], raw: Any) -> tuple[str, FieldInfo | None, Any, tuple[int | str, ...]]:
-    """Follows an error's location down the declarations: the dotted key, its declaration, the value the file has
-    there, and what of the location lies below the key (an item of a list of strings)."""
-    table: type[BaseModel] = _File
-    key, declared, value, i = "", None, raw, 0
-    while i < len(loc) and isinstance(loc[i], str) and loc[i] in table.model_fields:
-        name = str(loc[i])
-        declared = table.model_fields[name]
-        key, value, i = f"{key}.{name}" if key else name, _at(value, name), i + 1
-        inner, _ = _unwrap(declared.annotation, [])
-        if get_origin(inner) is tuple:  # an array: go into an item only to reach a key of a table
-            inner, _ = _unwrap(get_args(inner)[0], [])
-            if not (_is_table(inner) and i + 1 < len(loc) and isinstance(loc[i], int)):
-                break
-            key, value, i = f"{key}[{loc[i]}]", _at(value, loc[i]), i + 1
-        if not _is_table(inner):
-            break
-        table = inner
-    return key, declared, value, tuple(loc[i:])
-
-
-def _at(value: Any, part: int | str) -> Any:
-    try:
-        return value[part]
-    except (KeyError, IndexError, TypeError):
-        return None
-
-
-def _is_table(annotation: Any) -> bool:
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
-
-
-def _unwrap(annotation: Any, metadata: list[Any]) -> tuple[Any, list[Any]]:
-    """`Annotated[int, Field(ge=1)] | None` -> (int, [Ge(1)]): the type a key takes and every rule on it."""
-    while True:
-        if get_origin(annotation) is Annotated:
-            annotation, *more = get_args(annotation)
-            metadata = metadata + [m for x in more for m in (x.metadata if isinstance(x, FieldInfo) else [x])]
-        elif get_origin(annotation) in (Union, types.UnionType):
-            arms = [a for a in get_args(annotation) if a is not type(None)]
-            if len(arms) != 1:
-                return annotation, metadata
-            annotation = arms[0]
-        else:
-            return annotation, metadata
-
-
-def _describe(annotation: Any, metadata: list[Any], key: str, item: bool) -> str:
-    """What a key takes, in words, read off its declaration."""
-    kind, rules = _unwrap(annotation, list(metadata))
-    says = [r.text for r in rules if isinstance(r, _Says)]
-    low = next((r.ge for r in rules if isinstance(r, Ge)), None)
-    high = next((r.le for r in rules if isinstance(r, Le)), None)
-    if says:
-        return says[0]
-    if kind is bool:
-        return "true or false"
-    if kind is int:
-        return f"a whole number from {low} to {high}" if low is not None else "a whole number"
-    if kind is float:
-        return f"a number from {low:g} to {high:g}" if low is not None else "a number"
-    if get_origin(kind) is Literal:
-        return f"one of {', '.join(get_args(kind))}"
-    if get_origin(kind) is tuple:
-        member, _ = _unwrap(get_args(kind)[0], [])
-        if _is_table(member):
-            return f"an array of tables ([[{key}]])" if item else "an array of tables"
-        if get_origin(member) is Literal:
-            return f"a list drawn from {', '.join(get_args(member))}"
-        return "a list of strings"
-    if _is_table(kind):
-        return "a table"
-    return "a string"
