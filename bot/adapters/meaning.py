@@ -12,6 +12,15 @@ from collections.abc import Sequence
 
 from bot.adapters import minilm
 
+# A statement is embedded from its first MEANING_WORDS words: they say what it is about, and the model's cost grows
+# with every word. On the pair sets (dev, tune, hold) 32 and 64 words give the F1 of the whole texts; 48 is kept.
+MEANING_WORDS = 48
+
+
+def _opening(text: str) -> str:
+    words = text.split()
+    return text if len(words) <= MEANING_WORDS else " ".join(words[:MEANING_WORDS])
+
 
 class SentenceMeaning:
     """Sentence embeddings for bot.core.matching: `vectors` runs the model in a thread (numpy releases the GIL)."""
@@ -26,7 +35,7 @@ class SentenceMeaning:
             if self._model is None:
                 self._model = minilm.load()
             self.calls += len(texts)
-            return [minilm.pack(v) for v in self._model.embed(texts)]
+            return [minilm.pack(v) for v in self._model.embed([_opening(t) for t in texts])]
 
     def embed_now(self, texts: Sequence[str]) -> list[bytes]:
         """The same vectors, in the caller's thread (command-line tools with no event loop)."""
