@@ -11,7 +11,7 @@ import bench
 
 def main() -> int:
     names = sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_"))
-    only = set(sys.argv[1:])
+    only = {a for a in sys.argv[1:] if not a.startswith("-")}  # flags (--full) are the modules' own
     for name in names:
         if only and name not in only:
             continue
