@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 CONFIG ?= config/claimdesk.toml
-# feedparser's own test feeds (its sdist), for tests/test_feed_corpus.py; pinned to the installed feedparser.
+# feedparser's own test feeds (its sdist), for tests/integration/test_feed_corpus.py; pinned to the installed feedparser.
 CORPUS       := var/feedparser-corpus
 CORPUS_STAMP := $(CORPUS)/.fetched-stamp
 
@@ -35,7 +35,7 @@ $(CORPUS_STAMP): $(STAMP)
 			$(CORPUS)/feedparser-$$version.tar.gz $(CORPUS); then \
 		echo "$$version" > $(CORPUS_STAMP); \
 	else \
-		echo "warning: could not fetch feedparser $$version's sdist (offline?); tests/test_feed_corpus.py will skip" >&2; \
+		echo "warning: could not fetch feedparser $$version's sdist (offline?); tests/integration/test_feed_corpus.py will skip" >&2; \
 	fi
 
 test: $(STAMP) $(CORPUS_STAMP)

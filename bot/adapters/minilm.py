@@ -7,8 +7,8 @@ BERT, 384-dimensional vectors, 90 MB of weights. Its reference implementation ne
 to import); the model is small enough that its forward pass is a few dozen numpy matrix products, so claimdesk
 runs it itself: `tokenizers` (Hugging Face's Rust WordPiece tokenizer) turns text into ids, and this module does
 what sentence-transformers does with them for this model — BERT, mean pooling over the real tokens, L2
-normalisation — with the same weights. tests/test_minilm.py checks the vectors against ones computed once by
-sentence-transformers itself.
+normalisation — with the same weights. tests/integration/test_minilm.py checks the vectors against ones computed
+once by sentence-transformers itself.
 
 The weights come from a Python package whose files bot.adapters.minilm_files finds, checks (their SHA-256, and that
 the config is the architecture the code below implements) and reads; this module is the arithmetic.
@@ -127,7 +127,8 @@ _LN_EPS = np.float32(1e-12)  # config.json's layer_norm_eps
 # erf(x) ≈ x·P(x²)/Q(x²) on [-4, 4] (|erf| rounds to 1 in float32 beyond): the rational approximation XLA and
 # Eigen use for float32. Measured against math.erf on 2,000,001 points in [-10, 10], evaluated in float32: max
 # error 4.3e-7 (a few float32 ulps), so GELU's error is below 1e-6 for the activations BERT produces (|x| < 10);
-# tests/test_minilm.py checks the bound. No scipy, no per-element Python call (math.erf vectorised is ~100× slower).
+# tests/integration/test_minilm.py checks the bound. No scipy, no per-element Python call (math.erf vectorised
+# is ~100× slower).
 _ERF_P = tuple(
     np.float32(c)
     for c in (
@@ -318,7 +319,7 @@ def pack(vector: npt.ArrayLike) -> bytes:
     Symmetric int8 quantisation with the scale max|v|/127 per vector. Measured on all-MiniLM-L6-v2 vectors of
     news sentences (bench/bench_embedding.py, 2,000 pairs): cosine similarities of unpacked vectors differ from the
     originals' by at most 2.3e-3 (4.2e-4 on average), far below the gap between "same claim" and "different
-    claim"; tests/test_minilm.py bounds it at 5e-3 on its reference vectors.
+    claim"; tests/integration/test_minilm.py bounds it at 5e-3 on its reference vectors.
     """
     v = np.asarray(vector, dtype=np.float32).reshape(-1)
     if v.shape != (DIMENSIONS,):

@@ -16,7 +16,7 @@ import pytest
 from bot.adapters import minilm, minilm_files
 from bot.errors import UserError
 
-REFERENCE = Path(__file__).parent / "data" / "minilm_reference.json"
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "minilm_reference.json"
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,9 @@ from bot.errors import ConfigError
 from bot.extractor import Extractor, model
 from bot.extractor.model import DEFAULT_PIPELINE, PipelineError
 from bot.extractor.pipeline import _PARSE_BUDGET, _PARSE_WINDOW, SENTENCES_KEY
-from tests.test_cli import claimdesk
+from tests.helpers import claimdesk
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_default_pipeline_is_installed_and_matches_its_pinned_hashes() -> None:

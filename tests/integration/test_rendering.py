@@ -17,6 +17,7 @@ from bot.adapters.discord_embeds import alert_embed
 from bot.core.render import alert_line, render_alert, render_digest
 from handlers import Caller, dispatch
 from tests.conftest import ROOT, SEEDS, AppFactory, RecordingSink
+from tests.helpers import harbour_store
 
 AUSTIN = "Russia is averaging a loss of 1,200 troops every day"
 ZELENSKY = "We see all the places where Russia gathers North Korean soldiers"
@@ -196,34 +197,10 @@ def test_no_sink_passes_a_mention_through(tmp_path: Path, sink_name: str) -> Non
 
 
 # -- item 12: how many match, and every page of them ------------------------------------------------------------
-async def _harbour_store(path: Path, n: int) -> None:
-    from bot.adapters.sqlite import SqliteStore
-    from bot.config import FeedSettings
-    from bot.core.alerts import ArticleInfo
-    from bot.core.claims import ClaimDraft
-    from bot.core.placing import add_claim
-    from bot.core.records import NewArticle
-
-    store = await SqliteStore.open(path)
-    feed_id = await store.ensure_feed(FeedSettings("f", "/tmp/f.xml", 60, 0))
-    for i in range(n):
-        text = f"The harbour will reopen on day {i} of the month"
-        d = ClaimDraft(
-            "quote", text, 0, 10, text, f"q{i}", f"Speaker{i}: “{text}”", {}, speaker=f"Speaker{i}"
-        )
-        async with store.unit_of_work() as uow:
-            aid = await uow.articles.add(
-                NewArticle(feed_id, f"g{i}", None, f"T{i}", "S", None, text, "", None, True)
-            )
-            assert aid is not None
-            await add_claim(uow.claims, ArticleInfo(aid, f"T{i}", "S", None, None, "", text), d)
-    await store.close()
-
-
 async def test_lookups_say_how_many_match_and_page_through_them(tmp_path: Path) -> None:
     from bot.adapters.sqlite import SqliteStore
 
-    await _harbour_store(tmp_path / "h.db", 23)
+    await harbour_store(tmp_path / "h.db", 23)
     store = await SqliteStore.open(tmp_path / "h.db")
     try:
         seen: list[str] = []
@@ -247,7 +224,7 @@ async def test_lookups_say_how_many_match_and_page_through_them(tmp_path: Path) 
 def test_ask_pages_at_the_command_line(tmp_path: Path) -> None:
     import asyncio
 
-    asyncio.run(_harbour_store(tmp_path / "claimdesk.db", 23))
+    asyncio.run(harbour_store(tmp_path / "claimdesk.db", 23))
     config = tmp_path / "claimdesk.toml"
     config.write_text(
         '[database]\npath = "claimdesk.db"\n[[teams]]\nname = "desk"\nkeywords = ["harbour"]\n',

@@ -1,5 +1,6 @@
 """The decision points behind "one clear line, exit 2" for the files an operator names: each classifier is fed
-the real error of a real operation (tests/test_cli_errors.py runs the CLI end to end, read-only mounts included)."""
+the real error of a real operation (tests/e2e/test_cli_errors.py runs the CLI end to end, read-only mounts
+included)."""
 
 from __future__ import annotations
 

@@ -33,6 +33,7 @@ from tests.discord_standin import (  # noqa: F401
     Role,
     discord_standin_fixture,
 )
+from tests.helpers import harbour_store
 
 GUILD_A, GUILD_B = 1_000_000_000_000_001, 1_000_000_000_000_002
 DESK_A, DESK_B = 2_000_000_000_000_001, 2_000_000_000_000_002
@@ -398,9 +399,7 @@ async def _none_pending_but_rejected(desk: Desk) -> list[bool]:
 
 
 async def test_a_lookup_with_more_matches_than_a_page_turns_to_the_next_page(desk: Desk) -> None:
-    from tests.test_rendering import _harbour_store
-
-    await _harbour_store(desk.app.store.path, 23)  # 23 clusters that match "harbour"
+    await harbour_store(desk.app.store.path, 23)  # 23 clusters that match "harbour"
     first = await (
         await desk.standin.interact(GUILD_A, DESK_A, REPORTER_A, "claims", {"topic": "harbour"})
     ).message()

@@ -16,33 +16,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SEEDS
+from tests.helpers import claimdesk
 
 pytestmark = pytest.mark.slow
-
-
-def claimdesk(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMDESK_")} | {
-        "PYTHONIOENCODING": "utf-8"
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        capture_output=True,
-        encoding="utf-8",
-        timeout=timeout,
-        env=env,
-    )
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    """The shipped default config, with its database moved into tmp_path."""
-    text = (ROOT / "config" / "claimdesk.toml").read_text(encoding="utf-8")
-    text = text.replace('path = "../var/claimdesk.db"', f'path = "{tmp_path / "claimdesk.db"}"')
-    text = text.replace('url = "../seeds/feed.xml"', f'url = "{SEEDS / "feed.xml"}"')
-    path = tmp_path / "claimdesk.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def _read_until(proc: subprocess.Popen[bytes], done: re.Pattern[str] | None, seconds: float) -> str:

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SEEDS
-from tests.test_cli import claimdesk, config  # noqa: F401  (the fixture)
+from tests.helpers import claimdesk
 
 pytestmark = pytest.mark.slow
 
 
-def test_config_and_verbose_are_read_before_or_after_the_command(config: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_config_and_verbose_are_read_before_or_after_the_command(config: Path, tmp_path: Path) -> None:
     # from a folder without config/claimdesk.toml: a --config that is ignored would fail with "no such config file"
     assert claimdesk("db", "upgrade", "--config", str(config)).returncode == 0
     for args in (
@@ -101,7 +101,7 @@ def read_only() -> Iterator[Callable[[Path], Callable[..., subprocess.CompletedP
             f.chmod(0o755 if f.is_dir() else 0o644)
 
 
-def test_a_folder_where_a_file_belongs_is_one_line(config: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_a_folder_where_a_file_belongs_is_one_line(config: Path, tmp_path: Path) -> None:
     folder = tmp_path / "store"
     folder.mkdir()
     _with_database(config, folder)
@@ -116,7 +116,7 @@ def test_a_folder_where_a_file_belongs_is_one_line(config: Path, tmp_path: Path)
     _one_line_exit_2(claimdesk("run", "--once", "--config", str(config)), str(out), "is a folder")
 
 
-def test_lookups_never_create_a_store(config: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_lookups_never_create_a_store(config: Path, tmp_path: Path) -> None:
     typo = tmp_path / "tpyo" / "claimdesk.db"
     _with_database(config, typo)
     _one_line_exit_2(claimdesk("ask", "--config", str(config), "/status"), str(typo), "no database")
@@ -129,7 +129,7 @@ def test_lookups_never_create_a_store(config: Path, tmp_path: Path) -> None:  # 
     assert claimdesk("ask", "--config", str(config), "/status").returncode == 0
 
 
-def test_another_programs_database_is_refused_untouched(config: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_another_programs_database_is_refused_untouched(config: Path, tmp_path: Path) -> None:
     other = tmp_path / "music.db"
     con = sqlite3.connect(other)
     con.execute("CREATE TABLE songs (title TEXT)")
@@ -146,7 +146,7 @@ def test_another_programs_database_is_refused_untouched(config: Path, tmp_path: 
 
 
 def test_a_new_store_or_backup_on_a_read_only_place_is_one_line(
-    config: Path,  # noqa: F811
+    config: Path,
     tmp_path: Path,
     read_only: Callable[[Path], Callable[..., subprocess.CompletedProcess[str]]],
 ) -> None:
@@ -163,7 +163,7 @@ def test_a_new_store_or_backup_on_a_read_only_place_is_one_line(
 
 
 def test_an_existing_store_on_a_read_only_mount_answers_lookups(
-    config: Path,  # noqa: F811
+    config: Path,
     tmp_path: Path,
     read_only: Callable[[Path], Callable[..., subprocess.CompletedProcess[str]]],
 ) -> None:
@@ -181,7 +181,7 @@ def test_an_existing_store_on_a_read_only_mount_answers_lookups(
     _one_line_exit_2(r, str(data / "claimdesk.db"), "read-only")
 
 
-def test_ingest_skips_empty_and_binary_files_with_a_message(config: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_ingest_skips_empty_and_binary_files_with_a_message(config: Path, tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "empty.txt").write_bytes(b"")
@@ -201,7 +201,7 @@ def test_ingest_skips_empty_and_binary_files_with_a_message(config: Path, tmp_pa
 
 
 # -- item 16: wording at the command line ---------------------------------------------------------------------------
-def test_an_error_names_its_url_once(config: Path) -> None:  # noqa: F811
+def test_an_error_names_its_url_once(config: Path) -> None:
     url = "http://10.0.0.1/feed.xml"  # refused by the SSRF guard before any socket is opened
     r = claimdesk("ingest", "--config", str(config), url)
     assert r.returncode == 1 and "private network" in r.stderr, r.stderr
@@ -215,7 +215,7 @@ def test_ask_help_lists_the_slash_commands() -> None:
         assert command in r.stdout, command
 
 
-def test_a_typo_gets_a_did_you_mean(config: Path) -> None:  # noqa: F811
+def test_a_typo_gets_a_did_you_mean(config: Path) -> None:
     assert claimdesk("db", "upgrade", "--config", str(config)).returncode == 0
     r = claimdesk("ask", "--config", str(config), "/claim kursk")
     assert r.returncode == 1 and "did you mean /claims" in r.stdout.lower(), r.stdout

@@ -18,7 +18,7 @@ from bot.adapters.sqlite import SqliteStore
 from bot.cli import parse_since
 from bot.errors import UserError
 from tests.conftest import ROOT, SEEDS
-from tests.test_cli import claimdesk
+from tests.helpers import claimdesk
 
 KEYS = [
     "claim_id",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("bot", "handlers")
 STORE_MODULES = ("bot.adapters.sqlite", "bot.adapters.store", "sqlite3", "aiosqlite")
 # adapters the service (and its parts beside it) still imports for feed fetching (the feed part of issue 18, not the
