@@ -504,6 +504,28 @@ def reported_in(doc: Doc) -> list[Reported]:
     return out
 
 
+_HEAD_OF_SENTENCE = re.compile(r"\s*(?:[\w’'.-]+\s+){0,3}$")
+
+
+def _introduced_before(text: str, lo: int, hi: int, people: PeopleIndex, chain: SpeakerChain) -> None:
+    """A person at the head of the sentence right before a parsed one, in its paragraph, enters the chain as a new
+    voice: "Union leader Anika Brandvold was unmoved. 'We will stay out,' she said." The parse reads only
+    sentences with a quote or a speech verb, so the sentence that introduces the speaker is not parsed."""
+    gap = text[lo:hi]
+    if "\n" in gap.strip():
+        return  # another paragraph: the introduction is not this quote's
+    cut = max(gap.rstrip().rfind(". ", 0, len(gap.rstrip()) - 1), -1)
+    start = lo + cut + 2 if cut >= 0 else lo
+    for person in people.people:
+        if start <= person.start < hi:
+            if _HEAD_OF_SENTENCE.fullmatch(text, start, person.start) and not person.name.isupper():
+                mention = Mention(
+                    person.start, person.end, text[person.start : person.end], person.name, None, True
+                )
+                chain.introduced(person.start, mention)
+            return
+
+
 def quotes_from_parses(
     text: str,
     parses: Sequence[tuple[int, Doc]],
@@ -521,8 +543,11 @@ def quotes_from_parses(
     out: list[Quote] = []
     pending_direct = sorted(direct, key=lambda q: q.start)
     di = 0
+    prev_end = 0
     for off, doc in parses:
         s_end = off + len(doc.text)
+        _introduced_before(text, prev_end, off, people, chain)
+        prev_end = s_end
         # people named as subjects here enter the chain (a new voice)
         for tok in doc:
             if tok.dep_ == "nsubj" and _pos(tok) in ("PROPN", "NOUN") and tok.text[:1].isupper():

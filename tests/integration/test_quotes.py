@@ -482,3 +482,15 @@ def test_a_place_or_a_masthead_never_speaks_a_bare_quote(extractor: Extractor) -
     )
     (q,) = quotes(extractor, text)
     assert q.speaker is None
+
+
+def test_a_speaker_introduced_in_the_sentence_before_a_pronoun_quote(extractor: Extractor) -> None:
+    """The introduction is not parsed (no quote, no speech verb), yet it names who 'she' is: not the man who spoke
+    before it."""
+    text = (
+        '"The ferries will run on Sunday," Harbour Minister Tobias Lenk told reporters.\n\n'
+        'Crew leader Mira Halvorsen was not convinced. "Nobody has asked the crews," she said.\n'
+    )
+    speakers = {q.text: q.speaker for q in extractor.extract(text).quotes}
+    assert speakers["Nobody has asked the crews"] == "Mira Halvorsen"
+    assert speakers["The ferries will run on Sunday"] == "Tobias Lenk"
