@@ -643,7 +643,7 @@ def _direct_speaker(
             p = off + tok.idx
             if inside(p) or _pos(tok) not in ("VERB", "AUX") or _cue_of(tok) is None:
                 continue
-            subj = _subject_of(tok)
+            subj = _subject_of(tok) or _misread_subject(tok)
             if subj is None or inside(off + subj.idx):
                 continue
             dist = min(abs(p - q.start), abs(p - q.end))
@@ -670,6 +670,16 @@ def _direct_speaker(
             return replace(q, speaker=current.speaker, speaker_role=current.role or q.speaker_role)
         return q
     return _bare(q, chain)
+
+
+def _misread_subject(cue: Token) -> Token | None:
+    """The speaker of a cue the parser read as a participle of the noun before it: '"…," the head of the agency,
+    Danica Ferrol, repeated on television' (repeated: acl of head). Only right after a comma that closes the
+    noun phrase, where a participle would be odd and a speech verb is the reading a journalist meant."""
+    head = cue.head
+    if cue.dep_ != "acl" or head.i >= cue.i or cue.i == 0 or cue.nbor(-1).text != ",":
+        return None
+    return head if _pos(head) in ("NOUN", "PROPN") else None
 
 
 def _bare(q: Quote, chain: SpeakerChain) -> Quote:

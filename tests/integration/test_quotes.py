@@ -494,3 +494,10 @@ def test_a_speaker_introduced_in_the_sentence_before_a_pronoun_quote(extractor: 
     speakers = {q.text: q.speaker for q in extractor.extract(text).quotes}
     assert speakers["Nobody has asked the crews"] == "Mira Halvorsen"
     assert speakers["The ferries will run on Sunday"] == "Tobias Lenk"
+
+
+def test_a_speech_verb_misread_as_a_participle_after_an_apposition(extractor: Extractor) -> None:
+    """'the head of the agency, Danica Ferrol, repeated': the parser reads 'repeated' as describing 'head'."""
+    text = "«Leave when you are told to leave», the head of the harbour office, Ilse Varga, repeated on the radio.\n"
+    (quote,) = extractor.extract(text).quotes
+    assert (quote.speaker, quote.cue) == ("Ilse Varga", "repeated")
