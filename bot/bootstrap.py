@@ -19,6 +19,7 @@ from bot.adapters import minilm
 from bot.adapters.console import ConsoleSink, JsonlSink
 from bot.adapters.fetcher import Fetcher
 from bot.adapters.meaning import SentenceMeaning
+from bot.adapters.sources import ArticlePages, GuardedFeeds
 from bot.adapters.sqlite import SCHEMA_VERSION, SqliteStore
 from bot.app import App
 from bot.config import Settings
@@ -89,15 +90,17 @@ async def bootstrap(
     store = await SqliteStore.open(settings.database)
     try:
         await store.sync_teams(settings.teams)
+        fetcher = Fetcher(settings.fetch, resolver=resolver)  # one client: feeds and article pages share it
         service = Claimdesk(
             store,
             worker,
             sink,
-            Fetcher(settings.fetch, resolver=resolver),
-            settings.health,
-            settings.feed_defaults,
-            Tries(settings.fetch.team_tries_per_hour, HOUR),
-            SentenceMeaning(),
+            feeds=GuardedFeeds(fetcher),
+            pages=ArticlePages(fetcher),
+            policy=settings.health,
+            feed_defaults=settings.feed_defaults,
+            team_tries=Tries(settings.fetch.team_tries_per_hour, HOUR),
+            meaning=SentenceMeaning(),
         )
         if open_feeds:
             for feed in settings.feeds:

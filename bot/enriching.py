@@ -3,8 +3,9 @@ the claims come from the article rather than from its first sentence.
 
 Apart from the service because page fetching has its own limits, which hold for the whole process rather than
 for one poll: at most PAGES_AT_ONCE pages fetched at once and one parsed at a time (trafilatura holds ~35x the
-HTML it parses; six parses at once took a hostile run past 1.3 GB). Pages go through the same fetcher, and so
-the same network guard, as feeds; whatever a page does, the entry keeps its feed's text.
+HTML it parses; six parses at once took a hostile run past 1.3 GB). Pages come through a `PageReader` port
+(bot.core.ports), over the same fetcher, and so the same network guard, as feeds; whatever a page does, the
+entry keeps its feed's text.
 """
 
 from __future__ import annotations
@@ -13,11 +14,9 @@ import asyncio
 import logging
 from dataclasses import replace
 
-from bot.adapters.feeds import FeedEntry
-from bot.adapters.fetcher import PAGE_ACCEPT, Fetcher
-from bot.adapters.fulltext import PAGE_BYTES, page_text
 from bot.config import is_web_url
-from bot.core.ports import Store
+from bot.core.feedrecords import FeedEntry
+from bot.core.ports import PageReader, Store
 
 log = logging.getLogger("claimdesk")
 
@@ -25,18 +24,18 @@ PAGES_AT_ONCE = 4
 
 
 class FullText:
-    """`await full_text(entries)`: the entries, teasers with their page's text (`page_text`) where it is longer."""
+    """`await full_text(entries)`: the entries, teasers with their page's text (`pages.text`) where it is longer."""
 
-    def __init__(self, store: Store, fetcher: Fetcher) -> None:
+    def __init__(self, store: Store, pages: PageReader) -> None:
         self.store = store
-        self.fetcher = fetcher
+        self.pages = pages
         self._fetches = asyncio.Semaphore(PAGES_AT_ONCE)
         self._parses = asyncio.Semaphore(1)
 
     async def __call__(self, entries: list[FeedEntry]) -> list[FeedEntry]:
         """Entries whose feed text is a teaser get their article page's main text (same guards as feeds); any
         failure keeps the feed's text."""
-        below = self.fetcher.settings.full_text_below
+        below = self.pages.teaser_below
         teasers = [e for e in entries if len(e.text) < below and e.url and is_web_url(e.url)]
         # an article stored before under another key (a feed whose guids churn) had its page read then: once is
         # enough, and it will not be stored again anyway
@@ -50,9 +49,9 @@ class FullText:
                 return e
             try:
                 async with self._fetches:  # held until parsed: at most this many pages in memory
-                    got = await self.fetcher.get(e.url, accept=PAGE_ACCEPT, max_bytes=PAGE_BYTES)
+                    got = await self.pages.get(e.url)
                     async with self._parses:
-                        text = await asyncio.to_thread(page_text, got.body, got.url)
+                        text = await asyncio.to_thread(self.pages.text, got.body, got.url)
             except Exception as exc:  # whatever the page does, the feed's own text is kept
                 log.info("full text for %r not used: %s", e.title, exc)
                 return e

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.adapters.feeds import FeedEntry
+from bot.core.feedrecords import FeedEntry
 from bot.core.ports import Store
 
 

@@ -15,3 +15,8 @@ class ConfigError(UserError):
 
 class StoreError(UserError):
     """The database file is not a claimdesk SQLite database this version can use."""
+
+
+class FeedError(Exception):
+    """This feed could not be read or parsed; the message says why, for logs and the feed row. Not a `UserError`:
+    a feed's failure is counted and shown on the feed, never the end of the command."""

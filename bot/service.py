@@ -4,8 +4,9 @@ and alerts in one unit of work, and deliver the outbox through a sink.
 Its parts live beside it: which entries are new and which alert (bot.entries), article pages for teasers
 (bot.enriching), the extraction thread (bot.extraction_worker), a delivery round (bot.delivering).
 
-Nothing here knows SQL or Discord: it talks to the store through its ports (bot.core.ports) and to any object
-with `async send(channel, payload)`.
+Nothing here knows SQL, HTTP or Discord: it talks to the store, to feeds and to article pages through their ports
+(bot.core.ports: `Store`, `FeedSource`, `PageReader`; the composition root, bot.bootstrap, passes the adapters) and
+to any object with `async send(channel, payload)`.
 """
 
 from __future__ import annotations
@@ -19,21 +20,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.adapters.feeds import FeedEntry, FeedError, ParsedFeed, parse_feed, read_local
-from bot.adapters.fetcher import Fetched, Fetcher
 from bot.config import FeedSettings, FetchSettings, is_web_url
 from bot.core.alerts import TeamWatch
 from bot.core.claims import claims_from
 from bot.core.feedhealth import FeedPolicy, after_failure, is_due
 from bot.core.feednotices import feed_failed, feed_ok
+from bot.core.feedrecords import FeedEntry, Fetched, ParsedFeed
 from bot.core.matching import Meaning
 from bot.core.placing import record_article
-from bot.core.ports import Store
+from bot.core.ports import FeedSource, PageReader, Store
 from bot.core.records import FeedRow, NewArticle
 from bot.core.tries import HOUR, TooManyTries, Tries
 from bot.delivering import MessageRejected, RouteUnavailable, Sink, deliver_round
 from bot.enriching import FullText
 from bot.entries import alerting, newest, oldest_first, unseen
+from bot.errors import FeedError
 from bot.extraction_worker import ExtractionWorker
 from bot.extractor import Extraction
 
@@ -85,7 +86,8 @@ class Claimdesk:
         store: Store,
         worker: ExtractionWorker,
         sink: Sink,
-        fetcher: Fetcher | None = None,
+        feeds: FeedSource,
+        pages: PageReader,
         policy: FeedPolicy | None = None,
         feed_defaults: FeedSettings | None = None,
         team_tries: Tries | None = None,
@@ -96,7 +98,8 @@ class Claimdesk:
         self.meaning = meaning
         self.worker = worker
         self.sink = sink
-        self.fetcher = fetcher or Fetcher()
+        # feeds fetched (through the network guard) or read, and parsed; `fetcher` by its older name
+        self.fetcher = feeds
         self.policy = policy or FeedPolicy()
         # interval, max age and full text for feeds that teams add (their name and url come from the store)
         self.feed_defaults = feed_defaults or FeedSettings("", "", 300, 0)
@@ -114,7 +117,7 @@ class Claimdesk:
         # nothing to lose; a poll storing articles stops after the article it is on
         self._network_bound: set[asyncio.Task[Any]] = set()
         # article pages for teasers, within the process's own page limits (bot.enriching)
-        self.full_text = FullText(store, self.fetcher)
+        self.full_text = FullText(store, pages)
         self._stopping = False
 
     async def add_feed(self, feed: FeedSettings) -> int:
@@ -169,15 +172,15 @@ class Claimdesk:
         """Fetch (through the guard) or read a local feed file and parse it, once: for the operator's imports."""
         if is_web_url(url):
             return await self.read_remote_feed(url)
-        data = await asyncio.to_thread(read_local, Path(url))
-        return await asyncio.to_thread(parse_feed, data, {})
+        data = await asyncio.to_thread(self.fetcher.read_local, Path(url))
+        return await asyncio.to_thread(self.fetcher.parse, data, {})
 
     async def read_remote_feed(self, url: str) -> ParsedFeed:
         """Fetch a feed through the guard and parse it; never a local file. What users' commands get."""
         if not is_web_url(url):
             raise FeedError(f"{url[:200]}: only http and https URLs are fetched")
         got = await self.fetcher.get(url)
-        return await asyncio.to_thread(parse_feed, got.body, dict(got.headers))
+        return await asyncio.to_thread(self.fetcher.parse, got.body, dict(got.headers))
 
     def team_feed_reader(self, team: str) -> Callable[[str], Awaitable[ParsedFeed]]:
         """`read_remote_feed` for one team's commands, within its tries (`fetch.team_tries_per_hour`).
@@ -254,12 +257,12 @@ class Claimdesk:
     async def _fetch(self, feed: FeedSettings, row: FeedRow) -> tuple[ParsedFeed | None, Fetched | None]:
         """The feed parsed, and the response it came in (None for a local file); None parsed: a 304."""
         if not feed.is_remote:
-            data = await asyncio.to_thread(read_local, Path(feed.url))
-            return await asyncio.to_thread(parse_feed, data, {}), None
+            data = await asyncio.to_thread(self.fetcher.read_local, Path(feed.url))
+            return await asyncio.to_thread(self.fetcher.parse, data, {}), None
         got = await self.fetcher.get(row.target, etag=row.etag, last_modified=row.last_modified)
         if got.status == 304:
             return None, got
-        return await asyncio.to_thread(parse_feed, got.body, dict(got.headers)), got
+        return await asyncio.to_thread(self.fetcher.parse, got.body, dict(got.headers)), got
 
     async def _failed(self, feed: FeedSettings, feed_id: int, failures: int, exc: FeedError) -> IngestReport:
         """Count the failure, back off (never sooner than Retry-After), pause after too many in a row. The wait
@@ -291,10 +294,6 @@ class Claimdesk:
         if paused:
             self._wake.set()
         return IngestReport(errors=[f"{feed.url}: {exc}"])
-
-    @property
-    def fetch_settings(self) -> FetchSettings:
-        return self.fetcher.settings
 
     async def ingest(
         self,

@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Concatenate, NewType, ParamSpec
 
-from bot.adapters.feeds import ParsedFeed
 from bot.config import DEFAULT_ALERT_KINDS
+from bot.core.feedrecords import ParsedFeed
 from bot.core.ports import Store
 from bot.core.records import TeamRow
 from bot.core.replies import Reply

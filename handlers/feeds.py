@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from math import ceil
 
-from bot.adapters.feeds import FeedError, ParsedFeed
+from bot.core.feedrecords import ParsedFeed
 from bot.core.records import FeedRow
 from bot.core.render import human_time, plural, shorten
 from bot.core.replies import Reply, ReplyItem
 from bot.core.tries import HOUR, TooManyTries
+from bot.errors import FeedError
 from handlers.context import Context, FeedReader, caller_team, manages, new_team, refuse
 
 MAX_TEAM_FEEDS = 50

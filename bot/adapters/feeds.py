@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,45 +18,15 @@ from urllib.parse import urlsplit
 import feedparser
 
 from bot.adapters.memory import release_memory
+from bot.core.feedrecords import FeedEntry, ParsedFeed
 from bot.core.htmltext import html_to_text
-from bot.core.identity import entry_key, fingerprint, link_key
+from bot.core.identity import entry_key
+from bot.errors import FeedError
+
+# the records and the error live in the core (bot.core.feedrecords, bot.errors); named here too for older callers
+__all__ = ["MAX_FEED_BYTES", "FeedEntry", "FeedError", "ParsedFeed", "parse_feed", "read_local"]
 
 MAX_FEED_BYTES = 20 * 1024 * 1024
-
-
-class FeedError(Exception):
-    """This feed could not be read or parsed; the message says why, for logs and the feed row."""
-
-
-@dataclass(frozen=True)
-class FeedEntry:
-    key: str  # bot.core.identity.entry_key
-    title: str
-    url: str | None
-    source: str
-    published: str | None  # ISO 8601, UTC
-    text: str  # as the feed carries it
-    page_text: str | None = None  # the article page's main text, fetched when the feed carries a teaser
-
-    @property
-    def body(self) -> str:
-        """The article's text: the page's when it was fetched, else the feed's."""
-        return self.page_text or self.text
-
-    @property
-    def link_key(self) -> str | None:
-        return link_key(self.url)
-
-    @property
-    def fingerprint(self) -> str:
-        """From the feed's own text, so it is the same on every poll whether or not the page was fetched."""
-        return fingerprint(self.title, self.text)
-
-
-@dataclass(frozen=True)
-class ParsedFeed:
-    title: str | None
-    entries: tuple[FeedEntry, ...]
 
 
 def read_local(path: Path, limit: int = MAX_FEED_BYTES) -> bytes:

@@ -17,8 +17,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import zlib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
@@ -26,9 +24,10 @@ import aiohttp
 from aiohttp.abc import AbstractResolver
 from yarl import URL
 
-from bot.adapters.feeds import FeedError
 from bot.adapters.netguard import AddressPolicy, BlockedAddress, GuardedConnector, GuardedResolver, check_url
 from bot.config import FetchSettings
+from bot.core.feedrecords import Fetched
+from bot.errors import FeedError
 
 USER_AGENT = "claimdesk/0.1 (+newsroom claim alerts)"
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -46,17 +45,6 @@ class FetchError(FeedError):
         super().__init__(message)
         self.retry_after = retry_after
         self.gone = gone
-
-
-@dataclass(frozen=True)
-class Fetched:
-    status: int  # 200, or 304 (not modified: no body)
-    url: str  # where the body came from, after redirects
-    body: bytes = b""
-    headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
-    moved_to: str | None = None  # every redirect on the way was permanent: the resource lives here now
-    etag: str | None = None
-    last_modified: str | None = None
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:

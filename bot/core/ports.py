@@ -5,6 +5,8 @@ Two levels. Repositories (`ArticleRepository`, `ClaimRepository`, `FeedRepositor
 (`async with store.unit_of_work() as uow: …`; cosmicpython's unit_of_work.py). The store itself (`Store`:
 `FeedStore`, `TeamStore`, `ClaimStore`, `Outbox`) offers the lookups and one-step writes the handlers and the
 service call, each its own transaction. Adapters (bot.adapters.sqlite) implement them; nothing here knows SQL.
+The feeds' ports (`FeedSource`, `PageReader`) are what the service and its parts use of the network and feedparser
+(bot.adapters.sources implements them).
 Decisions — where a claim goes, what a message holds, who hears of a paused feed — are the core's
 (bot.core.placing, bot.core.planning, bot.core.feednotices): a store only reads and writes.
 """
@@ -20,6 +22,7 @@ from typing import Any, Protocol
 from bot.core.alerts import AlertDraft, ArticleInfo, TeamWatch
 from bot.core.claims import ClaimDraft
 from bot.core.delivery import Pacing
+from bot.core.feedrecords import Fetched, ParsedFeed
 from bot.core.figure_identity import FigureRef
 from bot.core.records import (
     Candidates,
@@ -271,3 +274,34 @@ class Store(FeedStore, TeamStore, ClaimStore, Outbox, UnitOfWorkFactory, Protoco
     read_only: bool
 
     async def close(self) -> None: ...
+
+
+# -- feeds and article pages ----------------------------------------------------------------------------------------
+class FeedSource(Protocol):
+    """Feed documents: fetched through the network guard (conditional GET: a 304 has no body), or read from the
+    operator's own file, and parsed into plain entries. Every failure is a `bot.errors.FeedError`."""
+
+    async def get(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> Fetched: ...
+
+    def parse(self, data: bytes, headers: Mapping[str, str]) -> ParsedFeed: ...
+
+    def read_local(self, path: Path) -> bytes: ...
+
+    async def close(self) -> None: ...
+
+
+class PageReader(Protocol):
+    """Article pages for entries whose feed carries a teaser: fetched through the same guard, and their main text."""
+
+    @property
+    def teaser_below(self) -> int:
+        """A feed text shorter than this many characters is a teaser."""
+        ...
+
+    async def get(self, url: str) -> Fetched: ...
+
+    def text(self, html: bytes, url: str) -> str | None:
+        """The page's main text, None when it has none (blocking: run it in a thread)."""
+        ...

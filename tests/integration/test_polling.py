@@ -347,7 +347,7 @@ async def test_article_pages_are_parsed_one_at_a_time_across_polls(
 ) -> None:
     import threading
 
-    import bot.enriching
+    import bot.adapters.fulltext
     from bot.adapters.fulltext import PARSE_BYTES, page_text
 
     now, most, seen = [0], [0], []
@@ -365,7 +365,7 @@ async def test_article_pages_are_parsed_one_at_a_time_across_polls(
             with lock:
                 now[0] -= 1
 
-    monkeypatch.setattr(bot.enriching, "page_text", counting)
+    monkeypatch.setattr(bot.adapters.fulltext, "page_text", counting)  # what the PageReader adapter calls
     page = b"<html><body><script>" + b"x" * 3_000_000 + b"</script><article>"
     page += b"".join(
         b"<p>Harbour officials said %d containers left the quay on Monday.</p>" % n for n in range(40)
