@@ -134,7 +134,7 @@ def _content_terms(text: str) -> dict[str, float]:
 
 def wording_similarity(a: str, b: str) -> float:
     """The longest run of words both sides share, over the shorter side's length: the same words in the same order,
-    quoted in full or in part ('That makes me smart' / 'Not paying taxes "makes me smart"'). Runs under three words
+    quoted in full or in part ('That keeps the harbour open' / 'Dredging now "keeps the harbour open"'). Runs under three words
     count for nothing."""
     if _trigrams(a).isdisjoint(_trigrams(b)):  # a shared run of three words or more is a shared trigram
         return 0.0
@@ -159,13 +159,13 @@ _NEGATIONS = frozenset(
 FRAGMENT_SCORE = (
     0.8  # a quoted fragment of the other side's words: strong evidence, short of the same wording
 )
-POLARITY_DAMPING = 0.85  # shared terms, opposite polarity: "I pay federal taxes" vs "not paying taxes …"
+POLARITY_DAMPING = 0.85  # shared terms, opposite polarity: "I pay the harbour fees" vs "not paying fees …"
 
 
 def quotes_a_fragment_of(a: str, b: str) -> bool:
     """True when `a` puts in quote marks a fragment of `b`'s words, in order: an outlet reporting a statement
-    quotes the telling words of it ('she would speak directly to “white people”'; 'be recognised as
-    “intolerable”'). The fragment must hold a content word, and must not be the whole of `a`."""
+    quotes the telling words of it ('she would speak plainly to “ferry crews”'; 'be treated as
+    “unacceptable”'). The fragment must hold a content word, and must not be the whole of `a`."""
     wa, wb = _words(a), _words(b)
     stop = stopwords()
     for m in _QUOTED.finditer(a[: MAX_WORDS * 12]):

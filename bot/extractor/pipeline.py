@@ -235,8 +235,8 @@ _LOCATIVE = re.compile(
 
 @cache
 def _given_before(name: str) -> re.Pattern[str]:
-    """A capitalised word right before the name that is no preposition or article: a given name ("Hillary
-    Clinton"), so the name is a person's, whatever else the article does with it ("at the Clinton campaign")."""
+    """A capitalised word right before the name that is no preposition or article: a given name ("Aida
+    Tarvel"), so the name is a person's, whatever else the article does with it ("at the Tarvel campaign")."""
     return re.compile(
         rf"\b(?!(?:In|At|From|Near|The|To|Across|Outside|Around|Towards?|Of|On|And|But)\b)[A-Z][a-z]+\s+{re.escape(name)}\b"
     )
@@ -246,7 +246,7 @@ def _not_by_places(quotes: Sequence[Quote], text: str, people: PeopleIndex) -> l
     """A speaker is a person, an organisation or a group, never a place: a quote whose speaker is a name the
     article uses as a place ("in Tarvel") and never as a person is left without a speaker (and so is not a
     claim). Countries and capitals of the lexicon are kept ("Moscow said" is its government speaking), and so
-    are acronyms ("a loan from EDC": a body) and people's surnames ("in Clinton's campaign" is no place)."""
+    are acronyms ("a loan from KVB": a body) and people's surnames ("in Tarvel's campaign" is no place)."""
     places = {m.group(1) for m in _LOCATIVE.finditer(text)}
     if not places:
         return list(quotes)
