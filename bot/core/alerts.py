@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from bot.core.claims import ClaimDraft, format_number
 from bot.core.keywords import KeywordSet
+from bot.core.matching import Status
 from bot.core.records import TeamRow, WatchRow
 from bot.core.render import human_time
-
-Status = Literal["new", "corroborated", "conflicting", "repeat"]
 
 
 @dataclass(frozen=True)

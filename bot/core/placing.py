@@ -17,7 +17,7 @@ from bot.core.claims import ClaimDraft
 from bot.core.figure_identity import figure_ref
 from bot.core.matching import ClusterView, Meaning, Placement, index_keys, place
 from bot.core.ports import ClaimRepository, UnitOfWorkFactory
-from bot.core.quote_identity import negated, numbers_differ, same_speaker
+from bot.core.quote_identity import meaning_may_decide, same_speaker
 from bot.core.records import NewArticle
 
 
@@ -111,12 +111,6 @@ async def _with_meaning(
 # the first two candidates held 31 of the 35 cosines ≥ 0.70 in bench_claims' ingests (issue 17's notes). Of each,
 # the first and the latest wordings are compared: a quote costs at most five texts, one once they are stored.
 MEANING_CANDIDATES = 2
-
-
-def meaning_may_decide(text: str, wording: str) -> bool:
-    """Whether meaning could join the two at all (bot.core.quote_identity.quote_decision's guards): the same
-    polarity and no other numbers. When it could not, no model call is made for them."""
-    return negated(text) == negated(wording) and not numbers_differ(text, wording)
 
 
 @dataclass(frozen=True)

@@ -223,6 +223,12 @@ def contradicts(a_text: str, b_text: str) -> bool:
     return bool(ta and tb) and len(ta & tb) / len(ta | tb) >= _CONTRADICTION_OVERLAP
 
 
+def meaning_may_decide(a_text: str, b_text: str) -> bool:
+    """Whether meaning could join two statements at all: the same polarity and no other numbers. Callers skip
+    the model for pairs where it could not."""
+    return negated(a_text) == negated(b_text) and not numbers_differ(a_text, b_text)
+
+
 def quote_decision(a_text: str, b_text: str, meaning: float | None = None) -> Match:
     """Whether two statements by one speaker are the same statement: by their words, or by their meaning (the
     embeddings' cosine, when the caller has it). Statements that disagree on a negation or on their numbers need
@@ -233,8 +239,7 @@ def quote_decision(a_text: str, b_text: str, meaning: float | None = None) -> Ma
         not same
         and meaning is not None
         and meaning >= MEANING_THRESHOLD
-        and negated(a_text) == negated(b_text)
-        and not numbers_differ(a_text, b_text)
+        and meaning_may_decide(a_text, b_text)
     ):
         same, score = True, meaning
     if same and (

@@ -509,21 +509,19 @@ _HEAD_OF_SENTENCE = re.compile(r"\s*(?:[\w’'.-]+\s+){0,3}$")
 
 def _introduced_before(text: str, lo: int, hi: int, people: PeopleIndex, chain: SpeakerChain) -> None:
     """A person at the head of the sentence right before a parsed one, in its paragraph, enters the chain as a new
-    voice: "Union leader Anika Brandvold was unmoved. 'We will stay out,' she said." The parse reads only
-    sentences with a quote or a speech verb, so the sentence that introduces the speaker is not parsed."""
+    voice: "Crew leader Mira Halvorsen was not convinced. '…,' she said." The parse reads only sentences with a
+    quote or a speech verb, so the sentence that introduces the speaker is not parsed."""
     gap = text[lo:hi]
     if "\n" in gap.strip():
         return  # another paragraph: the introduction is not this quote's
-    cut = max(gap.rstrip().rfind(". ", 0, len(gap.rstrip()) - 1), -1)
+    cut = gap.rstrip().rfind(". ", 0, len(gap.rstrip()) - 1)
     start = lo + cut + 2 if cut >= 0 else lo
-    for person in people.people:
-        if start <= person.start < hi:
-            if _HEAD_OF_SENTENCE.fullmatch(text, start, person.start) and not person.name.isupper():
-                mention = Mention(
-                    person.start, person.end, text[person.start : person.end], person.name, None, True
-                )
-                chain.introduced(person.start, mention)
-            return
+    person = people.first_from(start)
+    if person is None or person.start >= hi:
+        return
+    if _HEAD_OF_SENTENCE.fullmatch(text, start, person.start) and not person.name.isupper():
+        mention = Mention(person.start, person.end, text[person.start : person.end], person.name, None, True)
+        chain.introduced(person.start, mention)
 
 
 def quotes_from_parses(

@@ -188,6 +188,11 @@ class PeopleIndex:
     def people(self) -> tuple[Person, ...]:
         return tuple(self._people)
 
+    def first_from(self, pos: int) -> Person | None:
+        """The first person named at or after `pos`."""
+        i = bisect.bisect_left(self._starts, pos)
+        return self._people[i] if i < len(self._people) else None
+
     def people_before(self, pos: int) -> Iterator[Person]:
         """The people named before `pos`, nearest first."""
         i = bisect.bisect_left(self._starts, pos)
