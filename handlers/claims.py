@@ -7,6 +7,7 @@ sources carry it, and, for figures, every value reported and by whom (more than 
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 from bot.core.claims import format_number
 from bot.core.names import spelling_variants
@@ -15,6 +16,7 @@ from bot.core.records import ClaimHit
 from bot.core.render import quote_text, shorten
 from bot.core.replies import Page, Reply, ReplyItem
 from bot.core.terms import is_function_word
+from handlers.commands import MaxLen, command
 from handlers.context import Context
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -118,7 +120,14 @@ def _nothing(example: str) -> Reply:
     return Reply("Nothing to search for", note=f"Give it in words, for example: {example}", error=True)
 
 
-async def claims(ctx: Context, topic: str) -> Reply:
+@command(
+    "claims",
+    "Figures and quotes on a topic, with who reported them first",
+    example="/claims kursk",
+    defer="public",
+    describe={"topic": "words to look for, e.g. kursk"},
+)
+async def claims(ctx: Context, topic: Annotated[str, MaxLen(200)]) -> Reply:
     """Figures and quotes on `topic`, a page of them (`ctx.caller.page`)."""
     store, page = ctx.store, ctx.caller.page
     query = fts_query(topic)
@@ -140,7 +149,14 @@ async def claims(ctx: Context, topic: str) -> Reply:
     return _paged(f"Claims about “{shorten(topic, 80)}”{counted}", items, page, pages)
 
 
-async def quotes(ctx: Context, speaker: str) -> Reply:
+@command(
+    "quotes",
+    "What a speaker has been quoted saying, and by which outlets",
+    example="/quotes zelensky",
+    defer="public",
+    autocomplete={"speaker": "speakers"},
+)
+async def quotes(ctx: Context, speaker: Annotated[str, MaxLen(100)]) -> Reply:
     store, page = ctx.store, ctx.caller.page
     query = fts_query(speaker, "speaker")
     if query is None:
@@ -154,7 +170,13 @@ async def quotes(ctx: Context, speaker: str) -> Reply:
     return _paged(f"Quotes from “{shorten(speaker, 80)}”{counted}", items, page, pages)
 
 
-async def figures(ctx: Context, topic: str) -> Reply:
+@command(
+    "figures",
+    "Figures on a topic with every value reported and by whom",
+    example="/figures north korean soldiers",
+    defer="public",
+)
+async def figures(ctx: Context, topic: Annotated[str, MaxLen(200)]) -> Reply:
     """Each figure with its history: every outlet's value in the order they reported it."""
     store, page = ctx.store, ctx.caller.page
     query = fts_query(topic)

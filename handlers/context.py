@@ -24,6 +24,9 @@ ChannelRef = NewType(
     "ChannelRef", str
 )  # a channel as the front end routes to it: Discord's id, a name at the CLI
 P = ParamSpec("P")
+DECLARED = (
+    "__claimdesk_command__"  # the command name handlers.commands.command sets on a handler it registers
+)
 
 
 class Names:
@@ -74,11 +77,14 @@ def manages(
     """The one permission rule, declared where a handler changes settings: a caller without the manage
     permission (Manage Server or the manager role on Discord) gets `refusal` and nothing changes. The handler is
     marked `needs_manage`; the Discord front end adds its own check and hides the command from other members
-    (bot.adapters.discord_bot.manages)."""
+    (bot.adapters.discord_bot.manages). It goes below `@command`, so the command runs the guarded handler."""
 
     def decorate(
         handler: Callable[Concatenate[Context, P], Awaitable[Reply]],
     ) -> Callable[Concatenate[Context, P], Awaitable[Reply]]:
+        if hasattr(handler, DECLARED):
+            raise TypeError(f"@manages above @command({getattr(handler, DECLARED)!r}): put it below")
+
         @functools.wraps(handler)
         async def guarded(ctx: Context, /, *args: P.args, **kwargs: P.kwargs) -> Reply:
             if not ctx.caller.can_manage:

@@ -9,6 +9,7 @@ caught at once; its current entries are then stored silently (first add) and onl
 from __future__ import annotations
 
 from math import ceil
+from typing import Annotated
 
 from bot.core.feedrecords import ParsedFeed
 from bot.core.records import FeedRow
@@ -16,10 +17,12 @@ from bot.core.render import human_time, plural, shorten
 from bot.core.replies import Reply, ReplyItem
 from bot.core.tries import HOUR, TooManyTries
 from bot.errors import FeedError
+from handlers.commands import MaxLen, command, group
 from handlers.context import Context, FeedReader, caller_team, manages, new_team, refuse
 
 MAX_TEAM_FEEDS = 50
 MAX_URL = 2000
+FEEDS = group("feeds", "The feeds claimdesk polls", default="list")
 
 
 def feed_item(f: FeedRow) -> ReplyItem:
@@ -37,6 +40,7 @@ def feed_item(f: FeedRow) -> ReplyItem:
     return ReplyItem(f"{mark}{f.name}", tuple(lines))
 
 
+@command("feeds list", "Every feed with its last poll, errors and pauses")
 async def feeds_list(ctx: Context) -> Reply:
     """The shared feeds and the caller's team's own (the CLI operator without a team: the shared ones)."""
     team = await caller_team(ctx) if ctx.caller.team is not None else None
@@ -82,7 +86,14 @@ def _entries(n: int) -> str:
     return f"{n} entr{'y' if n == 1 else 'ies'}"
 
 
-async def feeds_test(ctx: Context, url: str) -> Reply:
+@command(
+    "feeds test",
+    "Try a feed URL without adding it",
+    example="/feeds test https://example.org/rss.xml",
+    manages=True,  # on Discord: it makes the bot fetch a URL, not for every member
+    defer="private",
+)
+async def feeds_test(ctx: Context, url: Annotated[str, MaxLen(MAX_URL)]) -> Reply:
     url = url.strip()
     bad = _check(url)
     if bad:
@@ -101,8 +112,14 @@ async def feeds_test(ctx: Context, url: str) -> Reply:
     )
 
 
+@command(
+    "feeds add",
+    "Poll a feed for this server (tried first)",
+    example="/feeds add https://example.org/rss.xml",
+    defer="private",
+)
 @manages("Adding feeds needs the Manage Server permission")
-async def feeds_add(ctx: Context, url: str) -> Reply:
+async def feeds_add(ctx: Context, url: Annotated[str, MaxLen(MAX_URL)]) -> Reply:
     """Poll `url` for the caller's team, once it has been tried; a caller's first feed makes its team."""
     url = url.strip()
     made = await new_team(ctx, ctx.caller.channel, "start with /watch add <keyword> #channel")
@@ -133,16 +150,22 @@ async def feeds_add(ctx: Context, url: str) -> Reply:
     )
 
 
+@command(
+    "feeds remove",
+    "Stop polling one of this server's feeds",
+    example="/feeds remove https://example.org/rss.xml",
+    autocomplete={"feed": "own_feeds"},
+)
 @manages("Removing feeds needs the Manage Server permission")
-async def feeds_remove(ctx: Context, which: str) -> Reply:
+async def feeds_remove(ctx: Context, feed: Annotated[str, MaxLen(MAX_URL)]) -> Reply:
     """Stop polling one of the team's own feeds, named by its URL or its name."""
     team = await caller_team(ctx)
     if isinstance(team, Reply):
         return team
-    row = await ctx.store.remove_team_feed(team.id, which.strip())
+    row = await ctx.store.remove_team_feed(team.id, feed.strip())
     if row is None:
         return refuse(
-            f"{ctx.team_name(team.name)} has no feed “{shorten(which, 100)}”", "See them with /feeds list"
+            f"{ctx.team_name(team.name)} has no feed “{shorten(feed, 100)}”", "See them with /feeds list"
         )
     return Reply(
         f"Removed “{row.name}”: it is no longer polled",

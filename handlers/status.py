@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from bot.core.render import human_time
 from bot.core.replies import Reply, ReplyItem
+from handlers.commands import command
 from handlers.context import Context
 from handlers.feeds import feed_item
 
 
+@command("status", "Feeds, paused routes, and the alert queue", defer="public")  # counting may take a moment
 async def status(ctx: Context) -> Reply:
     """A team sees the shared feeds and its own, not other teams'."""
     store = ctx.store

@@ -9,13 +9,14 @@ Changing anything needs the manage permission (`manages`: Manage Server on Disco
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from typing import Annotated
 
 from bot.config import ALERT_KINDS, DEFAULT_ALERT_KINDS
 from bot.core.delivery import Pacing, PacingError
 from bot.core.records import TeamRow
 from bot.core.render import shorten
 from bot.core.replies import Reply, ReplyItem
+from handlers.commands import Between, MaxLen, command, group
 from handlers.context import ChannelRef, Context, caller_team, manages, new_team, refuse
 
 MAX_KEYWORD = 100
@@ -23,6 +24,14 @@ MAX_WATCHES = 200
 _SPACES = re.compile(r"\s+")
 CHANGES = "Changing watches and alert settings"
 CHANGES_NOTE = "Ask someone who manages this server, or a member of the configured admin role."
+WATCH = group("watch", "The keywords this server's alerts follow", manages=True)
+ALERTS = group(
+    "alerts",
+    "Which alerts this server gets, quiet hours and an hourly cap",
+    manages=True,
+    default="show",
+    noun="setting",
+)
 
 
 def _config_owned(ctx: Context, team: TeamRow, what: str) -> Reply:
@@ -37,34 +46,16 @@ def keyword_of(text: str) -> str:
     return _SPACES.sub(" ", text.strip()).lower()
 
 
-async def watch_list(ctx: Context) -> Reply:
-    team = await caller_team(ctx)
-    if isinstance(team, Reply):
-        return team
-    watches = await ctx.store.watches(team.id)
-    name = ctx.team_name(team.name)
-    if not watches:
-        return Reply(f"{name} watches nothing yet", note="Add a keyword: /watch add kursk", ephemeral=True)
-    items = tuple(
-        ReplyItem(
-            w.keyword if not w.keyword.startswith("-") else f"{w.keyword} (excluded)",
-            (
-                f"alerts in {ctx.channel_name(w.channel or team.channel)}",
-                "from the config file" if w.origin == "config" else "added by command",
-            ),
-        )
-        for w in watches
-    )
-    return Reply(
-        f"{name} watches {len(watches)} keyword(s)",
-        items,
-        note="Keywords match whole words, singular or plural, any case; a leading '-' excludes.",
-        ephemeral=True,
-    )
-
-
+@command(
+    "watch add",
+    "Alert on articles with this keyword (or -word to exclude)",
+    example="/watch add north korea",
+    describe={"keyword": "a word or phrase; -word excludes", "channel": "where its alerts go"},
+)
 @manages(f"{CHANGES} needs the Manage Server permission", CHANGES_NOTE)
-async def watch_add(ctx: Context, keyword: str, channel: ChannelRef | None = None) -> Reply:
+async def watch_add(
+    ctx: Context, keyword: Annotated[str, MaxLen(MAX_KEYWORD)], channel: ChannelRef | None = None
+) -> Reply:
     """Alert the team on articles with `keyword` (`-word`: never on articles with it), in `channel` or the
     team's own. A caller's first watch makes its team, alerting in `channel` or where the caller is typing."""
     word = keyword_of(keyword)
@@ -98,8 +89,14 @@ async def watch_add(ctx: Context, keyword: str, channel: ChannelRef | None = Non
     return Reply(title, ephemeral=True)
 
 
+@command(
+    "watch remove",
+    "Stop following a keyword",
+    example="/watch remove north korea",
+    autocomplete={"keyword": "keywords"},
+)
 @manages(f"{CHANGES} needs the Manage Server permission", CHANGES_NOTE)
-async def watch_remove(ctx: Context, keyword: str) -> Reply:
+async def watch_remove(ctx: Context, keyword: Annotated[str, MaxLen(MAX_KEYWORD)]) -> Reply:
     team = await caller_team(ctx)
     if isinstance(team, Reply):
         return team
@@ -110,6 +107,33 @@ async def watch_remove(ctx: Context, keyword: str) -> Reply:
     if any(w.keyword.lower() == word.lower() for w in await ctx.store.watches(team.id)):
         return _config_owned(ctx, team, "keywords")
     return refuse(f"{name} does not watch “{shorten(word, 100)}”", "See them with /watch list")
+
+
+@command("watch list", "The keywords this server follows")
+async def watch_list(ctx: Context) -> Reply:
+    team = await caller_team(ctx)
+    if isinstance(team, Reply):
+        return team
+    watches = await ctx.store.watches(team.id)
+    name = ctx.team_name(team.name)
+    if not watches:
+        return Reply(f"{name} watches nothing yet", note="Add a keyword: /watch add kursk", ephemeral=True)
+    items = tuple(
+        ReplyItem(
+            w.keyword if not w.keyword.startswith("-") else f"{w.keyword} (excluded)",
+            (
+                f"alerts in {ctx.channel_name(w.channel or team.channel)}",
+                "from the config file" if w.origin == "config" else "added by command",
+            ),
+        )
+        for w in watches
+    )
+    return Reply(
+        f"{name} watches {len(watches)} keyword(s)",
+        items,
+        note="Keywords match whole words, singular or plural, any case; a leading '-' excludes.",
+        ephemeral=True,
+    )
 
 
 def _settings_items(team: TeamRow) -> tuple[ReplyItem, ...]:
@@ -128,6 +152,7 @@ def _settings_items(team: TeamRow) -> tuple[ReplyItem, ...]:
     )
 
 
+@command("alerts show", "This server's alert settings")
 async def alerts_show(ctx: Context) -> Reply:
     team = await caller_team(ctx)
     if isinstance(team, Reply):
@@ -161,13 +186,19 @@ async def _updated(ctx: Context, team: TeamRow, pacing: Pacing) -> Reply:
     )
 
 
+@command(
+    "alerts kinds",
+    "Alert kinds, e.g. 'new_figure conflicting_figure', or 'default'",
+    example="/alerts kinds new_figure conflicting_figure",
+)
 @manages(f"{CHANGES} needs the Manage Server permission", CHANGES_NOTE)
-async def alerts_kinds(ctx: Context, kinds: Sequence[str]) -> Reply:
-    """The alert kinds the team gets; ("default",) for the default ones."""
+async def alerts_kinds(ctx: Context, kinds: Annotated[str, MaxLen(200)]) -> Reply:
+    """The alert kinds the team gets, named in `kinds` ('new_figure, conflicting_figure'); 'default' for the
+    default ones."""
     team = await _settable(ctx)
     if isinstance(team, Reply):
         return team
-    chosen = tuple(kinds)
+    chosen = split_kinds(kinds)
     if chosen == ("default",):
         chosen = DEFAULT_ALERT_KINDS
     unknown = [k for k in chosen if k not in ALERT_KINDS]
@@ -180,22 +211,36 @@ async def alerts_kinds(ctx: Context, kinds: Sequence[str]) -> Reply:
     return Reply(f"{ctx.team_name(team.name)} now gets: {', '.join(chosen)}", ephemeral=True)
 
 
+@command(
+    "alerts quiet",
+    "Hold alerts during quiet hours, e.g. 22:00-07:00, or 'off'",
+    example="/alerts quiet 22:00-07:00 Europe/Berlin",
+)
 @manages(f"{CHANGES} needs the Manage Server permission", CHANGES_NOTE)
-async def alerts_quiet(ctx: Context, hours: str | None, timezone: str | None = None) -> Reply:
-    """Hold alerts during `hours` ('22:00-07:00') in `timezone` (the team's by default); `hours` None: off."""
+async def alerts_quiet(
+    ctx: Context, hours: Annotated[str, MaxLen(20)], timezone: Annotated[str, MaxLen(60)] | None = None
+) -> Reply:
+    """Hold alerts during `hours` ('22:00-07:00') in `timezone` (the team's by default); `hours` 'off': none."""
     team = await _settable(ctx)
     if isinstance(team, Reply):
         return team
     p = team.pacing
+    quiet = None if hours.strip().lower() == "off" else hours
     try:
-        pacing = Pacing(hours, (timezone or "").strip() or p.timezone, p.hourly_cap)
+        pacing = Pacing(quiet, (timezone or "").strip() or p.timezone, p.hourly_cap)
     except PacingError as exc:
         return refuse(str(exc).capitalize())
     return await _updated(ctx, team, pacing)
 
 
+@command(
+    "alerts digest",
+    "At most this many messages an hour, the rest in a digest; 0: off",
+    example="/alerts digest 10",
+    describe={"per_hour": "a number of messages an hour"},
+)
 @manages(f"{CHANGES} needs the Manage Server permission", CHANGES_NOTE)
-async def alerts_digest(ctx: Context, per_hour: int | None) -> Reply:
+async def alerts_digest(ctx: Context, per_hour: Annotated[int, Between(1, 1000)] | None) -> Reply:
     """At most `per_hour` messages an hour in a channel, the rest folded into a digest; None: off."""
     team = await _settable(ctx)
     if isinstance(team, Reply):

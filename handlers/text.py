@@ -1,159 +1,150 @@
 """A slash command typed as text ('/watch add north korea #news', as `claimdesk ask` takes it), parsed once into
-the typed handler call. `COMMANDS` lists them for help and "did you mean"; Discord needs none of this: its
-options arrive typed and it calls the handlers directly (bot.adapters.discord_bot).
+the typed handler call. The grammar is the declared commands' (handlers.commands), read from the handlers'
+signatures: "/name arguments" or "/group subcommand arguments"; a channel is a trailing "#name"; of several
+other arguments each takes one word and the last takes the rest; a number is digits (or `off`, when it may be).
+`COMMANDS` lists the top-level commands for help and "did you mean". Discord needs none of this: its options
+arrive typed (bot.adapters.discord_bot).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-import handlers.claims as claims
-import handlers.feeds as feeds
-import handlers.status as status
-import handlers.teams as teams
+import handlers.claims  # importing the handler modules declares their commands
+import handlers.feeds
+import handlers.status
+import handlers.teams  # noqa: F401
 from bot.core.ports import Store
 from bot.core.render import shorten
 from bot.core.replies import Reply
+from handlers.commands import GROUPS, REGISTRY, Call, Param, Spec
 from handlers.context import Caller, ChannelRef, Context, refuse
 
-Call = Callable[[Context], Awaitable[Reply]]
 _CHANNEL = re.compile(r"\s+#([\w-]{1,100})$")
+_NUMBER = re.compile(r"-?\d{1,18}")
 
 
 @dataclass(frozen=True)
 class Command:
+    """A top-level command as help lists it: one handler (/claims) or a group of them (/watch)."""
+
     name: str
     description: str
-    argument: str | None  # the one free-text argument's name, or None
-    parse: Callable[[str], Call | Reply]  # the argument text → the handler call, or why not
+    usage: str  # '/claims <topic>', '/watch <add|remove|list>'
     example: str = ""
-    argument_required: bool = True
 
 
-def parse_watch(arg: str) -> tuple[str, ChannelRef | None]:
-    """'north korea #ukraine-desk' → ('north korea', 'ukraine-desk'): a keyword, and the channel it alerts in."""
-    text = arg.strip()
-    m = _CHANNEL.search(" " + text)
-    channel = ChannelRef(m.group(1)) if m else None
-    if m:
-        text = (" " + text)[: m.start()].strip()
-    return teams.keyword_of(text), channel
+class _Commands(Mapping[str, Command]):
+    """The top-level commands, read from the registry when asked (a command declared later is listed too)."""
+
+    def _all(self) -> dict[str, Command]:
+        found: dict[str, Command] = {}
+        for spec in REGISTRY.values():
+            top = spec.group
+            if top is None:
+                found[spec.name] = Command(spec.name, spec.description, spec.usage, spec.example)
+            elif top not in found:
+                subs = _subcommands(top)
+                found[top] = Command(
+                    top,
+                    f"{GROUPS[top].description}: {', '.join(s.usage for s in subs)}",
+                    f"/{top} <{'|'.join(s.leaf for s in subs)}>",
+                    next((s.example for s in subs if s.example), ""),
+                )
+        return found
+
+    def __getitem__(self, name: str) -> Command:
+        return self._all()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
-def _watch(arg: str) -> Call | Reply:
-    action, _, rest = arg.strip().partition(" ")
-    keyword, channel = parse_watch(rest)
-    match action.lower():
-        case "add":
-            return lambda ctx: teams.watch_add(ctx, keyword, channel)
-        case "remove":
-            return lambda ctx: teams.watch_remove(ctx, keyword)
-        case "list":
-            return teams.watch_list
-    return refuse("Use /watch add <keyword> [#channel], /watch remove <keyword> or /watch list")
+COMMANDS: Mapping[str, Command] = _Commands()
 
 
-def _alerts(arg: str) -> Call | Reply:
-    action, _, rest = arg.strip().partition(" ")
-    action, rest = action.lower(), rest.strip()
-    if action in ("", "show", "list"):
-        return teams.alerts_show
-    if action not in ("kinds", "quiet", "digest"):
-        return refuse(
-            f"Unknown setting “{shorten(action, 40)}”", "Use /alerts kinds, /alerts quiet or /alerts digest"
-        )
-    if not rest:
-        return teams.alerts_show
-    off = rest.lower() == "off"
-    if action == "kinds":
-        return lambda ctx: teams.alerts_kinds(ctx, teams.split_kinds(rest))
-    if action == "quiet":
-        hours, _, tz = rest.partition(" ")
-        return lambda ctx: teams.alerts_quiet(ctx, None if off else hours, None if off else tz)
-    if not off and not rest.isdigit():
-        return refuse(
-            "The digest setting is a number of messages an hour, or off", "For example: /alerts digest 10"
-        )
-    return lambda ctx: teams.alerts_digest(ctx, None if off else int(rest))
+def _subcommands(top: str) -> list[Spec]:
+    return [s for s in REGISTRY.values() if s.group == top]
 
 
-def _feeds(arg: str) -> Call | Reply:
-    action, _, rest = arg.strip().partition(" ")
-    action, rest = (action.lower() or "list"), rest.strip()
-    if action not in ("list", "add", "remove", "test") or (action != "list" and not rest):
-        return refuse("Use /feeds list, /feeds add <url>, /feeds remove <url or name> or /feeds test <url>")
-    match action:
-        case "test":
-            return lambda ctx: feeds.feeds_test(ctx, rest)
-        case "add":
-            return lambda ctx: feeds.feeds_add(ctx, rest)
-        case "remove":
-            return lambda ctx: feeds.feeds_remove(ctx, rest)
-    return feeds.feeds_list
-
-
-COMMANDS: dict[str, Command] = {
-    c.name: c
-    for c in (
-        Command(
-            "claims",
-            "Figures and quotes on a topic, with their first source and who else reports them",
-            "topic",
-            lambda topic: lambda ctx: claims.claims(ctx, topic),
-            "/claims kursk",
-        ),
-        Command(
-            "quotes",
-            "What a speaker has been quoted saying, and by which outlets",
-            "speaker",
-            lambda speaker: lambda ctx: claims.quotes(ctx, speaker),
-            "/quotes zelensky",
-        ),
-        Command(
-            "figures",
-            "Figures on a topic with every value reported and by whom",
-            "topic",
-            lambda topic: lambda ctx: claims.figures(ctx, topic),
-            "/figures north korean soldiers",
-        ),
-        Command(
-            "watch",
-            "Your team's keywords: /watch add <keyword> [#channel], /watch remove <keyword>, /watch list",
-            "add|remove|list",
-            _watch,
-            "/watch add north korea",
-        ),
-        Command(
-            "alerts",
-            "Your team's alert settings: /alerts kinds …, /alerts quiet 22:00-07:00 [timezone], /alerts digest N",
-            "kinds|quiet|digest",
-            _alerts,
-            "/alerts quiet 22:00-07:00 Europe/Berlin",
-            argument_required=False,
-        ),
-        Command(
-            "feeds",
-            "Feeds: /feeds list, /feeds add <url>, /feeds remove <url or name>, /feeds test <url>",
-            "list|add|remove|test",
-            _feeds,
-            "/feeds add https://example.org/rss.xml",
-            argument_required=False,
-        ),
-        Command(
-            "status",
-            "Feeds, their last poll and errors, and the alert queue",
-            None,
-            lambda _: status.status,
-        ),
-    )
-}
+def _one_of(items: list[str]) -> str:
+    """'a, b or c'."""
+    return f"{', '.join(items[:-1])} or {items[-1]}" if len(items) > 1 else "".join(items)
 
 
 def usage() -> str:
-    return "; ".join(f"/{c.name}" + (f" <{c.argument}>" if c.argument else "") for c in COMMANDS.values())
+    return "; ".join(c.usage for c in COMMANDS.values())
+
+
+def _word(text: str) -> tuple[str, str]:
+    """'add north korea' → ('add', 'north korea')."""
+    parts = text.split(None, 1)
+    return (parts[0], parts[1].strip()) if len(parts) == 2 else ((parts or [""])[0], "")
+
+
+def _needs(spec: Spec, param: Param) -> Reply:
+    note = f"Example: {spec.example}" if spec.example else f"Use {spec.usage}"
+    return Reply(f"/{spec.name} needs a {param.label}", note=note, error=True)
+
+
+def _value(spec: Spec, param: Param, word: str) -> object:
+    """The word as the handler takes it: text as typed, a number read, or why it is not one (a Reply)."""
+    if param.kind != "number":
+        return word
+    if param.off and word.lower() == "off":
+        return None
+    if _NUMBER.fullmatch(word):
+        return int(word)
+    what = param.description or "a whole number"
+    return refuse(
+        f"/{spec.name} takes {what}" + (", or off" if param.off else ""),
+        f"For example: {spec.example}" if spec.example else f"Use {spec.usage}",
+    )
+
+
+def arguments(spec: Spec, text: str) -> dict[str, object] | Reply:
+    """The text after a command's name → its handler's arguments by name, or why not."""
+    values: dict[str, object] = {}
+    rest = text.strip()
+    channel = next((p for p in spec.params if p.kind == "channel"), None)
+    if channel is not None:
+        m = _CHANNEL.search(" " + rest)
+        if m:
+            values[channel.name] = ChannelRef(m.group(1))
+            rest = (" " + rest)[: m.start()].strip()
+        elif channel.required:
+            return _needs(spec, channel)
+    words = [p for p in spec.params if p.kind != "channel"]
+    for n, param in enumerate(words):
+        word, rest = _word(rest) if n < len(words) - 1 else (rest, "")
+        if not word:
+            if param.required:
+                return _needs(spec, param)
+            continue
+        value = _value(spec, param, word)
+        if isinstance(value, Reply):
+            return value
+        values[param.name] = value
+    return values
+
+
+def _subcommand(top: str, text: str) -> tuple[Spec, str] | Reply:
+    """'/watch add north korea': the group's subcommand named first in `text`, and the text after it."""
+    group = GROUPS[top]
+    sub, rest = _word(text)
+    spec = REGISTRY.get(f"{top} {(sub or group.default or '').lower()}")
+    if spec is not None:
+        return spec, rest
+    use = "Use " + _one_of([s.usage for s in _subcommands(top)])
+    if sub:
+        return refuse(f"Unknown {group.noun} “{shorten(sub, 40)}”", use)
+    return refuse(f"/{top} needs a {group.noun}", use)
 
 
 def parse(line: str) -> Call | Reply:
@@ -162,18 +153,21 @@ def parse(line: str) -> Call | Reply:
     text = line.strip()
     if text.startswith("/"):
         text = text[1:]
-    name, _, arg = text.partition(" ")
-    command = COMMANDS.get(name.lower())
-    if command is None:
-        close = difflib.get_close_matches(name.lower(), COMMANDS, n=1, cutoff=0.6)
+    name, rest = _word(text)
+    top = name.lower()
+    if top not in COMMANDS:
+        close = difflib.get_close_matches(top, list(COMMANDS), n=1, cutoff=0.6)
         hint = f"Did you mean /{close[0]}? " if close else ""
         return Reply(f"Unknown command “/{name}”", note=f"{hint}Commands: {usage()}", error=True)
-    arg = arg.strip()
-    if command.argument and command.argument_required and not arg:
-        return Reply(
-            f"/{command.name} needs a {command.argument}", note=f"Example: {command.example}", error=True
-        )
-    return command.parse(arg)
+    found = (REGISTRY[top], rest) if top in REGISTRY else _subcommand(top, rest)
+    if isinstance(found, Reply):
+        return found
+    spec, rest = found
+    values = arguments(spec, rest)
+    if isinstance(values, Reply):
+        return values
+    handler = spec.handler
+    return lambda ctx: handler(ctx, **values)
 
 
 async def dispatch(store: Store, caller: Caller, line: str) -> Reply:

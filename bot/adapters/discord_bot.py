@@ -8,9 +8,11 @@
 - A team is a server (`discord:<server id>`); every command is server-only, and a team sees and changes only
   its own data. Configuration commands need Manage Server or the configured manager role: one decorator,
   `manages`, enforces it with a check and hints it with `default_permissions` so Discord hides them from others.
-- Each command calls its handler (handlers/) with its typed options, and the reply is rendered as embeds
-  (bot.adapters.discord_embeds) — no text is parsed or rewritten on the way. Handlers name the server's team
-  "this server" and channels by their mentions through `DiscordNames`.
+- The commands are built from their declarations next to the handlers (handlers.commands; `add_commands`): a
+  group for each name with a space, an option for each handler parameter, typed and limited as declared. Each
+  calls its handler with its typed options, and the reply is rendered as embeds (bot.adapters.discord_embeds) —
+  no text is parsed or rewritten on the way. Handlers name the server's team "this server" and channels by their
+  mentions through `DiscordNames`.
 - Alerts go out through `DiscordSink` (bot.adapters.discord_sink); long replies get `Pager` buttons
   (bot.adapters.discord_pager).
 """
@@ -18,19 +20,16 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
-from typing import TypeVar
+from typing import Any, Optional, TypeVar
 
 import discord
 from discord import app_commands
 
-import handlers.claims as lookups
-import handlers.feeds as feed_handlers
-import handlers.status as status_handler
-import handlers.teams as teams
 from bot.adapters.discord_embeds import reply_embeds
 from bot.adapters.discord_pager import EDIT_FAILED, PAGE, Pager
 from bot.adapters.discord_sink import DiscordSink, as_embed, team_of
@@ -38,11 +37,13 @@ from bot.app import App
 from bot.config import DiscordSettings
 from bot.core.replies import Reply
 from handlers import Caller, ChannelRef, Context, Names
-from handlers.text import Call
+from handlers.commands import GROUPS, Call, Param, Spec, Suggest, declared
 
 log = logging.getLogger("claimdesk")
 T = TypeVar("T")
 _CHANNEL_ID = re.compile(r"\d{15,21}")
+Callback = Callable[..., Coroutine[Any, Any, None]]
+Autocomplete = Callable[[discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]
 
 
 class DiscordNames(Names):
@@ -205,8 +206,11 @@ def manages(manager_role: Callable[[], str | None]) -> Callable[[T], T]:
 
 
 def add_commands(bot: ClaimdeskBot) -> None:
-    """The slash commands: each calls its handler with its typed options, one line (handlers/)."""
-    tree = bot.tree
+    """Every command declared in handlers/ (handlers.commands) as an app command: no line here a command.
+
+    Groups come from the names with a space; every command is server-only; a command that changes settings
+    carries `manages`; its options are the handler's parameters, typed (`option_annotation`); a lookup says
+    "thinking…" to the channel first, a feed try privately; the answer goes through `bot.answer`."""
     manager_only = manages(lambda: bot.settings.manager_role)
 
     async def speakers(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -218,105 +222,6 @@ def add_commands(bot: ClaimdeskBot) -> None:
         words = [w.keyword for w in await bot.app.store.watches(team.id)] if team else []
         return [app_commands.Choice(name=w[:100], value=w[:100]) for w in words if current.lower() in w][:25]
 
-    @tree.command(name="claims", description="Figures and quotes on a topic, with who reported them first")
-    @app_commands.guild_only()
-    @app_commands.describe(topic="words to look for, e.g. kursk")
-    async def claims(interaction: discord.Interaction, topic: app_commands.Range[str, 1, 200]) -> None:
-        await bot.think_in_public(interaction)
-        await bot.answer(interaction, lambda ctx: lookups.claims(ctx, topic))
-
-    @tree.command(name="quotes", description="What a speaker has been quoted saying, and by which outlets")
-    @app_commands.guild_only()
-    @app_commands.autocomplete(speaker=speakers)
-    async def quotes(interaction: discord.Interaction, speaker: app_commands.Range[str, 1, 100]) -> None:
-        await bot.think_in_public(interaction)
-        await bot.answer(interaction, lambda ctx: lookups.quotes(ctx, speaker))
-
-    @tree.command(name="figures", description="Figures on a topic with every value reported and by whom")
-    @app_commands.guild_only()
-    async def figures(interaction: discord.Interaction, topic: app_commands.Range[str, 1, 200]) -> None:
-        await bot.think_in_public(interaction)
-        await bot.answer(interaction, lambda ctx: lookups.figures(ctx, topic))
-
-    @tree.command(name="status", description="Feeds, paused routes, and the alert queue")
-    @app_commands.guild_only()
-    async def status(interaction: discord.Interaction) -> None:
-        await bot.think_in_public(interaction)  # counting a big store can take a moment
-        await bot.answer(interaction, status_handler.status)
-
-    watch = app_commands.Group(
-        name="watch",
-        description="The keywords this server's alerts follow",
-        guild_only=True,
-        default_permissions=discord.Permissions(manage_guild=True),
-    )
-
-    @watch.command(name="add", description="Alert on articles with this keyword (or -word to exclude)")
-    @app_commands.describe(keyword="a word or phrase; -word excludes", channel="where its alerts go")
-    @manager_only
-    async def watch_add(
-        interaction: discord.Interaction,
-        keyword: app_commands.Range[str, 1, 100],
-        channel: discord.TextChannel | None = None,
-    ) -> None:
-        where = ChannelRef(str(channel.id)) if channel else None
-        await bot.answer(interaction, lambda ctx: teams.watch_add(ctx, keyword, where))
-
-    @watch.command(name="remove", description="Stop following a keyword")
-    @app_commands.autocomplete(keyword=keywords)
-    @manager_only
-    async def watch_remove(
-        interaction: discord.Interaction, keyword: app_commands.Range[str, 1, 100]
-    ) -> None:
-        await bot.answer(interaction, lambda ctx: teams.watch_remove(ctx, keyword))
-
-    @watch.command(name="list", description="The keywords this server follows")
-    async def watch_list(interaction: discord.Interaction) -> None:
-        await bot.answer(interaction, teams.watch_list)
-
-    tree.add_command(watch)
-
-    alerts = app_commands.Group(
-        name="alerts",
-        description="Which alerts this server gets, quiet hours and an hourly cap",
-        guild_only=True,
-        default_permissions=discord.Permissions(manage_guild=True),
-    )
-
-    @alerts.command(name="show", description="This server's alert settings")
-    async def alerts_show(interaction: discord.Interaction) -> None:
-        await bot.answer(interaction, teams.alerts_show)
-
-    @alerts.command(
-        name="kinds", description="Alert kinds, e.g. 'new_figure conflicting_figure', or 'default'"
-    )
-    @manager_only
-    async def alerts_kinds(interaction: discord.Interaction, kinds: app_commands.Range[str, 1, 200]) -> None:
-        await bot.answer(interaction, lambda ctx: teams.alerts_kinds(ctx, teams.split_kinds(kinds)))
-
-    @alerts.command(name="quiet", description="Hold alerts during quiet hours, e.g. 22:00-07:00, or 'off'")
-    @manager_only
-    async def alerts_quiet(
-        interaction: discord.Interaction,
-        hours: app_commands.Range[str, 1, 20],
-        timezone: app_commands.Range[str, 1, 60] | None = None,
-    ) -> None:
-        off = hours.strip().lower() == "off"
-        await bot.answer(interaction, lambda ctx: teams.alerts_quiet(ctx, None if off else hours, timezone))
-
-    @alerts.command(
-        name="digest", description="At most this many messages an hour, the rest in a digest; 0: off"
-    )
-    @manager_only
-    async def alerts_digest(
-        interaction: discord.Interaction, per_hour: app_commands.Range[int, 0, 1000]
-    ) -> None:
-        await bot.answer(interaction, lambda ctx: teams.alerts_digest(ctx, per_hour or None))
-
-    tree.add_command(alerts)
-
-    feeds = app_commands.Group(name="feeds", description="The feeds claimdesk polls", guild_only=True)
-
     async def own_feeds(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         team = await bot.app.store.team(team_of(interaction.guild_id or 0))
         rows = [f for f in await bot.app.store.feeds(team.id) if f.team_id == team.id] if team else []
@@ -326,29 +231,98 @@ def add_commands(bot: ClaimdeskBot) -> None:
             if current.lower() in (f.name + f.url).lower() and len(f.url) <= 100
         ][:25]
 
-    @feeds.command(name="list", description="Every feed with its last poll, errors and pauses")
-    async def feeds_list(interaction: discord.Interaction) -> None:
-        await bot.answer(interaction, feed_handlers.feeds_list)
+    suggestions: dict[Suggest, Autocomplete] = {
+        "speakers": speakers,
+        "keywords": keywords,
+        "own_feeds": own_feeds,
+    }
+    groups: dict[str, app_commands.Group] = {}
+    for spec in declared():
+        callback = _callback(bot, spec)
+        described = {p.name: p.description for p in spec.params if p.description}
+        if described:
+            app_commands.describe(**described)(callback)
+        suggested = {p.name: suggestions[p.autocomplete] for p in spec.params if p.autocomplete}
+        if suggested:
+            app_commands.autocomplete(**suggested)(callback)
+        if spec.manages:
+            manager_only(callback)
+        if spec.group is None:
+            app_commands.guild_only()(callback)
+            bot.tree.add_command(
+                app_commands.Command(name=spec.name, description=spec.description, callback=callback)
+            )
+            continue
+        parent = groups.get(spec.group)
+        if parent is None:
+            declared_group = GROUPS[spec.group]
+            parent = groups[spec.group] = app_commands.Group(
+                name=declared_group.name,
+                description=declared_group.description,
+                guild_only=True,
+                default_permissions=discord.Permissions(manage_guild=True)
+                if declared_group.manages
+                else None,
+            )
+            bot.tree.add_command(parent)
+        parent.add_command(
+            app_commands.Command(
+                name=spec.leaf, description=spec.description, callback=callback, parent=parent
+            )
+        )
 
-    @feeds.command(name="test", description="Try a feed URL without adding it")
-    @manager_only  # it makes the bot fetch a URL: not for every member
-    async def feeds_test(interaction: discord.Interaction, url: app_commands.Range[str, 1, 2000]) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        await bot.answer(interaction, lambda ctx: feed_handlers.feeds_test(ctx, url))
 
-    @feeds.command(name="add", description="Poll a feed for this server (tried first)")
-    @manager_only
-    async def feeds_add(interaction: discord.Interaction, url: app_commands.Range[str, 1, 2000]) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        await bot.answer(interaction, lambda ctx: feed_handlers.feeds_add(ctx, url))
+def _callback(bot: ClaimdeskBot, spec: Spec) -> Callback:
+    """The command's callback: (interaction, <the handler's parameters as Discord options>), calling the
+    handler with them. discord.py reads the options from `inspect.signature`, so the signature is set."""
 
-    @feeds.command(name="remove", description="Stop polling one of this server's feeds")
-    @app_commands.autocomplete(feed=own_feeds)
-    @manager_only
-    async def feeds_remove(interaction: discord.Interaction, feed: app_commands.Range[str, 1, 2000]) -> None:
-        await bot.answer(interaction, lambda ctx: feed_handlers.feeds_remove(ctx, feed))
+    async def callback(interaction: discord.Interaction, **options: Any) -> None:
+        if spec.defer == "public":
+            await bot.think_in_public(interaction)
+        elif spec.defer == "private":
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        values = {p.name: handler_value(p, options[p.name]) for p in spec.params if p.name in options}
+        await bot.answer(interaction, lambda ctx: spec.handler(ctx, **values))
 
-    tree.add_command(feeds)
+    first = inspect.Parameter(
+        "interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction
+    )
+    options = [
+        inspect.Parameter(
+            p.name,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            annotation=option_annotation(p),
+            default=inspect.Parameter.empty if p.required else p.default,
+        )
+        for p in spec.params
+    ]
+    callback.__signature__ = inspect.Signature([first, *options])  # type: ignore[attr-defined]
+    callback.__qualname__ = callback.__name__ = spec.name.replace(" ", "_")
+    return callback
+
+
+def option_annotation(param: Param) -> object:
+    """A handler's parameter as discord.py types an option: text Range[str, 1, MaxLen], a number
+    Range[int, low, high] (from 0 when 0 says off), a channel a text channel; Optional when it has a default."""
+    ranged: Any = app_commands.Range
+    if param.kind == "channel":
+        annotation: object = discord.TextChannel
+    elif param.kind == "text":
+        annotation = ranged[str, 1, param.max_length] if param.max_length else str
+    elif param.low is not None and param.high is not None:
+        annotation = ranged[int, 0 if param.off else param.low, param.high]
+    else:
+        annotation = int
+    return annotation if param.required or param.default is not None else Optional[annotation]  # noqa: UP045
+
+
+def handler_value(param: Param, value: object) -> object:
+    """An option's value as the handler takes it: a channel as its ChannelRef (the id), 0 as None (off)."""
+    if param.kind == "channel" and isinstance(value, discord.abc.Snowflake):
+        return ChannelRef(str(value.id))
+    if param.off and value == 0:
+        return None
+    return value
 
 
 async def run_discord(app: App, sink: DiscordSink, token: str, stop: asyncio.Event) -> None:

@@ -86,8 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="slash commands:\n"
         + "\n".join(
-            f"  /{c.name}{f' <{c.argument}>' if c.argument else ''}\n      {c.description}"
-            + (f" (e.g. {c.example})" if c.example else "")
+            f"  {c.usage}\n      {c.description}" + (f" (e.g. {c.example})" if c.example else "")
             for c in COMMANDS.values()
         ),
     )
