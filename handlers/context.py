@@ -1,9 +1,9 @@
 """What every handler is called with: the store, who is asking, and how the front end names things; the one
 permission decorator; and the caller's team.
 
-A handler is `async def name(ctx: Context, <typed arguments>) -> Reply`. The Discord front end calls it with its
-typed options, the CLI (`claimdesk ask`) after parsing the command line once (handlers.text); neither parses or
-rewrites text the other made.
+A handler is `async def name(ctx: Context, <typed arguments>) -> Reply`, declared as a command where it is defined
+(handlers.commands). The Discord front end calls it with its typed options, the CLI (`claimdesk ask`) after
+parsing the command line once (handlers.text); neither parses or rewrites text the other made.
 """
 
 from __future__ import annotations
