@@ -24,7 +24,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from bot.adapters.meaning import SentenceMeaning
-from bot.core.quote_identity import quote_match, same_speaker, speaker_key
+from bot.core.quote_identity import MEANING_THRESHOLD, quote_match, same_speaker, speaker_key
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -59,12 +59,14 @@ def _named_attributions() -> list[tuple[str, str, str]]:
 
 
 def _cosines(pairs: list[Pair], meaning: SentenceMeaning) -> list[float | None]:
-    """The embeddings' cosine of each same-speaker pair (the matcher embeds nothing else)."""
-    wanted = [p for p in pairs if same_speaker(p[1], p[3])]
+    """The embeddings' cosine of each same-speaker pair whose sketches are near (SentenceMeaning.near), as the
+    matcher has it: it embeds nothing else."""
+    wanted = [p for p in pairs if same_speaker(p[1], p[3]) and meaning.near_now(p[0], [p[2]])[0]]
     texts = list(dict.fromkeys(t for a, _, b, _, _ in wanted for t in (a, b)))
     vectors = dict(zip(texts, meaning.embed_now(texts), strict=True))
     return [
-        meaning.cosine(vectors[a], vectors[b]) if same_speaker(sa, sb) else None for a, sa, b, sb, _ in pairs
+        meaning.cosine(vectors[a], vectors[b]) if a in vectors and b in vectors else None
+        for a, _, b, _, _ in pairs
     ]
 
 
@@ -92,6 +94,24 @@ def _false_merge_rate(meaning: SentenceMeaning) -> None:
             f"{same} ({same / RANDOM_PAIRS:.2%}; an upper bound on false merges, some are the same statement)"
         )
     print(f"  (embedding their {len({p[0] for p in pairs} | {p[2] for p in pairs}):,} texts took {dt:.1f} s)")
+    _sketch_report("random pairs", pairs, meaning)
+
+
+def _sketch_report(name: str, pairs: list[Pair], meaning: SentenceMeaning) -> None:
+    """How the first look (SentenceMeaning.near) spends the model: pairs it keeps from the model, and how many of
+    them the model would have called close (cosine ≥ MEANING_THRESHOLD) — each of those a join lost."""
+    wanted = [p for p in pairs if same_speaker(p[1], p[3])]
+    texts = list(dict.fromkeys(t for a, _, b, _, _ in wanted for t in (a, b)))
+    vectors = dict(zip(texts, meaning.embed_now(texts), strict=True))
+    skipped = lost = 0
+    for a, _, b, _, _ in wanted:
+        if not meaning.near_now(a, [b])[0]:
+            skipped += 1
+            lost += meaning.cosine(vectors[a], vectors[b]) >= MEANING_THRESHOLD
+    print(
+        f"  first look, {name}: {skipped} of {len(wanted)} same-speaker pairs ({skipped / max(1, len(wanted)):.0%}) "
+        f"need no model call; of them the model would have called {lost} close (≥ {MEANING_THRESHOLD})"
+    )
 
 
 def _f1(decisions: list[tuple[bool, bool]]) -> tuple[float, float, float]:
@@ -161,5 +181,7 @@ def main() -> None:
         th = _baseline_threshold(tune)
         _report("train pairs, tune half (threshold chosen on it)", tune, meaning, th)
         _report("train pairs, hold half (not tuned on)", hold, meaning, th)
+        for name, pairs in (("dev pairs", dev), ("tune half", tune), ("hold half", hold)):
+            _sketch_report(name, pairs, meaning)
     if TRAIN.exists():
         _false_merge_rate(meaning)

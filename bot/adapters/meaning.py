@@ -16,6 +16,11 @@ from bot.adapters import minilm
 # with every word. On the pair sets (dev, tune, hold) 32 and 64 words give the F1 of the whole texts; 48 is kept.
 MEANING_WORDS = 48
 
+# Pairs whose sketches (minilm.Sketcher) are further apart than this never reach the model: the matcher joins by
+# meaning from a cosine of 0.70 (bot.core.quote_identity.MEANING_THRESHOLD), and no pair that reached it had a
+# sketch cosine below 0.36 (Sketcher's docstring); 0.30 leaves a margin for text unlike the pairs measured.
+SKETCH_FLOOR = 0.30
+
 
 def _opening(text: str) -> str:
     words = text.split()
@@ -28,14 +33,35 @@ class SentenceMeaning:
     def __init__(self, model: minilm.MiniLM | None = None) -> None:
         self._model = model
         self._lock = threading.Lock()  # one forward pass at a time: two would only share the same two cores
+        self._sketcher: minilm.Sketcher | None = None
         self.calls = 0  # model calls made (texts embedded), for tests and benchmarks
+
+    def _loaded(self) -> minilm.MiniLM:
+        if self._model is None:
+            self._model = minilm.load()
+        return self._model
 
     def _embed(self, texts: Sequence[str]) -> list[bytes]:
         with self._lock:
-            if self._model is None:
-                self._model = minilm.load()
+            model = self._loaded()
             self.calls += len(texts)
-            return [minilm.pack(v) for v in self._model.embed([_opening(t) for t in texts])]
+            return [minilm.pack(v) for v in model.embed([_opening(t) for t in texts])]
+
+    def _near(self, text: str, others: Sequence[str]) -> list[bool]:
+        with self._lock:
+            if self._sketcher is None:
+                self._sketcher = minilm.Sketcher(self._loaded())
+            sketches = self._sketcher.sketch([_opening(t) for t in (text, *others)])
+        return [bool(s @ sketches[0] >= SKETCH_FLOOR) for s in sketches[1:]]
+
+    def near_now(self, text: str, others: Sequence[str]) -> list[bool]:
+        """`near`, in the caller's thread (command-line tools and benchmarks with no event loop)."""
+        return self._near(text, others)
+
+    async def near(self, text: str, others: Sequence[str]) -> list[bool]:
+        """For each of `others`, whether the model could call it close to `text`: False when their sketches are
+        too far apart for the model's cosine to reach the joining threshold, so the pair costs no model call."""
+        return await asyncio.to_thread(self._near, text, list(others))
 
     def embed_now(self, texts: Sequence[str]) -> list[bytes]:
         """The same vectors, in the caller's thread (command-line tools with no event loop)."""

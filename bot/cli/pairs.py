@@ -111,7 +111,8 @@ def match(inp: TextIO, out: TextIO, meaning: SentenceMeaning | None = None) -> i
 
 
 def _pair_meanings(pairs: list[dict[str, Any] | None], meaning: SentenceMeaning | None) -> list[float | None]:
-    """The embeddings' cosine of each well-formed quote pair by one speaker; None for every other line."""
+    """The embeddings' cosine of each well-formed quote pair by one speaker whose sketches are near (as the
+    matcher sees it: SentenceMeaning.near); None for every other line."""
     wanted: list[tuple[int, str, str]] = []
     for i, p in enumerate(pairs):
         try:
@@ -120,7 +121,7 @@ def _pair_meanings(pairs: list[dict[str, Any] | None], meaning: SentenceMeaning 
             (ta, sa), (tb, sb) = _quote_side(p["a"]), _quote_side(p["b"])
         except (ValueError, KeyError, TypeError, AttributeError):
             continue  # _match_one reports it
-        if same_speaker(sa, sb):
+        if same_speaker(sa, sb) and meaning.near_now(ta, [tb])[0]:  # as the matcher: no model call when far
             wanted.append((i, ta, tb))
     out: list[float | None] = [None] * len(pairs)
     if meaning is None or not wanted:

@@ -73,6 +73,11 @@ class Meaning(Protocol):
 
     def cosine(self, a: bytes, b: bytes) -> float: ...
 
+    async def near(self, text: str, others: Sequence[str]) -> list[bool]:
+        """A cheap first look, before any vector: False for each of `others` the model could not call close to
+        `text` (so the pair costs no model call)."""
+        ...
+
 
 Status = Literal["new", "corroborated", "conflicting", "repeat"]
 

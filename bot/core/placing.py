@@ -92,6 +92,10 @@ async def _with_meaning(
         if v.kind == "quote" and same_speaker(c.speaker, v.speaker)
         if (could := tuple(t for t in v.texts if meaning_may_decide(c.text, t)))
     ][:MEANING_CANDIDATES]
+    if mine:  # a first look, without the model: most wordings are far too different for it to join them
+        wordings = list(dict.fromkeys(t for v in mine for t in v.texts))
+        near = {t for t, ok in zip(wordings, await meaning.near(c.text, wordings), strict=True) if ok}
+        mine = [replace(v, texts=kept) for v in mine if (kept := tuple(t for t in v.texts if t in near))]
     if not mine:
         return views  # no candidate meaning could join: no model call
     texts = list(dict.fromkeys([c.text, *(t for v in mine for t in v.texts)]))

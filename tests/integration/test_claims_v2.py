@@ -7,6 +7,7 @@ and reads the status each claim got.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,31 @@ async def test_a_reworded_statement_is_the_same_quote_by_meaning_and_embeds_only
     )
     assert quotes(different) == ["new"]
     assert meaning.calls == before + 3
+
+
+async def test_a_statement_far_from_every_candidate_costs_no_model_call(
+    desk: Desk, meaning: SentenceMeaning, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await desk.add("Gazette", '"We are sending more doctors to the flooded villages," Mara Lindqvist said.')
+    looked: list[list[bool]] = []
+    first_look = meaning.near
+
+    async def near(text: str, others: Sequence[str]) -> list[bool]:
+        looked.append(await first_look(text, others))
+        return looked[-1]
+
+    monkeypatch.setattr(meaning, "near", near)
+    before = meaning.calls
+    # the same speaker and a shared word make the stored quote a candidate, and the words do not match; the
+    # first look finds the two far apart, so neither is embedded
+    far = await desk.add(
+        "Courier",
+        '"The villages football team won its first trophy since nineteen seventy," Mara Lindqvist said.',
+    )
+    assert quotes(far) == ["new"]
+    assert looked == [[False]]  # one candidate wording looked at, and found far
+    assert meaning.calls == before
+    assert [tuple(r) for r in await desk.store.query("SELECT count(*) FROM quote_vectors")] == [(0,)]
 
 
 async def test_negation_and_other_numbers_separate_statements_whatever_their_meaning(desk: Desk) -> None:

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from bot.adapters import minilm, minilm_files
+from bot.adapters.meaning import SentenceMeaning
 from bot.errors import UserError
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "minilm_reference.json"
@@ -95,6 +96,24 @@ def test_paraphrase_scores_above_unrelated(model: minilm.MiniLM) -> None:
     assert close > 0.8
     assert close > minilm.cosine(said, unrelated) + 0.4
     assert close > minilm.cosine(said, also_unrelated) + 0.4
+
+
+def test_sketches_keep_paraphrases_near_and_unrelated_statements_far(model: minilm.MiniLM) -> None:
+    meaning = SentenceMeaning(model)
+    said = "The health minister said the new hospital in the north would open next spring."
+    near = meaning.near_now(
+        said,
+        [
+            "A new hospital in the northern region is due to open next spring, according to the health minister.",
+            "The football club sacked its manager after a run of six straight defeats.",
+            "Shares in the carmaker fell sharply after it cut its profit forecast.",
+        ],
+    )
+    assert near == [True, False, False]
+    assert meaning.calls == 0  # a sketch is no model call
+    sketches = minilm.Sketcher(model).sketch([said, "", "the and of"])
+    assert np.allclose(np.linalg.norm(sketches[[0, 2]], axis=1), 1.0, atol=1e-5)
+    assert not sketches[1].any()  # an empty text has no sketch, and is near nothing
 
 
 def test_pack_is_small_and_keeps_cosines(reference: dict[str, object]) -> None:
