@@ -126,6 +126,12 @@ def period_key(period: str | None) -> str:
     return years[0] if years else " ".join(period.lower().split())
 
 
+# Events one report may call by another's name: a fire that "destroyed 4,800 hectares" is the fire that "burned"
+# them; troops "sent" to a region are the troops "deployed" there. Two such figures say less than "the same
+# event": they may corroborate, never conflict (kinship "looser").
+OVERLAPPING_EVENTS = ({"burned", "destroyed"}, {"sent", "deployed"})
+
+
 def kinship(a: FigureRef, b: FigureRef, apart: timedelta | None = None) -> Kinship:
     """How two figures' measured things relate, reported `apart` in time.
 
@@ -138,7 +144,7 @@ def kinship(a: FigureRef, b: FigureRef, apart: timedelta | None = None) -> Kinsh
         return "other"
     if period_key(a.period) != period_key(b.period):
         return "other"
-    if a.event and b.event and a.event != b.event:
+    if a.event and b.event and a.event != b.event and {a.event, b.event} not in OVERLAPPING_EVENTS:
         return "other"
     if a.rate and b.rate and a.rate != b.rate:
         return "other"

@@ -442,6 +442,11 @@ _NOUN_BEFORE_APPROX = re.compile(r"\b([a-z]+(?:-[a-z]+)*)\s+$")
 _OVER_UNDER = frozenset(["over", "under", "above", "below", "more than", "less than", "fewer than"])
 _NUMBER_OF = re.compile(r"\b(?:number|total|count|tally)\s+of\s+(?:the\s+|all\s+)?", re.IGNORECASE)
 _PARTITIVE = re.compile(r"\s+of\s+(?:the|their|its|his|her|our|these|those|all)\s+")
+# Nouns that name people by their tie to others: "three of their colleagues" counts more of what "their" refers
+# to, the people the previous sentence counted ("Two firefighters died … Three of their colleagues were hurt").
+_RELATIONAL = frozenset(
+    ["colleagues", "comrades", "co-workers", "coworkers", "teammates", "crewmates", "peers", "fellows"]
+)
 _HYPHEN_NOUN = re.compile(r"-([a-z]+)\b")
 _NOUN_CUE_FOLLOWERS = frozenset(
     [
@@ -694,8 +699,10 @@ def find_figures(text: str, sentences: Sequence[tuple[int, int]]) -> list[Figure
     blocked = _blocked_spans(text)
     blocked_starts = [b[0] for b in blocked]
     present = _present_year(text)
+    before: str | None = None  # the last counted noun of the previous sentence (for _RELATIONAL nouns)
     for s_start, s_end in sentences:
         pos = s_start
+        earlier, before = before, None
         last_counted: tuple[str | None, list[str]] = (None, [])
         last_by_unit: dict[str | None, tuple[str, list[str]]] = {}  # the last counted noun of each unit
         for cand in starts[bisect.bisect_left(starts, s_start) : bisect.bisect_left(starts, s_end)]:
@@ -831,6 +838,8 @@ def find_figures(text: str, sentences: Sequence[tuple[int, int]]) -> list[Figure
                 if partitive:
                     run, run_end = _noun_run(text, partitive.end(), s_end)
                     counted = _counted(run)
+                    if counted in _RELATIONAL and (earlier or last_counted[0]):
+                        counted = last_counted[0] or earlier
             if counted is None and not pronoun and not unit_measure:
                 counted = named_before or _number_of(text, start, s_start)
                 if counted is None and not run and unit in last_by_unit:
@@ -845,6 +854,7 @@ def find_figures(text: str, sentences: Sequence[tuple[int, int]]) -> list[Figure
             if counted:
                 last_counted = (counted, run)
                 last_by_unit[unit] = (counted, run)
+                before = counted
             event = _event(text, start, end, s_start, s_end, fw)
             measure: str | None
             if unit_measure:  # "a depth of 900 metres": depth; "2,500 hectares": area

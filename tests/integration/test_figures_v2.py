@@ -222,6 +222,19 @@ def test_counted_noun_layouts(extractor: Extractor, text: str, span: str, counte
     assert (f.text, f.counted) == (span, counted)
 
 
+def test_colleagues_count_the_people_the_sentence_before_counted(extractor: Extractor) -> None:
+    found = figures(
+        extractor,
+        "Two ferry pilots were hurt when the gangway gave way. Four of their colleagues were taken to hospital."
+        " Six of their neighbours left the island.",
+    )
+    assert [(f.text, f.counted) for f in found] == [
+        ("Two", "pilots"),
+        ("Four", "pilots"),
+        ("Six", "neighbours"),
+    ]
+
+
 def test_a_list_names_its_noun_once(extractor: Extractor) -> None:
     found = figures(
         extractor, "The mayor won 51 percent support, her rival 40 percent and the rest 9 percent."

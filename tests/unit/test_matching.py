@@ -213,6 +213,16 @@ def test_match_command_refuses_values_that_are_not_finite_numbers() -> None:
     assert "finite" in first["error"] and "line 2" in second["error"]
 
 
+def test_events_one_report_may_name_otherwise_corroborate_but_never_conflict() -> None:
+    burned = FigureRef(4800, "hectares", "area", "forest", event="burned")
+    destroyed = replace(burned, event="destroyed")
+    assert figure_relation(burned, destroyed) == "same"
+    assert figure_relation(destroyed, replace(burned, value=5200)) == "different"  # not a conflict
+    sent = FigureRef(8000, None, "soldiers", "soldiers", event="sent")
+    assert figure_relation(sent, replace(sent, event="deployed")) == "same"
+    assert figure_relation(sent, replace(sent, event="killed")) == "different"
+
+
 def test_killed_and_wounded_counts_never_conflict_and_an_unstated_event_never_conflicts() -> None:
     killed = FigureRef(12, None, "people", "people in Harbourview", event="killed")
     wounded = FigureRef(30, None, "people", "people in Harbourview", event="injured")
