@@ -80,12 +80,10 @@ async def add_claim(
     return outcome
 
 
-async def _with_meaning(
-    claims: ClaimRepository, meaning: Meaning, c: ClaimDraft, views: list[ClusterView]
-) -> list[ClusterView]:
-    """The candidates of the quote's speaker with their `meaning`: the best cosine of the quote with one of their
-    wordings. Each wording is embedded once (kept by the store), the quote too, and only when its speaker has a
-    candidate."""
+async def _compared(meaning: Meaning, c: ClaimDraft, views: list[ClusterView]) -> list[ClusterView]:
+    """The candidates a quote is compared with by meaning, each with the wordings to compare: the first
+    MEANING_CANDIDATES of its speaker with a wording that passes the meaning guards (of each its first and latest
+    such wording), and of those the wordings the first look finds near it (no model call)."""
     mine = [
         replace(v, texts=tuple(dict.fromkeys((could[0], could[-1]))))  # its first and latest wordings
         for v in views
@@ -96,6 +94,16 @@ async def _with_meaning(
         wordings = list(dict.fromkeys(t for v in mine for t in v.texts))
         near = {t for t, ok in zip(wordings, await meaning.near(c.text, wordings), strict=True) if ok}
         mine = [replace(v, texts=kept) for v in mine if (kept := tuple(t for t in v.texts if t in near))]
+    return mine
+
+
+async def _with_meaning(
+    claims: ClaimRepository, meaning: Meaning, c: ClaimDraft, views: list[ClusterView]
+) -> list[ClusterView]:
+    """The candidates of the quote's speaker with their `meaning`: the best cosine of the quote with one of their
+    wordings. Each wording is embedded once (kept by the store), the quote too, and only when its speaker has a
+    candidate."""
+    mine = await _compared(meaning, c, views)
     if not mine:
         return views  # no candidate meaning could join: no model call
     texts = list(dict.fromkeys([c.text, *(t for v in mine for t in v.texts)]))
@@ -117,6 +125,61 @@ async def _with_meaning(
 MEANING_CANDIDATES = 2
 
 
+class _Prepared:
+    """A Meaning whose vectors for an article's quotes were computed before its unit of work (`_prepare`): the
+    write asks for them and gets them at once; a text not prepared (a cluster founded meanwhile) goes to the
+    model then. First looks are remembered, as the write looks again at the same pairs."""
+
+    def __init__(self, inner: Meaning) -> None:
+        self._inner = inner
+        self._made: dict[str, bytes] = {}
+        self._looked: dict[tuple[str, str], bool] = {}
+
+    async def vectors(self, texts: Sequence[str]) -> list[bytes]:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._made]
+        if missing:
+            self._made.update(zip(missing, await self._inner.vectors(missing), strict=True))
+        return [self._made[t] for t in texts]
+
+    def cosine(self, a: bytes, b: bytes) -> float:
+        return self._inner.cosine(a, b)
+
+    async def near(self, text: str, others: Sequence[str]) -> list[bool]:
+        new = [o for o in dict.fromkeys(others) if (text, o) not in self._looked]
+        if new:
+            for o, ok in zip(new, await self._inner.near(text, new), strict=True):
+                self._looked[text, o] = ok
+        return [self._looked[text, o] for o in others]
+
+
+async def _prepare(
+    store: UnitOfWorkFactory, article: NewArticle, drafts: Sequence[ClaimDraft], meaning: Meaning
+) -> Meaning:
+    """Embed, before the article's unit of work and in one batch, every quote wording its placing will compare by
+    meaning: the store's write lock is then held for the reads and writes alone, not for the model (10–20 ms a
+    text). The candidates are read as add_claim reads them, in a unit of work that writes nothing; an article
+    stored already (a wire copy from another feed) is not prepared, as it will not be written."""
+    prepared = _Prepared(meaning)
+    wanted: list[str] = []
+    async with store.unit_of_work() as uow:
+        if await uow.articles.stored(article):
+            return meaning
+        for c in drafts:
+            if c.kind != "quote" or not c.speaker:
+                continue
+            keys = index_keys(c.kind, c.speaker, c.text, None)
+            views = (await uow.claims.candidates(c.kind, keys, c.key, 0)).views
+            if place(c.kind, 0, c.speaker, c.text, None, views).cluster_id is not None:
+                continue  # its words find its cluster: no meaning asked
+            mine = await _compared(prepared, c, views)
+            if mine:
+                wanted += [c.text, *(t for v in mine for t in v.texts)]
+        texts = list(dict.fromkeys(wanted))
+        stored = await uow.claims.vectors(texts) if texts else {}
+    await prepared.vectors([t for t in texts if t not in stored])
+    return prepared
+
+
 @dataclass(frozen=True)
 class Recorded:
     """An article written with its claims: its id, each claim's outcome, and how many alerts were queued."""
@@ -135,7 +198,10 @@ async def record_article(
     meaning: Meaning | None = None,
 ) -> Recorded | None:
     """One article, its claims and (when `loud`) the alerts they raise, in one unit of work: all of it or none.
-    None when the article is not new (stored meanwhile: another feed's poll, a restart)."""
+    None when the article is not new (stored meanwhile: another feed's poll, a restart). The model runs before
+    the unit of work (`_prepare`), so the store is not held while it does."""
+    if meaning is not None and any(c.kind == "quote" for c in drafts):
+        meaning = await _prepare(store, article, drafts, meaning)
     async with store.unit_of_work() as uow:
         article_id = await uow.articles.add(article)
         if article_id is None:

@@ -83,6 +83,10 @@ class ArticleRepository(Protocol):
         or from another feed: then this key is recorded as one more name for it; bot.core.identity)."""
         ...
 
+    async def stored(self, a: NewArticle) -> bool:
+        """Whether `add` would find the article stored already (it reads only)."""
+        ...
+
     async def first_poll(self, feed_id: int, keys: Sequence[str], loud: Iterable[str]) -> dict[str, bool]: ...
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,9 @@ import pytest
 from bot.adapters.meaning import SentenceMeaning
 from bot.adapters.sqlite import SqliteStore
 from bot.config import FeedSettings
-from bot.core.alerts import ArticleInfo, ClaimOutcome
+from bot.core.alerts import ClaimOutcome
 from bot.core.claims import claims_from
-from bot.core.placing import add_claim
+from bot.core.placing import record_article
 from bot.core.records import NewArticle
 from bot.extractor import Extractor
 
@@ -45,15 +46,14 @@ class Desk:
         self.n += 1
         feed_id = await self.store.ensure_feed(FeedSettings("f", "/tmp/f.xml", 60, 0))
         extraction = self.extractor.extract(body)
-        async with self.store.unit_of_work() as uow:
-            article = NewArticle(
-                feed_id, f"g{self.n}", None, f"T{self.n}", source, published, body, "", None, True
-            )
-            aid = await uow.articles.add(article)
-            assert aid is not None
-            info = ArticleInfo(aid, f"T{self.n}", source, None, published, "", body)
-            drafts = claims_from(extraction, body)
-            return [await add_claim(uow.claims, info, c, self.meaning, drafts) for c in drafts]
+        article = NewArticle(
+            feed_id, f"g{self.n}", None, f"T{self.n}", source, published, body, "", None, True
+        )
+        recorded = await record_article(
+            self.store, article, claims_from(extraction, body), [], False, self.meaning
+        )
+        assert recorded is not None
+        return recorded.outcomes
 
 
 @pytest.fixture
@@ -122,6 +122,38 @@ async def test_a_statement_far_from_every_candidate_costs_no_model_call(
     assert looked == [[False]]  # one candidate wording looked at, and found far
     assert meaning.calls == before
     assert [tuple(r) for r in await desk.store.query("SELECT count(*) FROM quote_vectors")] == [(0,)]
+
+
+async def test_the_model_runs_before_the_article_write_never_inside_it(
+    desk: Desk, meaning: SentenceMeaning, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held: list[bool] = []
+    embed = meaning.vectors
+
+    async def vectors(texts: Sequence[str]) -> list[bytes]:
+        held.append(desk.store._lock.locked())  # the one writer's lock: taken by every unit of work
+        return await embed(texts)
+
+    monkeypatch.setattr(meaning, "vectors", vectors)
+    await desk.add("Gazette", '"We are sending more doctors to the flooded villages," Mara Lindqvist said.')
+    again = await desk.add(
+        "Herald",
+        '"Extra medical staff are on their way to the villages hit by the floods," Mara Lindqvist said.',
+    )
+    assert quotes(again) == ["corroborated"]  # by meaning
+    assert held == [False]  # one batch for the article, before its unit of work
+    # an article stored already (here: its feed's key again, as after a restart) is not prepared: it will not be
+    # written
+    feed_id = await desk.store.ensure_feed(FeedSettings("f", "/tmp/f.xml", 60, 0))
+    body = '"More doctors are on the road to the villages under water," Mara Lindqvist said.'
+    seen = NewArticle(feed_id, "g2", None, "T2", "Herald", None, body, "", None, True)
+    calls = meaning.calls
+    drafts = claims_from(desk.extractor.extract(body), body)
+    assert drafts and await record_article(desk.store, seen, drafts, [], False, meaning) is None
+    assert meaning.calls == calls
+    fresh = replace(seen, entry_key="g9")  # the same article under a new key is compared by meaning
+    assert await record_article(desk.store, fresh, drafts, [], False, meaning) is not None
+    assert meaning.calls > calls
 
 
 async def test_negation_and_other_numbers_separate_statements_whatever_their_meaning(desk: Desk) -> None:

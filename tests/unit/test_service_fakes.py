@@ -63,11 +63,14 @@ class FakeArticles:
         self.state = state
 
     async def add(self, a: NewArticle) -> int | None:
-        if any((o.feed_id, o.entry_key) == (a.feed_id, a.entry_key) for o in self.state.articles.values()):
+        if await self.stored(a):
             return None
         article_id = len(self.state.articles) + 1
         self.state.articles[article_id] = a
         return article_id
+
+    async def stored(self, a: NewArticle) -> bool:
+        return any((o.feed_id, o.entry_key) == (a.feed_id, a.entry_key) for o in self.state.articles.values())
 
     async def first_poll(self, feed_id: int, keys: Sequence[str], loud: Iterable[str]) -> dict[str, bool]:
         raise NotImplementedError

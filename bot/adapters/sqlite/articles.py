@@ -62,6 +62,13 @@ class SqliteArticles:
         )
         return int(row["id"])
 
+    async def stored(self, a: NewArticle) -> bool:
+        """Whether `add` would find the article stored already: under this key, or as the same article."""
+        known = await fetch_one(
+            self._db, "SELECT 1 FROM entry_keys WHERE feed_id = ? AND key = ?", (a.feed_id, a.entry_key)
+        )
+        return known is not None or await self.same_article(a) is not None
+
     async def same_article(self, a: NewArticle) -> int | None:
         """An article already stored that this entry is (bot.core.identity): the same URL key in any feed, or the
         same link with the same title or text, or the same title and text."""
