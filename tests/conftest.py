@@ -18,6 +18,7 @@ from bot.bootstrap import App, bootstrap
 from bot.config import load_settings
 from bot.extraction_worker import ExtractionWorker
 from bot.extractor import Extractor
+from tests.postgres import pg_database, pg_url  # noqa: F401  (fixtures: a PostgreSQL database per session)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

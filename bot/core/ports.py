@@ -4,7 +4,8 @@ Two levels. Repositories (`ArticleRepository`, `ClaimRepository`, `FeedRepositor
 `OutboxRepository`) read and write inside a `UnitOfWork`, which commits their writes together or not at all
 (`async with store.unit_of_work() as uow: …`; cosmicpython's unit_of_work.py). The store itself (`Store`:
 `FeedStore`, `TeamStore`, `ClaimStore`, `Outbox`) offers the lookups and one-step writes the handlers and the
-service call, each its own transaction. Adapters (bot.adapters.sqlite) implement them; nothing here knows SQL.
+service call, each its own transaction. Adapters (bot.adapters.sqlite, bot.adapters.postgres) implement them; nothing
+here knows SQL.
 The feeds' ports (`FeedSource`, `PageReader`) are what the service and its parts use of the network and feedparser
 (bot.adapters.sources implements them).
 Decisions — where a claim goes, what a message holds, who hears of a paused feed — are the core's
@@ -274,8 +275,15 @@ class Outbox(Protocol):
 class Store(FeedStore, TeamStore, ClaimStore, Outbox, UnitOfWorkFactory, Protocol):
     """Everything the service and the handlers use of a store."""
 
-    path: Path
-    read_only: bool
+    @property
+    def path(self) -> Path | None:
+        """The database file; None for a server database (PostgreSQL)."""
+        ...
+
+    @property
+    def read_only(self) -> bool:
+        """Opened for lookups on a database that cannot be written here."""
+        ...
 
     async def close(self) -> None: ...
 

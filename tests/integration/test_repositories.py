@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.postgres import PostgresStore
 from bot.adapters.sqlite import SqliteStore
 from bot.core.alerts import AlertDraft, ArticleInfo
 from bot.core.claims import ClaimDraft
@@ -20,16 +21,24 @@ from bot.core.ports import Store
 from bot.core.records import NewArticle
 
 
-async def _sqlite(tmp_path: Path) -> Store:
+async def _sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
     return await SqliteStore.open(tmp_path / "contract.db")
 
 
-ADAPTERS: dict[str, Callable[[Path], Awaitable[Store]]] = {"sqlite": _sqlite}
+async def _postgres(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    """A fresh schema in this session's PostgreSQL database (tests/postgres.py: skips where no server answers)."""
+    return await PostgresStore.open(request.getfixturevalue("pg_url"))
+
+
+ADAPTERS: dict[str, Callable[[pytest.FixtureRequest, Path], Awaitable[Store]]] = {
+    "sqlite": _sqlite,
+    "postgres": _postgres,
+}
 
 
 @pytest.fixture(params=sorted(ADAPTERS))
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    s = await ADAPTERS[request.param](tmp_path)
+    s = await ADAPTERS[request.param](request, tmp_path)
     yield s
     await s.close()
 

@@ -1,0 +1,239 @@
+"""The PostgreSQL store: a small asyncpg pool, its repositories, and units of work (one transaction each).
+
+The same contract as bot.adapters.sqlite.store (tests/integration/test_repositories.py runs on both). Writers in
+this process take a unit of work one at a time, as on SQLite, so read-then-write steps (a cluster's wordings, its
+first values) see no other writer of this process; several processes writing one database (leases, advisory
+locks) are not handled yet. Lookups read committed data on any pooled connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from bot.adapters.postgres.articles import PostgresArticles
+from bot.adapters.postgres.claims import PostgresClaims
+from bot.adapters.postgres.db import Db, Row, masked, server_problem
+from bot.adapters.postgres.export import export_claims
+from bot.adapters.postgres.feeds import PostgresFeeds
+from bot.adapters.postgres.outbox import PostgresOutbox
+from bot.adapters.postgres.schema import apply_migrations, check_schema, create_pool, read_version
+from bot.adapters.postgres.search import PostgresSearch
+from bot.adapters.postgres.teams import PostgresTeams
+from bot.core.alerts import TeamWatch, team_routes
+from bot.core.delivery import Pacing
+from bot.core.ports import CLAIM_COLUMNS, FeedSpec, TeamSpec
+from bot.core.records import ClaimHit, ExportedClaim, FeedRow, PausedRoute, PendingDelivery, TeamRow, WatchRow
+from bot.errors import StoreError
+
+
+class PostgresUnitOfWork:
+    """The repositories on one connection inside one transaction (bot.core.ports.UnitOfWork)."""
+
+    def __init__(self, db: Db) -> None:
+        self.articles = PostgresArticles(db)
+        self.claims = PostgresClaims(db)
+        self.feeds = PostgresFeeds(db)
+        self.teams = PostgresTeams(db)
+        self.outbox = PostgresOutbox(db)
+
+
+class PostgresStore:
+    """bot.core.ports.Store on a PostgreSQL database."""
+
+    path = None  # no file: `url` says where it is
+    read_only = False
+
+    def __init__(self, pool: asyncpg.Pool, url: str) -> None:
+        self._pool = pool
+        self._db: Db = pool
+        self.url = masked(url)  # printable
+        self._lock = asyncio.Lock()
+        self._feeds = PostgresFeeds(pool)
+        self._teams = PostgresTeams(pool)
+        self._articles = PostgresArticles(pool)
+        self._outbox = PostgresOutbox(pool)
+        self._search = PostgresSearch(pool)
+
+    # -- lifecycle ---------------------------------------------------------------------------------------------
+    @classmethod
+    async def open(cls, url: str, *, upgrade: bool = True, create: bool = True) -> PostgresStore:
+        """Connect and bring the schema up to date; refuse an unreachable server, a refused login, another
+        program's tables and newer schemas, each in one line (StoreError). `create`: give an empty database its
+        schema (only `run`, `ingest` and `db upgrade` do)."""
+        pool = await create_pool(url)
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                await check_schema(conn, url, upgrade=upgrade, create=create)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            await pool.close()
+            raise StoreError(f"{masked(url)}: {server_problem(exc)}") from None
+        except BaseException:
+            await pool.close()
+            raise
+        return cls(pool, url)
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    async def schema_version(self) -> int:
+        return await read_version(self._db)
+
+    async def upgrade(self) -> tuple[int, int]:
+        """Apply every pending migration in one transaction; returns (from, to)."""
+        async with self._lock, self._pool.acquire() as conn, conn.transaction():
+            return await apply_migrations(conn)
+
+    async def backup(self, target: Path) -> None:
+        raise StoreError(
+            f"{self.url}: `claimdesk db backup` copies SQLite files; back up a PostgreSQL database with pg_dump"
+        )
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Db]:
+        """A connection inside one writer's transaction: for this adapter's own tests and tools only."""
+        async with self._lock, self._pool.acquire() as conn, conn.transaction():
+            yield conn
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[PostgresUnitOfWork]:
+        """Repositories in one transaction: committed when the block ends, rolled back when it raises — a
+        cancellation included."""
+        async with self.transaction() as db:
+            yield PostgresUnitOfWork(db)
+
+    async def query(self, sql: str, *params: Any) -> list[Row]:
+        """Rows of any read: for this adapter's tests and tools (the application reads through the ports)."""
+        return await self._db.fetch(sql, *params)
+
+    # -- feeds -------------------------------------------------------------------------------------------------
+    async def ensure_feed(self, feed: FeedSpec) -> int:
+        async with self.unit_of_work() as uow:
+            return await uow.feeds.ensure(feed)
+
+    async def feed(self, feed_id: int) -> FeedRow:
+        return await self._feeds.get(feed_id)
+
+    async def feeds(self, team_id: int | None = None) -> list[FeedRow]:
+        return await self._feeds.every(team_id)
+
+    async def team_feeds(self) -> list[FeedRow]:
+        return await self._feeds.team_feeds()
+
+    async def has_feed(self, url: str) -> bool:
+        return await self._feeds.has(url)
+
+    async def add_team_feed(self, team_id: int, url: str, name: str) -> FeedRow | None:
+        async with self.unit_of_work() as uow:
+            return await uow.feeds.add_team_feed(team_id, url, name)
+
+    async def remove_team_feed(self, team_id: int, url_or_name: str) -> FeedRow | None:
+        async with self.unit_of_work() as uow:
+            return await uow.feeds.remove_team_feed(team_id, url_or_name)
+
+    async def known_entries(self, feed_id: int, keys: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        return await self._articles.known_entries(feed_id, keys)
+
+    async def stored_elsewhere(self, entries: Iterable[tuple[str, str, str | None, str | None]]) -> set[str]:
+        return await self._articles.stored_elsewhere(entries)
+
+    async def first_poll(self, feed_id: int, keys: Sequence[str], loud: Iterable[str]) -> dict[str, bool]:
+        async with self.unit_of_work() as uow:
+            return await uow.articles.first_poll(feed_id, keys, loud)
+
+    # -- teams -------------------------------------------------------------------------------------------------
+    async def sync_teams(self, teams: Iterable[TeamSpec]) -> None:
+        async with self.unit_of_work() as uow:
+            await uow.teams.sync(teams)
+
+    async def team_watches(self) -> list[TeamWatch]:
+        return team_routes(await self._teams.every(), await self._teams.all_watches())
+
+    async def team(self, name: str) -> TeamRow | None:
+        return await self._teams.get(name)
+
+    async def team_names(self) -> list[str]:
+        return await self._teams.names()
+
+    async def create_team(self, name: str, channel: str, kinds: Sequence[str]) -> TeamRow:
+        async with self.unit_of_work() as uow:
+            return await uow.teams.create(name, channel, kinds)
+
+    async def watches(self, team_id: int) -> list[WatchRow]:
+        return await self._teams.watches(team_id)
+
+    async def add_watch(self, team_id: int, keyword: str, channel: str | None) -> bool:
+        async with self.unit_of_work() as uow:
+            return await uow.teams.add_watch(team_id, keyword, channel)
+
+    async def remove_watch(self, team_id: int, keyword: str) -> bool:
+        async with self.unit_of_work() as uow:
+            return await uow.teams.remove_watch(team_id, keyword)
+
+    async def set_alert_kinds(self, team_id: int, kinds: Sequence[str]) -> None:
+        async with self.unit_of_work() as uow:
+            await uow.teams.set_alert_kinds(team_id, kinds)
+
+    async def set_pacing(self, team_id: int, pacing: Pacing) -> None:
+        async with self.unit_of_work() as uow:
+            await uow.teams.set_pacing(team_id, pacing)
+
+    # -- claims ------------------------------------------------------------------------------------------------
+    async def search_claims(
+        self,
+        match: str,
+        limit: int = 10,
+        kind: str | None = None,
+        prefer: str | None = CLAIM_COLUMNS,
+        offset: int = 0,
+    ) -> list[ClaimHit]:
+        return await self._search.search_claims(match, limit, kind, prefer, offset)
+
+    async def count_clusters(self, match: str, kind: str | None = None) -> tuple[int, bool]:
+        return await self._search.count_clusters(match, kind)
+
+    async def speakers(self, part: str, limit: int = 25) -> list[str]:
+        return await self._search.speakers(part, limit)
+
+    async def counts(self) -> dict[str, int]:
+        return await self._search.counts()
+
+    def export_claims(
+        self, since: str | None = None, bodies: bool = False, page: int | None = None
+    ) -> AsyncIterator[ExportedClaim]:
+        return export_claims(self._db, since, bodies, page)
+
+    # -- outbox ------------------------------------------------------------------------------------------------
+    async def pending_deliveries(
+        self, limit: int = 100, skip_channels: Iterable[str] = ()
+    ) -> list[PendingDelivery]:
+        return await self._outbox.pending(limit, skip_channels)
+
+    async def mark_delivered(self, delivery_id: int, at: datetime | None = None) -> None:
+        async with self.unit_of_work() as uow:
+            await uow.outbox.mark_delivered(delivery_id, at)
+
+    async def mark_delivery_rejected(self, delivery_id: int, error: str) -> None:
+        async with self.unit_of_work() as uow:
+            await uow.outbox.mark_rejected(delivery_id, error)
+
+    async def mark_delivery_failed(self, delivery_id: int, error: str) -> None:
+        async with self.unit_of_work() as uow:
+            await uow.outbox.mark_failed(delivery_id, error)
+
+    async def pause_route(self, channel: str, reason: str, retry_at: datetime) -> None:
+        async with self.unit_of_work() as uow:
+            await uow.outbox.pause_route(channel, reason, retry_at)
+
+    async def resume_route(self, channel: str) -> None:
+        async with self.unit_of_work() as uow:
+            await uow.outbox.resume_route(channel)
+
+    async def paused_routes(self, team_id: int | None = None) -> list[PausedRoute]:
+        return await self._outbox.paused_routes(team_id)
