@@ -161,6 +161,8 @@ async def _prepare(
     stored already (a wire copy from another feed) is not prepared, as it will not be written."""
     prepared = _Prepared(meaning)
     wanted: list[str] = []
+    # the clusters the article's earlier quotes will found, as the write will see them
+    founding: list[tuple[ClusterView, set[str]]] = []  # and their index keys
     async with store.unit_of_work() as uow:
         if await uow.articles.stored(article):
             return meaning
@@ -169,11 +171,16 @@ async def _prepare(
                 continue
             keys = index_keys(c.kind, c.speaker, c.text, None)
             views = (await uow.claims.candidates(c.kind, keys, c.key, 0)).views
-            if place(c.kind, 0, c.speaker, c.text, None, views).cluster_id is not None:
+            ours = [
+                v for v, found_by in founding if found_by.intersection(keys)
+            ]  # as the index will find them
+            if place(c.kind, 0, c.speaker, c.text, None, [*views, *ours]).cluster_id is not None:
                 continue  # its words find its cluster: no meaning asked
-            mine = await _compared(prepared, c, views)
-            if mine:
-                wanted += [c.text, *(t for v in mine for t in v.texts)]
+            # the write may rank the article's own new clusters otherwise among the stored ones: then it embeds
+            # what it lacks itself (rare: a speaker quoted twice in one article, in other words)
+            wanted += [t for v in await _compared(prepared, c, [*views, *ours]) for t in (c.text, *v.texts)]
+            view = ClusterView(-len(founding) - 1, c.kind, c.speaker, (c.text,), None, (), frozenset())
+            founding.append((view, set(keys)))
         texts = list(dict.fromkeys(wanted))
         stored = await uow.claims.vectors(texts) if texts else {}
     await prepared.vectors([t for t in texts if t not in stored])
