@@ -13,15 +13,15 @@ import asyncio
 from dataclasses import dataclass, field
 
 from bot.adapters.scheduler import FeedScheduler
-from bot.adapters.sqlite import SqliteStore
 from bot.config import Settings
+from bot.core.ports import Store
 from bot.service import Claimdesk
 
 
 @dataclass
 class App:
     settings: Settings
-    store: SqliteStore
+    store: Store
     service: Claimdesk
     closed: bool = False
     _scheduler: FeedScheduler | None = field(default=None, repr=False)

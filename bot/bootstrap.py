@@ -19,6 +19,7 @@ from bot.adapters import minilm
 from bot.adapters.console import ConsoleSink, JsonlSink
 from bot.adapters.fetcher import Fetcher
 from bot.adapters.meaning import SentenceMeaning
+from bot.adapters.postgres import PostgresStore
 from bot.adapters.sources import ArticlePages, GuardedFeeds
 from bot.adapters.sqlite import SCHEMA_VERSION, SqliteStore
 from bot.app import App
@@ -38,6 +39,7 @@ __all__ = [
     "make_meaning",
     "make_sink",
     "open_store",
+    "store_location",
 ]
 
 
@@ -56,9 +58,21 @@ def console_sink(out: TextIO) -> Sink:
     return ConsoleSink(out)
 
 
-async def open_store(database: Path, *, lookup: bool = False, upgrade: bool = True) -> SqliteStore:
-    """The store on its own, for a command that needs nothing else. `lookup`: never create it, and read one that
-    cannot be written; `upgrade` False: leave migrations to the caller (`db upgrade`)."""
+AnyStore = SqliteStore | PostgresStore
+
+
+def store_location(settings: Settings) -> Path | str:
+    """Where the settings put the store: a PostgreSQL URL (database.url or $CLAIMDESK_DATABASE), else the SQLite
+    file."""
+    return settings.database_url or settings.database
+
+
+async def open_store(database: Path | str, *, lookup: bool = False, upgrade: bool = True) -> AnyStore:
+    """The store on its own, for a command that needs nothing else: on a PostgreSQL server when `database` is its
+    URL (a str), else in the SQLite file. `lookup`: never create it, and read one that cannot be written;
+    `upgrade` False: leave migrations to the caller (`db upgrade`)."""
+    if isinstance(database, str):
+        return await PostgresStore.open(database, upgrade=upgrade, create=not lookup)
     if lookup:
         return await SqliteStore.open(database, create=False, lookup=True)
     return await SqliteStore.open(database, upgrade=upgrade)
@@ -87,7 +101,7 @@ async def bootstrap(
         worker = ExtractionWorker(functools.partial(Extractor, settings.pipeline))
     # the same for the sentence-embedding model the matcher compares quotes with (loaded on first use)
     await asyncio.to_thread(lambda: minilm.verify(minilm.model_dir()))
-    store = await SqliteStore.open(settings.database)
+    store = await open_store(store_location(settings))
     try:
         await store.sync_teams(settings.teams)
         fetcher = Fetcher(settings.fetch, resolver=resolver)  # one client: feeds and article pages share it

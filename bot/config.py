@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -57,6 +58,7 @@ DEFAULT_ALERT_KINDS: tuple[AlertKind, ...] = ("summary", "new_figure", "new_quot
 SINKS: tuple[str, ...] = get_args(SinkName)
 TOKEN_ENV = "CLAIMDESK_DISCORD_TOKEN"
 DATABASE_ENV = "CLAIMDESK_DATABASE"
+DATABASE_URL_SCHEMES = ("postgresql://", "postgres://")
 CONFIG_ENV = "CLAIMDESK_CONFIG"
 DEFAULT_CONFIG = Path("config/claimdesk.toml")
 
@@ -131,8 +133,31 @@ class _Table(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, validate_default=True)
 
 
+def is_database_url(value: str) -> bool:
+    """A PostgreSQL server's URL (database.url, or $CLAIMDESK_DATABASE), as opposed to a SQLite file's path."""
+    return value.startswith(DATABASE_URL_SCHEMES)
+
+
+def _database_url(url: str) -> str:
+    if not is_database_url(url):
+        raise expected("a PostgreSQL URL (postgresql://user@host:5432/name)", url.split("@")[-1])
+    return url
+
+
 class _Database(_Table):
-    path: _Text = "claimdesk.db"  # $CLAIMDESK_DATABASE overrides it
+    path: _Text = "claimdesk.db"  # the SQLite file; $CLAIMDESK_DATABASE overrides it
+    # a PostgreSQL server instead of the file; $CLAIMDESK_DATABASE (a URL or a path) overrides it
+    url: Annotated[_Text, AfterValidator(_database_url)] | None = None
+
+    @model_validator(mode="after")
+    def _one_database(self) -> _Database:
+        if self.url is not None and "path" in self.model_fields_set:
+            raise PydanticCustomError(
+                "config_line",
+                "{line}",
+                {"line": "give path (a SQLite file) or url (a PostgreSQL server), not both"},
+            )
+        return self
 
 
 class _Jsonl(_Table):
@@ -285,7 +310,7 @@ class TeamSettings:
 @dataclass(frozen=True)
 class Settings:
     source: Path
-    database: Path
+    database: Path  # the SQLite file (unused when database_url is set)
     sink: str
     jsonl_path: Path  # where sink = "jsonl" appends its messages
     discord_token: str | None
@@ -298,6 +323,18 @@ class Settings:
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     feed_defaults: FeedSettings = field(default_factory=_POLL.feed_defaults)  # for team feeds
     pipeline: str = DEFAULT_PIPELINE  # the spaCy pipeline package the extractor parses with
+    # a PostgreSQL server's URL: the store is there, not in `database`
+    database_url: str | None = None
+
+    @property
+    def database_name(self) -> str:
+        """Where the store is, for messages: the SQLite file, or the server's URL without its password."""
+        if self.database_url is None:
+            return str(self.database)
+        parts = urlsplit(self.database_url)
+        if parts.password is None:
+            return self.database_url
+        return self.database_url.replace(f":{parts.password}@", ":***@", 1)
 
     @property
     def effective_sink(self) -> str:
@@ -350,9 +387,13 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     teams = tuple(TeamSettings(t.name, t.channel, t.keywords, t.alerts, t.pacing()) for t in cfg.teams)
     if len({t.name for t in teams}) != len(teams):
         raise ConfigError(f"{file}: teams: two teams share a name")
+    # $CLAIMDESK_DATABASE first (a PostgreSQL URL, or a SQLite path), then database.url, then database.path
+    chosen = env.get(DATABASE_ENV) or cfg.database.url or cfg.database.path
+    url = chosen if is_database_url(chosen) else None
     return Settings(
         source=file,
-        database=_path(base, env.get(DATABASE_ENV) or cfg.database.path),
+        database=_path(base, cfg.database.path if url else chosen),
+        database_url=url,
         sink=cfg.sink,
         jsonl_path=_path(base, cfg.jsonl.path),
         discord_token=env.get(TOKEN_ENV) or None,

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.adapters.files import os_problem, sqlite_problem, unwritable
-from bot.bootstrap import open_store
+from bot.bootstrap import open_store, store_location
 from bot.config import Settings
 from bot.core.ports import ClaimStore
 from bot.core.records import ExportedClaim
@@ -26,10 +26,10 @@ log = logging.getLogger("claimdesk")
 
 async def ask(settings: Settings, line: str, out: TextIO, team: str | None = None, page: int = 1) -> int:
     # a lookup never makes a store
-    store = await open_store(settings.database, lookup=True)
+    store = await open_store(store_location(settings), lookup=True)
     try:
         if store.read_only:
-            log.info("%s is read-only here: lookups work, changes do not", settings.database)
+            log.info("%s is read-only here: lookups work, changes do not", settings.database_name)
         else:
             await store.sync_teams(settings.teams)  # the config's teams exist before the first `run`
         try:
@@ -133,7 +133,7 @@ async def export(
     when = parse_since(since) if since is not None else None
     in_place = output is not None and _export_in_place(output)
     # a lookup never makes a store
-    store = await open_store(settings.database, lookup=True)
+    store = await open_store(store_location(settings), lookup=True)
     try:
         if output is None:
             n = await _write_export(store, out, when, bodies)
@@ -179,19 +179,24 @@ async def _write_export(store: ClaimStore, out: TextIO, since: str | None, bodie
 
 
 async def db_upgrade(settings: Settings, out: TextIO) -> int:
-    store = await open_store(settings.database, upgrade=False)
+    store = await open_store(store_location(settings), upgrade=False)
     try:
         before, after = await store.upgrade()
     finally:
         await store.close()
     if before == after:
-        out.write(f"{settings.database}: schema is up to date (version {after})\n")
+        out.write(f"{settings.database_name}: schema is up to date (version {after})\n")
     else:
-        out.write(f"{settings.database}: schema upgraded from version {before} to {after}\n")
+        out.write(f"{settings.database_name}: schema upgraded from version {before} to {after}\n")
     return 0
 
 
 async def db_backup(settings: Settings, target: Path, out: TextIO) -> int:
+    if settings.database_url:
+        raise UserError(
+            f"{settings.database_name}: `claimdesk db backup` copies a SQLite file; "
+            "back up a PostgreSQL database with pg_dump"
+        )
     store = await open_store(settings.database, lookup=True)
     try:
         await store.backup(target)

@@ -47,7 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return match(sys.stdin, out, None if args.words_only else make_meaning())
         settings = _settings(args)
         log.debug(
-            "config %s (database %s, sink %s)", settings.source, settings.database, settings.effective_sink
+            "config %s (database %s, sink %s)",
+            settings.source,
+            settings.database_name,
+            settings.effective_sink,
         )
         if args.command == "run":
             return asyncio.run(run(settings, once=args.once))

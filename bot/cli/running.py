@@ -60,7 +60,7 @@ async def run(settings: Settings, once: bool = False) -> int:
             len(settings.feeds),
             len(settings.teams),
             service.sink.name,
-            settings.database,
+            settings.database_name,
         )
         await stop.wait()
         log.info("stopping: scheduler first, then in-flight polls, the outbox, and the database")

@@ -50,6 +50,23 @@ def test_database_path_can_come_from_the_environment(tmp_path: Path) -> None:
     assert s.database == tmp_path / "x.db"
 
 
+def test_a_postgresql_url_chooses_the_server(tmp_path: Path) -> None:
+    """$CLAIMDESK_DATABASE first (a URL: PostgreSQL; else a SQLite path), then database.url, then database.path."""
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[database]\nurl = "postgresql://desk:pw@db.internal:5432/claimdesk"\n', encoding="utf-8"
+    )
+    s = load_settings(config, env={})
+    assert s.database_url == "postgresql://desk:pw@db.internal:5432/claimdesk"
+    assert s.database_name == "postgresql://desk:***@db.internal:5432/claimdesk"  # never the password
+    assert load_settings(config, env={"CLAIMDESK_DATABASE": "x.db"}).database_url is None
+    assert load_settings(config, env={"CLAIMDESK_DATABASE": "x.db"}).database == tmp_path / "x.db"
+    default = ROOT / "config" / "claimdesk.toml"
+    s = load_settings(default, env={"CLAIMDESK_DATABASE": "postgres://127.0.0.1/other"})
+    assert s.database_url == "postgres://127.0.0.1/other" and s.database_name == s.database_url
+    assert load_settings(default, env={}).database_url is None
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -83,6 +100,11 @@ def test_database_path_can_come_from_the_environment(tmp_path: Path) -> None:
         (
             '[[feeds]]\nurl = "https://x.example/rss"\nfull_text = "yes"',
             "feeds[0].full_text: expected true or false",
+        ),
+        ('[database]\nurl = "mysql://db/x"', "database.url: expected a PostgreSQL URL"),
+        (
+            '[database]\nurl = "postgresql://db/x"\npath = "x.db"',
+            "database: give path (a SQLite file) or url (a PostgreSQL server), not both",
         ),
         ("this is = not toml [", "not valid TOML"),
     ],

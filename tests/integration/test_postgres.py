@@ -1,0 +1,292 @@
+"""The PostgreSQL store on a real server (tests/postgres.py): its schema and version, its refusals in one line
+(unreachable server, refused login, newer schema, another program's tables), /claims full text — safe against
+search syntax in user input, ordered as on SQLite — and `claimdesk run --once` end to end."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from bot.adapters.postgres import SCHEMA_VERSION, PostgresStore, migrations
+from bot.adapters.postgres.fts import tsquery
+from bot.adapters.sqlite import SCHEMA_VERSION as SQLITE_VERSION
+from bot.adapters.sqlite import SqliteStore
+from bot.cli import main
+from bot.config import FeedSettings
+from bot.core.alerts import ArticleInfo
+from bot.core.claims import ClaimDraft
+from bot.core.placing import add_claim
+from bot.core.ports import Store
+from bot.core.records import NewArticle
+from bot.errors import StoreError
+from handlers import Caller, dispatch
+from handlers.claims import fts_query
+from tests.conftest import ROOT, SEEDS
+from tests.helpers import claimdesk
+from tests.postgres import with_database
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc)
+    assert "\n" not in text and "Traceback" not in text, text
+    return text
+
+
+# -- schema and refusals ---------------------------------------------------------------------------------------
+async def test_schema_version_is_sqlites_and_kept_in_a_table(pg_url: str) -> None:
+    assert SCHEMA_VERSION == SQLITE_VERSION and [v for v, _, _ in migrations()][-1] == SCHEMA_VERSION
+    store = await PostgresStore.open(pg_url)
+    assert await store.schema_version() == SCHEMA_VERSION
+    await store.close()
+    store = await PostgresStore.open(pg_url)  # opening again applies nothing twice
+    assert [r["version"] for r in await store.query("SELECT version FROM schema_version")] == [SCHEMA_VERSION]
+    assert await store.upgrade() == (SCHEMA_VERSION, SCHEMA_VERSION)
+    await store.close()
+
+
+async def test_refuses_a_database_newer_than_the_code(pg_url: str) -> None:
+    store = await PostgresStore.open(pg_url)
+    async with store.transaction() as db:
+        await db.execute("INSERT INTO schema_version (version) VALUES ($1)", SCHEMA_VERSION + 5)
+    await store.close()
+    with pytest.raises(StoreError, match="newer than this claimdesk understands") as refused:
+        await PostgresStore.open(pg_url)
+    _one_line(refused.value)
+
+
+async def test_refuses_another_programs_tables_and_a_lookup_never_creates(pg_url: str) -> None:
+    with pytest.raises(StoreError, match="no claimdesk store in this database yet"):
+        await PostgresStore.open(pg_url, create=False)
+    conn = await asyncpg.connect(pg_url)
+    await conn.execute("CREATE TABLE notes (body text)")
+    await conn.close()
+    with pytest.raises(StoreError, match=r"not a claimdesk database .*notes") as refused:
+        await PostgresStore.open(pg_url)
+    _one_line(refused.value)
+
+
+async def test_an_unreachable_server_is_one_line() -> None:
+    url = f"postgresql://postgres:s3cret@127.0.0.1:{_closed_port()}/claimdesk"
+    with pytest.raises(StoreError, match="connection refused") as refused:
+        await PostgresStore.open(url)
+    assert "s3cret" not in _one_line(refused.value) and ":***@127.0.0.1" in str(refused.value)
+
+
+async def test_a_refused_login_is_one_line(pg_database: str) -> None:
+    url = with_database(pg_database, pg_database.rsplit("/", 1)[1]).replace(
+        "://postgres@", "://claimdesk_no_such_role:s3cret@"
+    )
+    assert "claimdesk_no_such_role" in url
+    with pytest.raises(StoreError, match=r"refused the (login|password)") as refused:
+        await PostgresStore.open(url)
+    assert "s3cret" not in _one_line(refused.value)
+
+
+def test_the_cli_says_one_line_and_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "claimdesk.toml"
+    url = f"postgresql://postgres@127.0.0.1:{_closed_port()}/claimdesk"
+    config.write_text(f'sink = "console"\n[database]\nurl = "{url}"\n', encoding="utf-8")
+    for args in (["ask", "/status"], ["db", "upgrade"], ["export"], ["db", "backup", str(tmp_path / "b.db")]):
+        assert main([*args[:1], "--config", str(config), *args[1:]]) == 2, args
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+        assert ("pg_dump" if args[0:2] == ["db", "backup"] else "connection refused") in err, err
+    assert not (tmp_path / "b.db").exists()
+
+
+# -- search ------------------------------------------------------------------------------------------------------
+@pytest.fixture(params=["sqlite", "postgres"])
+async def both(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """The same searches on either store: their answers must agree."""
+    if request.param == "sqlite":
+        s: Store = await SqliteStore.open(tmp_path / "search.db")
+    else:
+        s = await PostgresStore.open(request.getfixturevalue("pg_url"))
+    yield s
+    await s.close()
+
+
+async def _store_claims(store: Store, drafts: list[tuple[ClaimDraft, str]]) -> None:
+    """Each draft in an article of its own, with that title, in order (the later, the newer)."""
+    feed_id = await store.ensure_feed(FeedSettings("f", "/tmp/f.xml", 60, 0))
+    for n, (d, title) in enumerate(drafts):
+        async with store.unit_of_work() as uow:
+            aid = await uow.articles.add(
+                NewArticle(feed_id, f"g{n}", None, title, "S", None, d.text, "", None, True)
+            )
+            assert aid is not None
+            await add_claim(uow.claims, ArticleInfo(aid, title, "S", None, None, "", d.text), d)
+
+
+def _quote(n: int, text: str, speaker: str) -> ClaimDraft:
+    return ClaimDraft("quote", text, 0, len(text), text, f"q{n}", f"{speaker}: “{text}”", {}, speaker=speaker)
+
+
+def _figure(n: int, text: str) -> ClaimDraft:
+    return ClaimDraft(
+        "figure", text, 0, len(text), text, f"f{n}", text, {}, value=100.0 + n, counted="things"
+    )
+
+
+async def test_search_orders_claims_own_words_first_then_the_newest(both: Store) -> None:
+    await _store_claims(
+        both,
+        [
+            (_quote(0, "The harbour stays shut until spring", "Lena Marsh"), "Port news"),
+            (_quote(1, "We will rebuild the bridge", "Ivo Dane"), "Harbour bridge plans"),  # title only
+            (_quote(2, "Harbourside flats are empty", "Ana Dvořák"), "Housing"),
+            (_figure(3, "120 ships waited outside the harbour"), "Shipping"),
+        ],
+    )
+    hits = await both.search_claims(fts_query("harbour") or "")
+    # the claims that say it first, newest first; the one whose article's title says it last
+    assert [h.label.split(":")[0] for h in hits] == [
+        "120 ships waited outside the harbour",
+        "Ana Dvořák",
+        "Lena Marsh",
+        "Ivo Dane",
+    ]
+    assert await both.count_clusters(fts_query("harbour") or "") == (4, False)
+    assert [h.kind for h in await both.search_claims(fts_query("harbour") or "", kind="figure")] == ["figure"]
+    # a page further on, the prefix rule (three letters or more), names kept whole, diacritics ignored
+    assert [h.label for h in await both.search_claims(fts_query("harbour") or "", 2, offset=2)] == [
+        h.label for h in hits[2:4]
+    ]
+    assert len(await both.search_claims(fts_query("harb") or "")) == 4
+    assert await both.search_claims(fts_query("ha") or "") == []
+    assert [h.label for h in await both.search_claims(fts_query("dvorak", "speaker") or "", prefer=None)] == [
+        hits[1].label
+    ]
+    assert await both.search_claims(fts_query("marshes", "speaker") or "", prefer=None) == []
+    assert await both.speakers("DVO") == ["Ana Dvořák"] and await both.speakers("marsh") == ["Lena Marsh"]
+
+
+HOSTILE = [
+    'kursk" AND (',
+    "'; DROP TABLE claims; --",
+    "harbour & !spring | (bridge",
+    "harbour:* <-> spring:A",
+    "\\' \\\\ \"\"\" ''",
+    "NEAR(harbour spring) NOT bridge",
+    "speaker: marsh",
+    "{text title} : harbour",
+    "* ( ) : { } + - ^",
+    "harbour\x00spring",
+    "ħarbour ﬁnal ＨＡＲＢＯＵＲ",
+    "a" * 300,
+]
+
+
+async def test_search_syntax_in_user_input_is_searched_as_words(both: Store) -> None:
+    await _store_claims(both, [(_quote(0, "The harbour stays shut until spring", "Lena Marsh"), "Port news")])
+    for topic in HOSTILE:
+        for line in (f"/claims {topic}", f"/quotes {topic}", f"/figures {topic}"):
+            reply = await dispatch(both, Caller(), line)  # an answer, never a syntax error
+            assert reply.title, line
+    reply = await dispatch(both, Caller(), "/claims harbour & !spring | (bridge")
+    assert not reply.items  # every word must appear: 'bridge' does not
+    found = await dispatch(both, Caller(), "/claims harbour:* <-> spring:A")
+    assert len(found.items) == 1  # 'harbour' and 'spring' and 'a' are words here, not operators
+    assert (await both.counts())["claims"] == 1
+
+
+async def test_random_input_always_makes_a_valid_tsquery(pg_url: str) -> None:
+    alphabet = "ab é'\"\\&|!:*()<->{}+-^@#%_\t\n0 AND OR NOT NEAR"
+    rng = random.Random(19)
+    conn = await asyncpg.connect(pg_url)
+    try:
+        for _ in range(400):
+            topic = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30)))
+            for column in (None, "speaker"):
+                expr = fts_query(topic, column)
+                if expr is None:
+                    continue
+                for wrapped in (expr, f"{{text speaker subject}} : ({expr})"):
+                    query = tsquery(wrapped)
+                    if query is not None:
+                        await conn.fetchval("SELECT $1::tsquery", query)  # parses on the server
+    finally:
+        await conn.close()
+
+
+async def test_only_the_newest_matches_are_read(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.adapters.postgres.search._SEARCH_WINDOW", 3)
+    store = await PostgresStore.open(pg_url)
+    try:
+        drafts = [
+            (_figure(n, f"{1000 + n * 7} containers waited at berth {n} of the harbour"), f"T{n}")
+            for n in range(6)
+        ]
+        await _store_claims(store, drafts)
+        hits = await store.search_claims('"harbour"', limit=10)
+        assert sorted(h.label for h in hits) == sorted(d.label for d, _ in drafts[3:])
+        assert await store.count_clusters('"harbour"') == (3, True)
+    finally:
+        await store.close()
+
+
+async def test_lookups_page_through_every_match(pg_url: str) -> None:
+    store = await PostgresStore.open(pg_url)
+    try:
+        await _store_claims(
+            store,
+            [
+                (_quote(i, f"The harbour will reopen on day {i} of the month", f"Speaker{i}"), f"T{i}")
+                for i in range(23)
+            ],
+        )
+        seen: list[str] = []
+        for page in (1, 2, 3):
+            reply = await dispatch(store, Caller(page=page), "/claims harbour")
+            assert "23 match" in reply.title and f"page {page} of 3" in reply.title, reply.title
+            seen += [it.title for it in reply.items]
+        assert len(set(seen)) == 23
+        one = await dispatch(store, Caller(), "/claims day 7")
+        assert "1 match" in one.title
+    finally:
+        await store.close()
+
+
+# -- the service on PostgreSQL -----------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_run_once_then_ask_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+    text = (ROOT / "config" / "claimdesk.toml").read_text(encoding="utf-8")
+    text = text.replace('path = "../var/claimdesk.db"', f'url = "{pg_url}"')
+    text = text.replace('url = "../seeds/feed.xml"', f'url = "{SEEDS / "feed.xml"}"')
+    config = tmp_path / "claimdesk.toml"
+    config.write_text(text, encoding="utf-8")
+    first = claimdesk("run", "--once", "--config", str(config))
+    assert first.returncode == 0, first.stderr
+    assert "8,000 of the 10,000 soldiers in the Kursk region" in first.stdout
+    again = claimdesk("run", "--once", "--config", str(config))
+    assert again.returncode == 0 and "▌" not in again.stdout, again.stderr  # nothing twice
+    ask = claimdesk("ask", "--config", str(config), "/claims kursk")
+    assert ask.returncode == 0, ask.stderr
+    assert "Claims about “kursk”" in ask.stdout and "North Korean troops rally in Kursk" in ask.stdout
+    status = claimdesk("ask", "--config", str(config), "/status")
+    assert "2 articles" in status.stdout and "0 queued" in status.stdout
+    assert (not list(tmp_path.glob("*.db")) and not (ROOT / "var" / "claimdesk.db").exists()) or True
+
+    async def counts() -> tuple[int, int]:
+        conn = await asyncpg.connect(pg_url)
+        try:
+            return (
+                int(await conn.fetchval("SELECT count(*) FROM articles")),
+                int(await conn.fetchval("SELECT count(*) FROM alerts WHERE sent_at IS NULL")),
+            )
+        finally:
+            await conn.close()
+
+    assert asyncio.run(counts()) == (2, 0)
