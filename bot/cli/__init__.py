@@ -1,9 +1,10 @@
-"""The `claimdesk` command line: run, demo, ask, ingest, extract, export, match, db upgrade, db backup, discord sync.
+"""The `claimdesk` command line: run, demo, ask, ingest, extract, export, match, db upgrade, db backup, db copy,
+discord sync.
 
 - `parser.py`: the grammar (every command and option, "did you mean");  `entry.py`: `main`, the entry point
 - `running.py`: `run` (on schedule, or `--once`), `discord sync`, `demo`
 - `ask.py`: lookups — `ask`, `export`, `db upgrade`, `db backup`;  `ingest.py`: `ingest`
-- `pairs.py`: the extractor and the matcher on their own — `extract`, `match`
+- `pairs.py`: the extractor and the matcher on their own — `extract`, `match`;  `dbcopy.py`: `db copy`
 
 Errors the user can fix (config, database file, arguments) print one line and exit 2; nothing prints a traceback
 for them. Every part comes from the composition root (bot.bootstrap).

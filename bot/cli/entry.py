@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from bot.bootstrap import make_meaning
 from bot.cli.ask import ask, db_backup, db_upgrade, export
+from bot.cli.dbcopy import db_copy
 from bot.cli.ingest import ingest
 from bot.cli.pairs import extract, match
 from bot.cli.parser import build_parser
@@ -45,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(demo(out))
         if args.command == "match":
             return match(sys.stdin, out, None if args.words_only else make_meaning())
+        if args.command == "db" and args.db_command == "copy":  # two databases named: no config needed
+            return asyncio.run(db_copy(args.source, args.target, out))
         settings = _settings(args)
         log.debug(
             "config %s (database %s, sink %s)",

@@ -135,6 +135,15 @@ def build_parser() -> argparse.ArgumentParser:
     dbsub.add_parser("upgrade", parents=[common], help="apply pending schema migrations")
     b = dbsub.add_parser("backup", parents=[common], help="online backup to a new file")
     b.add_argument("target", type=Path)
+    c = dbsub.add_parser(
+        "copy",
+        parents=[common],
+        help="copy a whole store, SQLite ⇄ PostgreSQL: resumable (run it again), checked by counts",
+        description="FROM and TO are each a SQLite file or a postgresql:// URL. TO must be new, empty (made by "
+        "`db upgrade`) or an earlier copy of FROM, which the copy then completes. Stop the bot on FROM first.",
+    )
+    c.add_argument("source", metavar="FROM", help="SQLite file or postgresql:// URL to read")
+    c.add_argument("target", metavar="TO", help="SQLite file or postgresql:// URL to write")
     p = sub.add_parser("discord", parents=[common], help="Discord application maintenance")
     dsub = p.add_subparsers(dest="discord_command", required=True, metavar="ACTION")
     dsub.add_parser("sync", parents=[common], help="publish the slash commands to every server (global)")
