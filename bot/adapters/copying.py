@@ -52,9 +52,8 @@ BATCH = 500  # rows a batch: a transaction on the target, and all the copy holds
 META = "meta"  # overwritten with the source's, first
 SEARCH = "claim_search"  # rebuilt on the target, never copied as it is stored
 SKIPPED = {"schema_version"}  # each side's own record of its migrations
-SearchRow = tuple[
-    int, str, str, str, str, str
-]  # claim id, then SQLite's columns: text, speaker, subject, title, context
+# a claim's search row: its id, then the FTS5 table's columns (text, speaker, subject, title, context)
+SearchRow = tuple[int, str, str, str, str, str]
 _FIGURE_FIELDS = frozenset(Figure.__dataclass_fields__)
 
 
@@ -232,7 +231,8 @@ class SqliteEnd:
             "ORDER BY rowid LIMIT ?",
             (after, limit),
         )
-        return [(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5])) for r in rows]
+        text = [[str(v or "") for v in tuple(r)[1:]] for r in rows]
+        return [(int(r[0]), t[0], t[1], t[2], t[3], t[4]) for r, t in zip(rows, text, strict=True)]
 
     async def last_search(self) -> int:
         return int((await self._fetch(f"SELECT coalesce(max(rowid), 0) AS n FROM {SEARCH}"))[0]["n"])
