@@ -62,7 +62,7 @@ async def _send_planned(
     store: DeliveryStore, sink: Sink, now: datetime, paused: dict[str, str], failing: set[str]
 ) -> int:
     sent = 0
-    while pending := await store.pending_deliveries(limit=100, skip_channels=failing):
+    while pending := await store.claim_deliveries(limit=100, skip_channels=failing):
         for d in pending:
             if d.channel in failing:
                 continue

@@ -17,6 +17,11 @@ class StoreError(UserError):
     """The database file is not a claimdesk SQLite database this version can use."""
 
 
+class StoreConflict(Exception):
+    """Another process's transaction and this unit of work waited for each other (a deadlock the database server
+    broke): this one was rolled back, nothing of it written, and may be run again."""
+
+
 class FeedError(Exception):
     """This feed could not be read or parsed; the message says why, for logs and the feed row. Not a `UserError`:
     a feed's failure is counted and shown on the feed, never the end of the command."""

@@ -64,3 +64,16 @@ def pg_url(pg_database: str) -> str:
     """The session's database with an empty schema `public` (whatever the test before left is gone)."""
     _admin(pg_database, "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")
     return pg_database
+
+
+@pytest.fixture
+def pg_url_2(pg_database: str) -> Iterator[str]:
+    """A second empty database beside `pg_url` (a clean run to compare with), dropped after the test."""
+    name = urlsplit(pg_database).path.lstrip("/") + "_2"
+    server = server_url()
+    _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _admin(server, f'CREATE DATABASE "{name}"')
+    try:
+        yield with_database(server, name)
+    finally:
+        _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

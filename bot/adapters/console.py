@@ -4,6 +4,7 @@ file sink (for scripts and other systems, and the one that proves exactly-once d
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
 import os
 import sys
@@ -42,6 +43,11 @@ class JsonlSink:
     next, so the only message that can have been written but not marked is the last one in the file. On open,
     a torn last line (a crash mid-write) is cut off and the keys of the last lines are remembered; sending a key
     that is already there does nothing.
+
+    Several processes may share one file (several `claimdesk run` on one PostgreSQL database): each write holds
+    an exclusive lock on the file (flock) and first reads the lines the others appended since its last look, so
+    a message one process wrote and died before marking is not written again by the process that takes it over;
+    a line torn by a process that died mid-write is cut off before the next one is added.
     """
 
     name = "jsonl"
@@ -54,6 +60,7 @@ class JsonlSink:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._seen = self._recover()
+            self._read_to = path.stat().st_size if path.exists() else 0  # what this process has looked at
         except OSError as exc:
             raise UserError(f"{path}: jsonl.path: {os_problem(exc)}") from None
 
@@ -81,18 +88,42 @@ class JsonlSink:
                 continue  # the first line read may be the end of an older one
         return keys
 
-    def _append(self, data: bytes) -> None:
-        with self.path.open("ab") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+    def _append(self, key: str, data: bytes) -> None:
+        """Under the file's lock: learn the keys other processes wrote since the last look, cut a torn last line
+        (its writer died: a live one holds the lock while it writes), then add the line unless its key is there."""
+        with self.path.open("a+b") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)  # released when the file is closed
+            end = fh.seek(0, os.SEEK_END)
+            start = self._read_to if self._read_to <= end else 0
+            fh.seek(start)
+            news = fh.read(end - start)
+            if news and not news.endswith(b"\n"):
+                cut = news.rfind(b"\n") + 1
+                if cut == 0 and start > 0:  # the torn line began before our last look: find its start
+                    fh.seek(0)
+                    whole = fh.read(end)
+                    cut, start, news = whole.rfind(b"\n") + 1, 0, whole
+                fh.truncate(start + cut)
+                news, end = news[:cut], start + cut
+            for line in news.splitlines():
+                try:
+                    self._seen[str(json.loads(line)["key"])] = None
+                except (ValueError, KeyError, TypeError):
+                    continue
+            if key not in self._seen:
+                fh.seek(0, os.SEEK_END)
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+                end += len(data)
+            self._read_to = end
 
     async def send(self, channel: str, payload: dict[str, Any], key: str) -> None:
         if key in self._seen:
             return
         payload = neutralise_mentions(payload)  # a script relaying these lines to chat must not ping anyone
         line = json.dumps({"key": key, "channel": channel, "payload": payload}, ensure_ascii=False) + "\n"
-        await asyncio.to_thread(self._append, line.encode("utf-8"))
+        await asyncio.to_thread(self._append, key, line.encode("utf-8"))
         self._seen[key] = None
         if len(self._seen) > _REMEMBER:  # only recent keys can come back; keep memory flat on a long run
             self._seen = dict.fromkeys(list(self._seen)[-(_REMEMBER // 2) :])

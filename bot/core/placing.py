@@ -19,6 +19,7 @@ from bot.core.matching import ClusterView, Meaning, Placement, index_keys, place
 from bot.core.ports import ClaimRepository, UnitOfWorkFactory
 from bot.core.quote_identity import meaning_may_decide, same_speaker
 from bot.core.records import NewArticle
+from bot.errors import StoreConflict
 
 
 async def add_claim(
@@ -187,6 +188,12 @@ async def _prepare(
     return prepared
 
 
+def _candidate_keys(c: ClaimDraft) -> list[str]:
+    """The keys `add_claim` reads the claim's candidates by: its exact key and its index keys."""
+    figure = figure_ref(c.value, c.data) if c.kind == "figure" else None
+    return [f"{c.kind}|{c.key}", *index_keys(c.kind, c.speaker, c.text, figure)]
+
+
 @dataclass(frozen=True)
 class Recorded:
     """An article written with its claims: its id, each claim's outcome, and how many alerts were queued."""
@@ -209,10 +216,34 @@ async def record_article(
     the unit of work (`_prepare`), so the store is not held while it does."""
     if meaning is not None and any(c.kind == "quote" for c in drafts):
         meaning = await _prepare(store, article, drafts, meaning)
+    for attempt in range(1, CONFLICT_TRIES + 1):
+        try:
+            return await _record(store, article, drafts, teams, loud, meaning)
+        except StoreConflict:
+            # another process's write and this one waited for each other; nothing of this one was written
+            if attempt == CONFLICT_TRIES:
+                raise
+    raise AssertionError("unreachable")
+
+
+CONFLICT_TRIES = 5
+
+
+async def _record(
+    store: UnitOfWorkFactory,
+    article: NewArticle,
+    drafts: Sequence[ClaimDraft],
+    teams: Sequence[TeamWatch],
+    loud: bool,
+    meaning: Meaning | None,
+) -> Recorded | None:
     async with store.unit_of_work() as uow:
-        article_id = await uow.articles.add(article)
+        article_id = await uow.articles.add(article)  # holds the article's identity keys (bot.core.ports)
         if article_id is None:
             return None
+        # and every key its claims' candidates are found by, all at once, before any is read: a process placing
+        # the same story's claims waits for this one and joins its clusters (one cluster a claim, one new alert)
+        await uow.claims.lock([k for c in drafts for k in _candidate_keys(c)])
         info = ArticleInfo(
             article_id,
             article.title,

@@ -18,6 +18,7 @@ async def plan_deliveries(store: UnitOfWorkFactory, now: datetime) -> int:
     planned = 0
     since = now - timedelta(hours=1)
     async with store.unit_of_work() as uow:
+        await uow.outbox.lock_planning()  # one planner at a time, whichever process
         for group in await uow.outbox.queued_groups():
             try:
                 pacing = Pacing(group.quiet_hours, group.timezone, group.hourly_cap)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -92,6 +92,11 @@ class ArticleRepository(Protocol):
 
 
 class ClaimRepository(Protocol):
+    async def lock(self, keys: Sequence[str]) -> None:
+        """Hold these candidate keys until the unit of work ends: another process placing a claim under one of them
+        waits, then sees the clusters this one made (SQLite: nothing to do, one writer holds the whole file)."""
+        ...
+
     async def candidates(self, kind: str, keys: Sequence[str], exact_key: str, article_id: int) -> Candidates:
         """A bounded number of clusters to compare a new claim with: the one founded under its exact key first."""
         ...
@@ -150,6 +155,11 @@ class TeamRepository(Protocol):
 class OutboxRepository(Protocol):
     async def add_alerts(self, article_id: int, drafts: Iterable[AlertDraft]) -> int: ...
 
+    async def lock_planning(self) -> None:
+        """Plan alone until the unit of work ends: two processes planning at once would put one alert in two
+        messages (SQLite: nothing to do, one writer holds the whole file)."""
+        ...
+
     async def queued_groups(self) -> list[QueuedGroup]: ...
 
     async def queued(self, team_id: int, channel: str, limit: int) -> list[QueuedAlert]: ...
@@ -189,6 +199,11 @@ class UnitOfWorkFactory(Protocol):
 # -- the store: lookups and one-step writes, each its own transaction ---------------------------------------------
 class FeedStore(Protocol):
     async def ensure_feed(self, feed: FeedSpec) -> int: ...
+
+    async def claim_feed(self, feed_id: int, hold: timedelta) -> bool:
+        """Lease this feed's next poll to this process for `hold` (or extend its own lease): False while another live
+        process holds one. A lease ends at its time, or at once when its process dies. SQLite: always True."""
+        ...
 
     async def feed(self, feed_id: int) -> FeedRow: ...
 
@@ -255,6 +270,13 @@ class ClaimStore(Protocol):
 
 
 class Outbox(Protocol):
+    async def claim_deliveries(
+        self, limit: int = 100, skip_channels: Iterable[str] = ()
+    ) -> list[PendingDelivery]:
+        """Planned, unsent messages in order, leased to this process so no other sends them: only of channels no
+        other live process is sending (SQLite: the pending ones, one process sends them all)."""
+        ...
+
     async def pending_deliveries(
         self, limit: int = 100, skip_channels: Iterable[str] = ()
     ) -> list[PendingDelivery]: ...

@@ -1,6 +1,7 @@
 """Crash safety, proven with SIGKILL: `claimdesk run --once` is killed at spread-out moments during ingest and
 delivery, again and again, and restarted each time. In the end every alert a clean run delivers has been
-delivered exactly once (JSON-lines sink) and every article is stored exactly once.
+delivered exactly once (JSON-lines sink) and every article is stored exactly once. The first test runs on SQLite
+and on PostgreSQL (a killed process's leases on its feeds and messages end with its connection).
 
 The feeds are served over HTTP on 127.0.0.1 by this test process; the articles are generated here, in our own
 words, with repeated and conflicting figures and repeated quotes so that clusters and matching take part.
@@ -20,10 +21,12 @@ from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 from aiohttp import web
 
 from tests.conftest import ROOT, rss
+from tests.postgres import pg_url_2  # noqa: F401  (fixture: a second database, for the clean run)
 
 KILLS = 12  # 1 in start-up, 6 during ingest, 5 during delivery
 ARCHIVE = 480  # entries of the feed whose first poll is killed; the newest BACKFILL of them may alert
@@ -93,11 +96,14 @@ async def feeds() -> AsyncIterator[tuple[str, dict[str, int]]]:
         await runner.cleanup()
 
 
-def _config(folder: Path, base: str, feeds: str | None = None) -> Path:
+def _config(folder: Path, base: str, feeds: str | None = None, url: str | None = None) -> Path:
     folder.mkdir()
     path = folder / "claimdesk.toml"
+    if url:  # on a PostgreSQL server: _state reads it there
+        (folder / "pg.url").write_text(url, encoding="utf-8")
+    database = f'url = "{url}"' if url else 'path = "claimdesk.db"'
     path.write_text(
-        'sink = "jsonl"\n[database]\npath = "claimdesk.db"\n[jsonl]\npath = "alerts.jsonl"\n'
+        f'sink = "jsonl"\n[database]\n{database}\n[jsonl]\npath = "alerts.jsonl"\n'
         '[fetch]\nallow = ["127.0.0.1"]\n'
         + (
             feeds
@@ -111,7 +117,7 @@ def _config(folder: Path, base: str, feeds: str | None = None) -> Path:
 
 
 async def _start(config: Path) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if k != "CLAIMDESK_DISCORD_TOKEN"}
+    env = {k: v for k, v in os.environ.items() if k not in ("CLAIMDESK_DISCORD_TOKEN", "CLAIMDESK_DATABASE")}
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -138,7 +144,7 @@ async def _progress(proc: asyncio.subprocess.Process, folder: Path, articles: fl
     out = folder / "alerts.jsonl"
     while proc.returncode is None:
         written = out.read_bytes().count(b"\n") if out.exists() else 0
-        if _state(folder)[0] >= articles and written >= lines:
+        if (await _state(folder))[0] >= articles and written >= lines:
             return
         await asyncio.sleep(0.003)
 
@@ -153,8 +159,23 @@ def _delivered(folder: Path) -> list[str]:
     return refs
 
 
-def _state(folder: Path) -> tuple[int, int]:
+def _signatures(folder: Path) -> list[str]:
+    """What each delivered alert says, without the ids in its ref (a PostgreSQL sequence skips the ids a killed
+    transaction took, so a crashed run's cluster ids differ from a clean run's)."""
+    out: list[str] = []
+    path = folder / "alerts.jsonl"
+    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+        payload = json.loads(line)["payload"]
+        for a in payload["alerts"] if payload["kind"] == "digest" else [payload]:
+            claim = a.get("claim") or {}
+            out.append(json.dumps([a["kind"], a["article"]["url"], a["article"]["title"], claim.get("text")]))
+    return out
+
+
+async def _state(folder: Path) -> tuple[int, int]:
     """(articles stored, alerts marked sent) in the database, read-only."""
+    if (folder / "pg.url").exists():
+        return await _pg_state((folder / "pg.url").read_text(encoding="utf-8"))
     db = folder / "claimdesk.db"
     if not db.exists():
         return 0, 0
@@ -167,20 +188,46 @@ def _state(folder: Path) -> tuple[int, int]:
     return int(articles), int(sent)
 
 
+async def _pg_state(url: str) -> tuple[int, int]:
+    conn = await asyncpg.connect(url)
+    try:
+        articles = await conn.fetchval("SELECT count(*) FROM articles")
+        sent = await conn.fetchval("SELECT count(*) FROM alerts WHERE sent_at IS NOT NULL")
+    except asyncpg.UndefinedTableError:  # killed before the schema was created
+        return 0, 0
+    finally:
+        await conn.close()
+    return int(articles), int(sent)
+
+
+async def _pg_rows(url: str, sql: str) -> tuple[int, ...]:
+    conn = await asyncpg.connect(url)
+    try:
+        row = await conn.fetchrow(sql)
+    finally:
+        await conn.close()
+    assert row is not None
+    return tuple(int(v) for v in row)
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
 async def test_sigkill_during_ingest_and_delivery_loses_nothing_and_repeats_nothing(
-    tmp_path: Path, feeds: tuple[str, dict[str, int]]
+    tmp_path: Path, feeds: tuple[str, dict[str, int]], store: str, request: pytest.FixtureRequest
 ) -> None:
     base, hits = feeds
-    clean = _config(tmp_path / "clean", base)
+    urls: tuple[str | None, str | None] = (None, None)
+    if store == "postgres":
+        urls = request.getfixturevalue("pg_url_2"), request.getfixturevalue("pg_url")
+    clean = _config(tmp_path / "clean", base, url=urls[0])
     before = sum(hits.values())
     proc = await _start(clean)
     await _fetched(hits, before, proc)
     assert await asyncio.wait_for(proc.wait(), 120) == 0
     expected = _delivered(tmp_path / "clean")
-    articles, sent = _state(tmp_path / "clean")
+    articles, sent = await _state(tmp_path / "clean")
     assert articles == 60 and len(expected) == sent > 60 and len(set(expected)) == len(expected)
 
-    crashy = _config(tmp_path / "crashy", base)
+    crashy = _config(tmp_path / "crashy", base, url=urls[1])
     rng = random.Random(2026)
     phases = {"start-up": 0, "ingest": 0, "delivery": 0, "done": 0}
     # the first kill lands in start-up (schema creation); then half in ingest, half in delivery, each at a
@@ -196,7 +243,7 @@ async def test_sigkill_during_ingest_and_delivery_loses_nothing_and_repeats_noth
             await _fetched(hits, before, proc)
             await _progress(proc, tmp_path / "crashy", *targets[i - 1])
             await asyncio.sleep(rng.uniform(0, 0.02))
-        killed_at = _state(tmp_path / "crashy")
+        killed_at = await _state(tmp_path / "crashy")
         if proc.returncode is None:
             proc.send_signal(signal.SIGKILL)
         code = await proc.wait()
@@ -208,11 +255,21 @@ async def test_sigkill_during_ingest_and_delivery_loses_nothing_and_repeats_noth
     got = _delivered(tmp_path / "crashy")
     repeated = sorted({r for r in got if got.count(r) > 1})
     assert repeated == [], f"delivered twice: {repeated[:5]}"
-    assert sorted(got) == sorted(expected), "the crashed runs delivered other alerts than a clean run"
-    assert _state(tmp_path / "crashy") == (articles, sent)
-    with sqlite3.connect(tmp_path / "crashy" / "claimdesk.db") as conn:
-        keys = conn.execute("SELECT count(DISTINCT feed_id || entry_key), count(*) FROM articles").fetchone()
-        pending = conn.execute("SELECT count(*) FROM deliveries WHERE sent_at IS NULL").fetchone()[0]
+    if store == "sqlite":
+        assert sorted(got) == sorted(expected), "the crashed runs delivered other alerts than a clean run"
+    else:  # the same alerts, told by what they say (ids may differ, see _signatures)
+        signatures = _signatures(tmp_path / "crashy")
+        assert sorted(signatures) == sorted(_signatures(tmp_path / "clean")), "other alerts than a clean run"
+    assert await _state(tmp_path / "crashy") == (articles, sent)
+    if urls[1] is None:
+        with sqlite3.connect(tmp_path / "crashy" / "claimdesk.db") as conn:
+            keys = conn.execute(
+                "SELECT count(DISTINCT feed_id || entry_key), count(*) FROM articles"
+            ).fetchone()
+            pending = conn.execute("SELECT count(*) FROM deliveries WHERE sent_at IS NULL").fetchone()[0]
+    else:
+        keys = await _pg_rows(urls[1], "SELECT count(DISTINCT (feed_id, entry_key)), count(*) FROM articles")
+        (pending,) = await _pg_rows(urls[1], "SELECT count(*) FROM deliveries WHERE sent_at IS NULL")
     assert keys == (60, 60) and pending == 0
     assert phases["ingest"] >= 3 and phases["delivery"] >= 3, phases  # the kills landed mid-work
     print(f"kills by phase: {phases}")
@@ -234,7 +291,7 @@ async def test_sigkill_during_a_first_poll_with_backfill_keeps_its_alert_decisio
     await _fetched(hits, before, proc)
     assert await asyncio.wait_for(proc.wait(), 300) == 0
     expected = _delivered(tmp_path / "clean")
-    articles, sent = _state(tmp_path / "clean")
+    articles, sent = await _state(tmp_path / "clean")
     assert articles == ARCHIVE and len(expected) == sent > BACKFILL and len(set(expected)) == len(expected)
     with sqlite3.connect(tmp_path / "clean" / "claimdesk.db") as conn:
         loud = conn.execute("SELECT count(*) FROM articles WHERE alerted").fetchone()[0]
@@ -251,7 +308,7 @@ async def test_sigkill_during_a_first_poll_with_backfill_keeps_its_alert_decisio
         if proc.returncode is None:
             proc.send_signal(signal.SIGKILL)
         if await proc.wait() == -signal.SIGKILL:
-            killed.append(_state(tmp_path / "crashy")[0])
+            killed.append((await _state(tmp_path / "crashy"))[0])
     proc = await _start(crashy)
     assert await asyncio.wait_for(proc.wait(), 300) == 0
 
@@ -261,7 +318,7 @@ async def test_sigkill_during_a_first_poll_with_backfill_keeps_its_alert_decisio
     assert sorted(got) == sorted(expected), (
         f"{len(set(expected) - set(got))} alerts of a clean run lost, {len(set(got) - set(expected))} added"
     )
-    assert _state(tmp_path / "crashy") == (articles, sent)
+    assert await _state(tmp_path / "crashy") == (articles, sent)
     # the kills landed on both sides of the cut-off, and the decision is gone once the poll is done
     assert (
         sum(k < ARCHIVE - BACKFILL for k in killed) >= 2 and sum(k > ARCHIVE - BACKFILL for k in killed) >= 2

@@ -277,6 +277,9 @@ async def test_a_figure_cluster_keeps_its_first_20_values_however_often_it_is_di
         await db.execute("DROP TABLE cluster_values")
         await db.execute("DROP TABLE first_poll")  # schema v10's, made again by the upgrade
         await db.execute("DROP TABLE quote_vectors")  # schema v11's, likewise
+        for table in ("feeds", "deliveries"):  # and schema v12's lease columns
+            await db.execute(f"ALTER TABLE {table} DROP COLUMN lease_owner")
+            await db.execute(f"ALTER TABLE {table} DROP COLUMN lease_until")
         await db.execute("PRAGMA user_version = 8")
     await store.close()
     store = await SqliteStore.open(path)

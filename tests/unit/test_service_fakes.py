@@ -80,6 +80,9 @@ class FakeClaims:
     def __init__(self, state: State) -> None:
         self.state = state
 
+    async def lock(self, keys: Sequence[str]) -> None:
+        """One writer, as on SQLite: nothing to hold."""
+
     async def candidates(self, kind: str, keys: Sequence[str], exact_key: str, article_id: int) -> Candidates:
         exact = [i for i, c in self.state.clusters.items() if (c.kind, c.key) == (kind, exact_key)]
         shared: dict[int, int] = {}
@@ -157,6 +160,9 @@ class FakeOutbox:
                 self.state.alerts[d.dedupe_key] = d
                 added += 1
         return added
+
+    async def lock_planning(self) -> None:
+        raise NotImplementedError
 
     async def queued_groups(self) -> list[QueuedGroup]:
         raise NotImplementedError

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from bot.adapters.postgres.db import Db, now_iso
+from bot.adapters.postgres.db import Db, lock_keys, now_iso
 from bot.core.identity import is_global_key
 from bot.core.records import NewArticle
 
@@ -18,7 +18,10 @@ class PostgresArticles:
 
     async def add(self, a: NewArticle) -> int | None:
         """The new article's id, or None when it is not new (then, when it is the same article under another key
-        or from another feed, this key is recorded as one more name for it)."""
+        or from another feed, this key is recorded as one more name for it). Every key the article could be
+        found by is held until the unit of work ends: another process storing the same article waits, then finds
+        it stored."""
+        await lock_keys(self._db, identity_keys(a))
         if await self._known(a):
             return None
         same = await self.same_article(a)
@@ -138,3 +141,16 @@ class PostgresArticles:
             [(feed_id, k, k in loud) for k in keys],
         )
         return {k: k in loud for k in keys}
+
+
+def identity_keys(a: NewArticle) -> list[str]:
+    """The advisory lock keys of an article: one for each way `same_article` (or this feed's key) can find it, so
+    two processes storing the same article share at least one."""
+    keys = [f"article:entry:{a.feed_id}:{a.entry_key}"]
+    if is_global_key(a.entry_key):
+        keys.append(f"article:key:{a.entry_key}")
+    if a.link_key:
+        keys.append(f"article:link:{a.link_key}")
+    elif a.fingerprint:
+        keys.append(f"article:fingerprint:{a.fingerprint}")
+    return keys

@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 
-from bot.adapters.postgres.db import Db, now_iso
+from bot.adapters.postgres.db import Db, lock_keys, now_iso
 from bot.adapters.postgres.fts import document
 from bot.adapters.sqlite.claims import CANDIDATES, PER_KEY, VALUES, WORDINGS, text_id, thing_ref
 from bot.core.alerts import ArticleInfo
@@ -23,6 +23,12 @@ class PostgresClaims:
 
     def __init__(self, db: Db) -> None:
         self._db = db
+
+    async def lock(self, keys: Sequence[str]) -> None:
+        """Hold the candidate keys of an article's claims until the unit of work ends (transaction advisory
+        locks, in sorted order): another process placing a claim under one of them waits for this commit, then
+        reads the clusters it made."""
+        await lock_keys(self._db, [f"cluster:{k}" for k in keys])
 
     async def candidates(self, kind: str, keys: Sequence[str], exact_key: str, article_id: int) -> Candidates:
         """At most CANDIDATES clusters: the one founded under the exact key first (if any), then those sharing the
@@ -141,7 +147,10 @@ class PostgresClaims:
 
     async def add_wording(self, cluster_id: int, text: str) -> bool:
         """Keep a new wording of a quote cluster while it has fewer than WORDINGS; True when kept."""
-        stored = await self._db.fetchval("SELECT texts FROM clusters WHERE id = $1", cluster_id)
+        # the row is locked as it is read: another process adding a wording waits, then reads this one's
+        stored = await self._db.fetchval(
+            "SELECT texts FROM clusters WHERE id = $1 FOR NO KEY UPDATE", cluster_id
+        )
         texts: list[str] = json.loads(stored) if stored is not None else []
         if len(texts) >= WORDINGS or text in texts:
             return False
@@ -188,6 +197,8 @@ class PostgresClaims:
             )
         )
         if c.kind == "figure" and c.value is not None:
+            # the cluster's row locked: two processes never both add its last value that fits
+            await self._db.execute("SELECT 1 FROM clusters WHERE id = $1 FOR NO KEY UPDATE", cluster_id)
             await self._db.execute(
                 "INSERT INTO cluster_values (cluster_id, value, claim_id) SELECT $1::bigint, $2::float8, $3::bigint "
                 f"WHERE (SELECT count(*) FROM cluster_values WHERE cluster_id = $1::bigint) < {VALUES} "

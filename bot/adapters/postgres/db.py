@@ -12,6 +12,10 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 URL_SCHEMES = ("postgresql://", "postgres://")
+# advisory locks: a process's presence is a two-key lock (LEASE_SPACE, its owner number; the V12 migration's
+# claimdesk_alive reads it); keys a transaction holds (an article's identity, a claim's candidate keys, planning,
+# the schema) are one-key locks on a 64-bit hash of their text
+LEASE_SPACE = 4408395  # 'CDK'
 
 
 class Row(Protocol):
@@ -32,6 +36,17 @@ class Db(Protocol):
     async def fetchrow(self, query: str, *args: Any) -> Row | None: ...
 
     async def fetchval(self, query: str, *args: Any) -> Any: ...
+
+
+async def lock_keys(db: Db, keys: Sequence[str]) -> None:
+    """Hold these keys until the caller's transaction ends: another transaction asking for one of them waits.
+    Taken in sorted order, so two transactions never wait for each other's keys."""
+    ordered = sorted(set(keys))
+    if ordered:
+        await db.execute(
+            "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM unnest($1::text[]) AS k",
+            ordered,
+        )
 
 
 def now_iso() -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from bot.adapters.postgres.db import Db, Row, now_iso
 from bot.core.ports import FeedSpec
 from bot.core.records import FeedChange, FeedRow
@@ -69,6 +71,22 @@ class PostgresFeeds:
             "UPDATE feeds SET team_id = NULL, url = 'removed:' || id || ':' || url WHERE id = $1", row["id"]
         )
         return feed_row(row)
+
+    async def claim(self, feed_id: int, owner: int, hold: timedelta) -> bool:
+        """Lease the feed's poll to `owner` for `hold` (or extend its own lease); False while another live process
+        holds an unexpired lease, or is taking one this instant (SKIP LOCKED). An article stored meanwhile does not
+        block it: NO KEY UPDATE leaves the articles' references to the row alone."""
+        now = datetime.now(UTC).replace(microsecond=0)
+        got = await self._db.fetchval(
+            "UPDATE feeds SET lease_owner = $1, lease_until = $2 WHERE id IN (SELECT id FROM feeds WHERE id = $3 "
+            "AND (lease_owner IS NULL OR lease_owner = $1 OR lease_until <= $4 OR NOT claimdesk_alive(lease_owner)) "
+            "FOR NO KEY UPDATE SKIP LOCKED) RETURNING id",
+            owner,
+            (now + hold).isoformat(),
+            feed_id,
+            now.isoformat(),
+        )
+        return got is not None
 
     async def mark_ok(
         self,

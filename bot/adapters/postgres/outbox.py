@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.adapters.postgres.db import Db, changed, now_iso
+from bot.adapters.postgres.db import Db, changed, lock_keys, now_iso
 from bot.core.alerts import AlertDraft
 from bot.core.records import PausedRoute, PendingDelivery, QueuedAlert, QueuedGroup
 
@@ -39,6 +39,11 @@ class PostgresOutbox:
                 )
             )
         return n
+
+    async def lock_planning(self) -> None:
+        """One process plans at a time (a transaction advisory lock): two planners would put one alert in two
+        messages."""
+        await lock_keys(self._db, ["outbox:planning"])
 
     async def queued_groups(self) -> list[QueuedGroup]:
         """Each team's channel with alerts not yet planned, the oldest alert's channel first."""
@@ -132,6 +137,41 @@ class PostgresOutbox:
                 attempts=r["attempts"],
             )
             for r in rows
+        ]
+
+    async def claim(
+        self, owner: int, hold: timedelta, limit: int = 100, skip_channels: Iterable[str] = ()
+    ) -> list[PendingDelivery]:
+        """Planned, unsent messages in order, leased to `owner` for `hold`: only channels no other live process
+        holds a lease in (so one process sends a channel's messages, in order), rows another claim is taking
+        skipped (SKIP LOCKED). The caller's transaction; claims are taken one at a time (an advisory lock)."""
+        now = datetime.now(UTC).replace(microsecond=0)
+        await lock_keys(self._db, ["outbox:claim"])
+        rows = await self._db.fetch(
+            "UPDATE deliveries SET lease_owner = $1, lease_until = $2 WHERE id IN ("
+            "SELECT d.id FROM deliveries d WHERE d.sent_at IS NULL AND d.rejected_at IS NULL "
+            "AND NOT (d.channel = ANY($3::text[])) AND NOT EXISTS (SELECT 1 FROM deliveries o "
+            "WHERE o.channel = d.channel AND o.sent_at IS NULL AND o.rejected_at IS NULL AND o.lease_owner <> $1 "
+            "AND o.lease_until > $4 AND claimdesk_alive(o.lease_owner)) "
+            "ORDER BY d.id LIMIT $5 FOR NO KEY UPDATE SKIP LOCKED) "
+            "RETURNING id, channel, kind, payload, attempts",
+            owner,
+            (now + hold).isoformat(),
+            sorted(skip_channels),
+            now.isoformat(),
+            limit,
+        )
+        instance = await self.instance()
+        return [
+            PendingDelivery(
+                id=int(r["id"]),
+                key=f"{instance}-{r['id']}",
+                channel=r["channel"],
+                kind=r["kind"],
+                payload=json.loads(r["payload"]),
+                attempts=r["attempts"],
+            )
+            for r in sorted(rows, key=lambda r: int(r["id"]))
         ]
 
     async def mark_delivered(self, delivery_id: int, at: datetime | None = None) -> None:

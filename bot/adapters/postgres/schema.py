@@ -9,7 +9,7 @@ from importlib import resources
 
 import asyncpg
 
-from bot.adapters.postgres.db import CONNECT_ERRORS, Db, masked, server_problem
+from bot.adapters.postgres.db import CONNECT_ERRORS, Db, lock_keys, masked, server_problem
 from bot.errors import StoreError
 
 _MIGRATION = re.compile(r"V(\d+)__[\w-]+\.sql")
@@ -49,7 +49,9 @@ async def read_version(db: Db) -> int:
 
 async def check_schema(db: Db, url: str, *, upgrade: bool, create: bool) -> None:
     """Refuse another program's database and newer schemas; upgrade an older one when asked, and give an empty
-    one its schema when this command may (`create`: `run`, `ingest`, `db upgrade`; a lookup never does)."""
+    one its schema when this command may (`create`: `run`, `ingest`, `db upgrade`; a lookup never does).
+    Processes starting together on one database check it one at a time (the first creates, the others see it)."""
+    await lock_keys(db, ["claimdesk:schema"])
     version = await read_version(db)
     if version > SCHEMA_VERSION:
         raise StoreError(
@@ -80,6 +82,7 @@ async def check_schema(db: Db, url: str, *, upgrade: bool, create: bool) -> None
 async def apply_migrations(db: Db) -> tuple[int, int]:
     """Apply every pending migration in one transaction (the caller's: `db` is a connection inside one);
     returns (from, to)."""
+    await lock_keys(db, ["claimdesk:schema"])
     before = await read_version(db)
     pending = [(v, sql) for v, _, sql in migrations() if v > before]
     if not pending:

@@ -1,17 +1,22 @@
 """The PostgreSQL store: a small asyncpg pool, its repositories, and units of work (one transaction each).
 
 The same contract as bot.adapters.sqlite.store (tests/integration/test_repositories.py runs on both). Writers in
-this process take a unit of work one at a time, as on SQLite, so read-then-write steps (a cluster's wordings, its
-first values) see no other writer of this process; several processes writing one database (leases, advisory
-locks) are not handled yet. Lookups read committed data on any pooled connection.
+this process take a unit of work one at a time, as on SQLite. Several processes may share one database: each holds
+a presence lock on a connection of its own (its owner number, opened on first need), a feed's poll and a planned
+message are leased to one process at a time (`claim_feed`, `claim_deliveries`: a lease lapses at its time, or at
+once when its owner's presence lock is gone — the process died), and what two processes could both write (an
+article, the clusters of a claim's candidate keys, a delivery plan) is taken under transaction advisory locks.
+A deadlock the server breaks between two writers is a `StoreConflict`: the unit of work is rolled back and may be
+run again. Lookups read committed data on any pooled connection.
 """
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +24,7 @@ import asyncpg
 
 from bot.adapters.postgres.articles import PostgresArticles
 from bot.adapters.postgres.claims import PostgresClaims
-from bot.adapters.postgres.db import Db, Row, masked, server_problem
+from bot.adapters.postgres.db import LEASE_SPACE, Db, Row, masked, server_problem
 from bot.adapters.postgres.export import export_claims
 from bot.adapters.postgres.feeds import PostgresFeeds
 from bot.adapters.postgres.outbox import PostgresOutbox
@@ -30,7 +35,11 @@ from bot.core.alerts import TeamWatch, team_routes
 from bot.core.delivery import Pacing
 from bot.core.ports import CLAIM_COLUMNS, FeedSpec, TeamSpec
 from bot.core.records import ClaimHit, ExportedClaim, FeedRow, PausedRoute, PendingDelivery, TeamRow, WatchRow
-from bot.errors import StoreError
+from bot.errors import StoreConflict, StoreError
+
+DELIVERY_LEASE = timedelta(
+    minutes=5
+)  # a claimed message's lease, should its process hang (a dead one's ends at once)
 
 
 class PostgresUnitOfWork:
@@ -53,7 +62,11 @@ class PostgresStore:
     def __init__(self, pool: asyncpg.Pool, url: str) -> None:
         self._pool = pool
         self._db: Db = pool
+        self._url = url
         self.url = masked(url)  # printable
+        self._presence: asyncpg.Connection | None = None
+        self._owner = 0
+        self._presence_lock = asyncio.Lock()
         self._lock = asyncio.Lock()
         self._feeds = PostgresFeeds(pool)
         self._teams = PostgresTeams(pool)
@@ -80,7 +93,27 @@ class PostgresStore:
         return cls(pool, url)
 
     async def close(self) -> None:
+        if self._presence is not None:
+            await self._presence.close()
+            self._presence = None
         await self._pool.close()
+
+    async def owner(self) -> int:
+        """This process's owner number for leases: a presence lock held on a connection of its own while the
+        process lives (a new number if that connection was lost, as its leases may have been taken meanwhile)."""
+        async with self._presence_lock:
+            if self._presence is None or self._presence.is_closed():
+                conn = await asyncpg.connect(self._url, timeout=10)
+                try:
+                    while True:
+                        owner = 1 + secrets.randbelow(2**31 - 2)
+                        if await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", LEASE_SPACE, owner):
+                            break
+                except BaseException:
+                    await conn.close()
+                    raise
+                self._presence, self._owner = conn, owner
+            return self._owner
 
     async def schema_version(self) -> int:
         return await read_version(self._db)
@@ -105,8 +138,11 @@ class PostgresStore:
     async def unit_of_work(self) -> AsyncIterator[PostgresUnitOfWork]:
         """Repositories in one transaction: committed when the block ends, rolled back when it raises — a
         cancellation included."""
-        async with self.transaction() as db:
-            yield PostgresUnitOfWork(db)
+        try:
+            async with self.transaction() as db:
+                yield PostgresUnitOfWork(db)
+        except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError) as exc:
+            raise StoreConflict(str(exc)) from exc
 
     async def query(self, sql: str, *params: Any) -> list[Row]:
         """Rows of any read: for this adapter's tests and tools (the application reads through the ports)."""
@@ -116,6 +152,9 @@ class PostgresStore:
     async def ensure_feed(self, feed: FeedSpec) -> int:
         async with self.unit_of_work() as uow:
             return await uow.feeds.ensure(feed)
+
+    async def claim_feed(self, feed_id: int, hold: timedelta) -> bool:
+        return await self._feeds.claim(feed_id, await self.owner(), hold)
 
     async def feed(self, feed_id: int) -> FeedRow:
         return await self._feeds.get(feed_id)
@@ -214,6 +253,13 @@ class PostgresStore:
         self, limit: int = 100, skip_channels: Iterable[str] = ()
     ) -> list[PendingDelivery]:
         return await self._outbox.pending(limit, skip_channels)
+
+    async def claim_deliveries(
+        self, limit: int = 100, skip_channels: Iterable[str] = ()
+    ) -> list[PendingDelivery]:
+        owner = await self.owner()
+        async with self.unit_of_work() as uow:
+            return await uow.outbox.claim(owner, DELIVERY_LEASE, limit, skip_channels)
 
     async def mark_delivered(self, delivery_id: int, at: datetime | None = None) -> None:
         async with self.unit_of_work() as uow:

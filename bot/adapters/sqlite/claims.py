@@ -48,6 +48,9 @@ class SqliteClaims:
         self._db = db
         self._search: list[tuple[Any, ...]] = []
 
+    async def lock(self, keys: Sequence[str]) -> None:
+        """Nothing to do: the unit of work holds the file's one write lock (BEGIN IMMEDIATE)."""
+
     async def candidates(self, kind: str, keys: Sequence[str], exact_key: str, article_id: int) -> Candidates:
         """The clusters a new claim is compared with, at most CANDIDATES of them so the cost does not grow with the
         store: the cluster founded under its exact key first (if any), then those sharing the most index keys."""

@@ -44,6 +44,9 @@ class SqliteOutbox:
                 n += cur.rowcount
         return n
 
+    async def lock_planning(self) -> None:
+        """Nothing to do: the unit of work holds the file's one write lock (BEGIN IMMEDIATE)."""
+
     async def queued_groups(self) -> list[QueuedGroup]:
         """Each team's channel with alerts not yet planned, the oldest alert's channel first."""
         rows = await fetch_all(

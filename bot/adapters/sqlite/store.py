@@ -12,7 +12,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +139,10 @@ class SqliteStore:
         async with self.unit_of_work() as uow:
             return await uow.feeds.ensure(feed)
 
+    async def claim_feed(self, feed_id: int, hold: timedelta) -> bool:
+        """Always granted: a SQLite store has one process, which holds every lease (bot.core.ports.FeedStore)."""
+        return True
+
     async def feed(self, feed_id: int) -> FeedRow:
         return await self._feeds.get(feed_id)
 
@@ -232,6 +236,12 @@ class SqliteStore:
         return export_claims(self._conn, since, bodies, page)
 
     # -- outbox ------------------------------------------------------------------------------------------------
+    async def claim_deliveries(
+        self, limit: int = 100, skip_channels: Iterable[str] = ()
+    ) -> list[PendingDelivery]:
+        """The pending messages: one process sends them all, so claiming is reading."""
+        return await self.pending_deliveries(limit, skip_channels)
+
     async def pending_deliveries(
         self, limit: int = 100, skip_channels: Iterable[str] = ()
     ) -> list[PendingDelivery]:
