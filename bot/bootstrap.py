@@ -15,7 +15,7 @@ from typing import TextIO
 
 from aiohttp.abc import AbstractResolver
 
-from bot.adapters import minilm
+from bot.adapters import memory, minilm
 from bot.adapters.console import ConsoleSink, JsonlSink
 from bot.adapters.fetcher import Fetcher
 from bot.adapters.meaning import SentenceMeaning
@@ -94,6 +94,8 @@ async def bootstrap(
     worker: ExtractionWorker | None = None,
     resolver: AbstractResolver | None = None,
 ) -> App:
+    # before the worker threads start: big buffers mapped on their own, two heap arenas (bot.adapters.memory)
+    memory.bound_allocator()
     sink = sink or make_sink(settings)
     if worker is None:
         # a missing or altered pipeline is one clear line now, not a failed poll later (hashing is file I/O: a thread)

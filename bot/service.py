@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -200,9 +200,6 @@ class Claimdesk:
         now = datetime.now(UTC)
         if not is_due(row.next_poll_at, now):
             return IngestReport(skipped=True)
-        # several processes on one database: the poll is leased to one of them until the next one is due
-        if not await self.store.claim_feed(feed_id, timedelta(seconds=feed.interval)):
-            return IngestReport(skipped=True)
         got: Fetched | None = None
         parsed: ParsedFeed | None = None
         failure: FeedError | None = None
@@ -265,7 +262,9 @@ class Claimdesk:
         got = await self.fetcher.get(row.target, etag=row.etag, last_modified=row.last_modified)
         if got.status == 304:
             return None, got
-        return await asyncio.to_thread(self.fetcher.parse, got.body, dict(got.headers)), got
+        parsed = await asyncio.to_thread(self.fetcher.parse, got.body, dict(got.headers))
+        # the body is not needed once parsed: a 19 MB feed's bytes are not held while its entries are stored
+        return parsed, replace(got, body=b"")
 
     async def _failed(self, feed: FeedSettings, feed_id: int, failures: int, exc: FeedError) -> IngestReport:
         """Count the failure, back off (never sooner than Retry-After), pause after too many in a row. The wait

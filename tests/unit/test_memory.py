@@ -1,12 +1,21 @@
-"""Memory handed back after bursts (issue 20): glibc's malloc_trim is found and called after a big feed."""
+"""Memory under hostile feeds (issue 20): glibc's malloc_trim is found and called after a big feed; a big parse and
+its plain entries are not held at once; a first poll of many entries starts a task per page to read, not per entry."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
+from collections.abc import Mapping
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
 from bot.adapters import feeds, memory
+from bot.config import FeedSettings
+from bot.core.feedrecords import FeedEntry, Fetched, ParsedFeed
+from bot.enriching import FullText
+from bot.service import Claimdesk
 from tests.conftest import rss
 
 
@@ -25,3 +34,97 @@ def test_a_big_feed_is_followed_by_a_trim_and_a_small_one_is_not(monkeypatch: py
     assert len(small) < feeds._BIG_FEED < len(big)
     assert len(feeds.parse_feed(small).entries) == 3 and calls == []
     assert len(feeds.parse_feed(big).entries) == 1_500 and calls == [1]
+
+
+def test_feedparsers_entries_are_dropped_as_they_are_converted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parse and the plain entries are not held at once: each parsed entry goes once it is converted."""
+    parses: list[Any] = []
+    left: list[int] = []
+    real_parse, real_key = feeds.feedparser.parse, feeds.entry_key
+
+    def parse(data: bytes, **kw: Any) -> Any:
+        parses.append(real_parse(data, **kw))
+        return parses[-1]
+
+    def key(entry: Any) -> str:
+        left.append(len(parses[0].entries))
+        return real_key(entry)
+
+    monkeypatch.setattr(feeds.feedparser, "parse", parse)
+    monkeypatch.setattr(feeds, "entry_key", key)
+    doc = rss(
+        [{"title": f"Quay note {n}", "guid": f"q{n}", "description": "The board met."} for n in range(5)]
+    )
+    parsed = feeds.parse_feed(doc)
+    assert [e.key for e in parsed.entries] == [f"guid:q{n}" for n in range(5)]  # feed order kept
+    assert left == [4, 3, 2, 1, 0]
+
+
+async def test_full_text_starts_a_task_per_page_to_read_not_per_entry() -> None:
+    """A first poll of thousands of entries that are not teasers must not start thousands of tasks."""
+    tasks_seen: list[int] = []
+
+    class Store:
+        async def stored_elsewhere(self, entries: Any) -> set[str]:
+            list(entries)
+            return set()
+
+    class Pages:
+        teaser_below = 100
+
+        async def get(self, url: str) -> Fetched:
+            tasks_seen.append(len(asyncio.all_tasks()))
+            return Fetched(200, url, b"<html></html>")
+
+        def text(self, html: bytes, url: str) -> str | None:
+            return "The whole article, much longer than its teaser in the feed."
+
+    long = "The harbour board met again and said little that was new about the quay. " * 3
+    entries = [FeedEntry(f"guid:{n}", f"Note {n}", None, "wire", None, long) for n in range(2_000)]
+    teaser = FeedEntry("guid:t", "Teaser", "https://example.org/t", "wire", None, "Read more.")
+    entries.insert(1_000, teaser)
+    out = await FullText(cast(Any, Store()), cast(Any, Pages()))(entries)
+    assert out[:1_000] == entries[:1_000] and out[1_001:] == entries[1_001:]
+    assert out[1_000].page_text == "The whole article, much longer than its teaser in the feed."
+    assert tasks_seen and max(tasks_seen) < 10
+
+
+async def test_a_polled_feeds_body_is_not_kept_once_parsed() -> None:
+    """The poll keeps the response's validators, not its bytes, while the entries are stored."""
+
+    class Source:
+        async def get(
+            self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        ) -> Fetched:
+            return Fetched(200, url, b"<rss>" + b" " * 1_000 + b"</rss>", {"etag": '"v1"'}, etag='"v1"')
+
+        def parse(self, data: bytes, headers: Mapping[str, str]) -> ParsedFeed:
+            assert len(data) > 1_000  # the parser gets the whole body
+            return ParsedFeed("Wire", ())
+
+    service = Claimdesk(
+        cast(Any, None), cast(Any, None), cast(Any, None), cast(Any, Source()), cast(Any, None)
+    )
+    feed = FeedSettings("wire", "https://example.org/feed", 300, 0)
+    row = cast(Any, SimpleNamespace(target=feed.url, etag=None, last_modified=None))
+    parsed, got = await service._fetch(feed, row)
+    assert parsed is not None and parsed.title == "Wire"
+    assert got is not None and got.body == b"" and got.etag == '"v1"' and got.status == 200
+
+
+def test_the_allocator_is_bounded_unless_the_environment_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[int, int]] = []
+
+    def mallopt(param: int, value: int) -> int:
+        calls.append((param, value))
+        return 1
+
+    monkeypatch.setattr(memory, "_mallopt", lambda: mallopt)
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    memory.bound_allocator()
+    assert calls == [(-3, 1024 * 1024), (-8, 2)]  # M_MMAP_THRESHOLD, M_ARENA_MAX
+    calls.clear()
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    memory.bound_allocator()
+    assert calls == [(-3, 1024 * 1024)]
