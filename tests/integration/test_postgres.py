@@ -52,7 +52,9 @@ async def test_schema_version_is_sqlites_and_kept_in_a_table(pg_url: str) -> Non
     await store.close()
     store = await PostgresStore.open(pg_url)  # opening again applies nothing twice
     # one row a migration applied: V11 (the initial schema) up to SCHEMA_VERSION, each once
-    versions = [r["version"] for r in await store.query("SELECT version FROM schema_version ORDER BY version")]
+    versions = [
+        r["version"] for r in await store.query("SELECT version FROM schema_version ORDER BY version")
+    ]
     assert versions == [v for v, _, _ in migrations()] and versions[-1] == SCHEMA_VERSION
     assert await store.upgrade() == (SCHEMA_VERSION, SCHEMA_VERSION)
     await store.close()
