@@ -118,6 +118,12 @@ def _package(name: str) -> str:
     return name
 
 
+def _shard_ids(ids: tuple[int, ...] | None) -> tuple[int, ...] | None:
+    if ids is not None and not ids:
+        raise expected("at least one shard id (leave shard_ids out for all of shard_count)", [])
+    return None if ids is None else tuple(dict.fromkeys(ids))
+
+
 def _server_id(value: Any) -> Any:
     return int(value) if isinstance(value, str) and value.isdigit() else value
 
@@ -210,6 +216,27 @@ class DiscordSettings(_Table):
     dev_guild: Annotated[int | None, BeforeValidator(_server_id), Says("a server id (a number)")] = None
     # members with this role may change settings, like those with Manage Server
     manager_role: _Text | None = None
+    # the bot's shards in all (discord.py's AutoShardedClient); None: one unsharded connection
+    shard_count: Annotated[int | None, Field(ge=1), Says("a whole number of shards, 1 or more")] = None
+    # the shards this process connects (None: all of shard_count); several processes split them
+    shard_ids: Annotated[
+        tuple[Annotated[int, Field(ge=0)], ...] | None,
+        BeforeValidator(_tuple),
+        AfterValidator(_shard_ids),
+        Says("a list of shard ids (whole numbers from 0), e.g. [0, 1]"),
+    ] = None
+
+    @model_validator(mode="after")
+    def _shards(self) -> DiscordSettings:
+        if self.shard_ids is None:
+            return self
+        if self.shard_count is None:
+            line = "shard_ids needs shard_count (how many shards the bot has in all)"
+        elif max(self.shard_ids) >= self.shard_count:
+            line = f"shard_ids must be below shard_count ({self.shard_count}), got {list(self.shard_ids)}"
+        else:
+            return self
+        raise PydanticCustomError("config_line", "{line}", {"line": line})
 
 
 class _Extractor(_Table):

@@ -87,6 +87,20 @@ def test_a_postgresql_url_chooses_the_server(tmp_path: Path) -> None:
         ('[[teams]]\nname = "t"\nkeywords = ["k"]\nchanel = "x"', "teams[0].chanel: unknown key"),
         ('[discord]\ndev_guild = "my server"', "discord.dev_guild: expected a server id (a number)"),
         ("[discord]\ndev_guild = true", "discord.dev_guild: expected a server id (a number)"),
+        (
+            "[discord]\nshard_count = 0",
+            "discord.shard_count: expected a whole number of shards, 1 or more, got 0",
+        ),
+        ('[discord]\nshard_count = "2"', "discord.shard_count: expected a whole number of shards, 1 or more"),
+        ("[discord]\nshard_ids = [0]", "discord: shard_ids needs shard_count"),
+        (
+            "[discord]\nshard_count = 2\nshard_ids = [0, 2]",
+            "discord: shard_ids must be below shard_count (2)",
+        ),
+        ("[discord]\nshard_count = 2\nshard_ids = []", "discord.shard_ids: expected at least one shard id"),
+        ("[discord]\nshard_count = 2\nshard_ids = [-1]", "discord.shard_ids: expected a list of shard ids"),
+        ("[discord]\nshard_count = 2\nshard_ids = 1", "discord.shard_ids: expected a list of shard ids"),
+        ("[discord]\nshard_count = 2\nshard_ids = [true]", "discord.shard_ids: expected a list of shard ids"),
         ("[fetch]\ntimeout = 0", "fetch.timeout: expected a number from 1 to 600, got 0"),
         ('[fetch]\nallow = ["10.0.0.0/33"]', "fetch.allow: expected addresses, networks"),
         ('[fetch]\nallow = ["not an address!"]', "fetch.allow: expected addresses, networks"),
@@ -135,3 +149,14 @@ def test_allow_list_takes_addresses_networks_and_host_names(tmp_path: Path) -> N
     entries = ["127.0.0.1", "::1", "10.2.0.0/16", "feeds.internal", "my_host", "wire.example.org."]
     path.write_text(f"[fetch]\nallow = {entries!r}".replace("'", '"'), encoding="utf-8")
     assert load_settings(path, env={}).fetch.allow == tuple(entries)
+
+
+def test_discord_shards_are_a_count_and_this_process_s_ids(tmp_path: Path) -> None:
+    path = tmp_path / "shards.toml"
+    path.write_text("[discord]\nshard_count = 4\nshard_ids = [3, 1, 3]", encoding="utf-8")
+    discord = load_settings(path, env={}).discord
+    assert (discord.shard_count, discord.shard_ids) == (4, (3, 1))  # in the order given, once each
+    path.write_text("[discord]\nshard_count = 2", encoding="utf-8")
+    assert load_settings(path, env={}).discord.shard_ids is None  # every shard of the count
+    path.write_text("", encoding="utf-8")
+    assert load_settings(path, env={}).discord.shard_count is None  # unsharded, as before
