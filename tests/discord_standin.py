@@ -18,6 +18,13 @@ The shapes follow what discord.py 2.7 reads, checked against its source:
   the wait comes from `retry_after` in the body.
 * A plain `Client` never calls `/gateway/bot`: it connects to `DiscordWebSocket.DEFAULT_GATEWAY`, so
   `patch_discord()` repoints that as well as `Route.BASE`. After READY it reconnects to `resume_gateway_url`.
+* Shards: each shard of discord.py's `AutoShardedClient` is its own session, IDENTIFYing with
+  `shard: [id, count]`; it connects to `DEFAULT_GATEWAY` too when given a `shard_count`, and asks
+  `GET /gateway/bot` (`{"url", "shards", "session_start_limit"}`; `shards=` here) only without one. A session
+  gets READY with its `shard` and, listed there and then as GUILD_CREATEs, only the guilds on its shard,
+  `(guild_id >> 22) % count == id` — as do a guild's later events and its INTERACTION_CREATEs, so several
+  clients (processes) holding different shards each see and answer only their own guilds. A session that names no
+  shard is shard 0 of `shards`. `snowflake_on_shard` makes guild ids for a given shard.
 * The client asks for `compress=zlib-stream` and decompresses binary frames only; text frames are read as-is.
   By default the stand-in honours the request (zlib stream, `Z_SYNC_FLUSH` per message) so the real
   decompression path runs; `compress=False` sends plain text frames.
@@ -119,6 +126,19 @@ def snowflake() -> int:
     """A fresh, increasing Discord-style id, so `created_at` and ordering behave as with real ids."""
     ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
     return (ms << 22) | (next(_ids) & 0x3FFFFF)
+
+
+def snowflake_on_shard(shard_id: int, shard_count: int) -> int:
+    """A fresh id of a guild on shard `shard_id` of `shard_count`: `(id >> 22) % shard_count == shard_id` (the
+    timestamp moved at most `shard_count - 1` ms ahead)."""
+    ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+    ms += (shard_id - ms) % shard_count
+    return (ms << 22) | (next(_ids) & 0x3FFFFF)
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard Discord sends a guild's events on."""
+    return (guild_id >> 22) % max(shard_count, 1)
 
 
 def _now_iso() -> str:
@@ -555,6 +575,10 @@ class GatewaySession:
 
     async def dispatch(self, event: str, data: Any) -> None:
         await self.send(0, data, event)
+
+    def events(self, event: str) -> list[Any]:
+        """The data of every `event` ("GUILD_CREATE", "INTERACTION_CREATE") this session was sent."""
+        return [p["d"] for p in self.sent if p["op"] == 0 and p["t"] == event]
 
 
 # -- the stand-in ------------------------------------------------------------------------------------------------
@@ -1141,7 +1165,20 @@ class DiscordStandIn:
 
     def _shard_of(self, guild_id: int, session: GatewaySession) -> bool:
         shard_id, count = session.shard
-        return (guild_id >> 22) % max(count, 1) == shard_id
+        return shard_of(guild_id, count) == shard_id
+
+    def session_of_shard(self, shard_id: int) -> GatewaySession | None:
+        """The open, identified session holding shard `shard_id` (of whatever count it named), if any."""
+        return next((s for s in self._identified_sessions() if s.shard[0] == shard_id), None)
+
+    async def wait_shards(self, *shard_ids: int, timeout: float = 5.0) -> list[GatewaySession]:
+        """Wait until a session holds each of `shard_ids`; their sessions, in that order."""
+        await self.wait_until(
+            lambda: all(self.session_of_shard(i) for i in shard_ids),
+            timeout,
+            f"sessions for shards {shard_ids}",
+        )
+        return [s for i in shard_ids if (s := self.session_of_shard(i)) is not None]
 
     async def _session_for(self, guild_id: int, timeout: float) -> GatewaySession:
         await self.wait_until(

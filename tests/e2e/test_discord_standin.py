@@ -15,6 +15,7 @@ from discord import app_commands
 
 from tests.discord_standin import (
     FLAG_EPHEMERAL,
+    INTENT_GUILDS,
     MANAGE_GUILD,
     SEND_MESSAGES,
     Channel,
@@ -22,6 +23,8 @@ from tests.discord_standin import (
     Member,
     Role,
     discord_standin_fixture,  # noqa: F401  (the `discord_standin` fixture)
+    shard_of,
+    snowflake_on_shard,
 )
 
 GUILD_ID = 1_200_000_000_000_000_001
@@ -47,9 +50,9 @@ class Bot:
     joined: asyncio.Queue[discord.Guild] = field(default_factory=asyncio.Queue)
 
 
-def build_bot() -> Bot:
+def build_bot(client: discord.Client | None = None) -> Bot:
     # guild_ready_timeout: discord.py waits this long after the last GUILD_CREATE before on_ready (default 2 s).
-    client = discord.Client(intents=discord.Intents.default(), guild_ready_timeout=0.1)
+    client = client or discord.Client(intents=discord.Intents.default(), guild_ready_timeout=0.1)
     tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
     bot = Bot(client, tree)
 
@@ -463,3 +466,71 @@ async def test_a_repeated_nonce_returns_the_first_message(discord_standin: Disco
     with pytest.raises(discord.HTTPException) as caught:
         await channel.send("alert", nonce="x" * 26)
     assert caught.value.code == 50035
+
+
+# -- shards --------------------------------------------------------------------------------------------------------
+class ShardedClient(discord.AutoShardedClient):
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """discord.py waits 5 s before each shard after the first (Discord's identify rate); not here."""
+
+
+def sharded(**options: object) -> ShardedClient:
+    return ShardedClient(intents=discord.Intents.default(), guild_ready_timeout=0.1, **options)  # type: ignore[arg-type]
+
+
+async def add_guilds_on_shards(standin: DiscordStandIn, count: int) -> dict[int, tuple[int, int]]:
+    """Two guilds on each of `count` shards: guild id → (its shard, its channel)."""
+    guilds: dict[int, tuple[int, int]] = {}
+    for shard in (i for i in range(count) for _ in range(2)):
+        guild_id, channel_id = snowflake_on_shard(shard, count), snowflake_on_shard(shard, count)
+        await standin.add_guild(guild_id, f"shard {shard} guild", channels=[channel_id], members=[EDITOR])
+        guilds[guild_id] = (shard, channel_id)
+    return guilds
+
+
+async def test_an_auto_sharded_client_asks_gateway_bot_and_gets_each_guild_on_its_shard(
+    discord_standin: DiscordStandIn,
+) -> None:
+    discord_standin.shards = 3
+    guilds = await add_guilds_on_shards(discord_standin, 3)
+    assert all(shard_of(g, 3) == shard for g, (shard, _) in guilds.items())
+    client = sharded()
+    async with discord_standin.running(client):
+        assert len(discord_standin.requests_to("GET /gateway/bot")) == 1  # no shard_count: Discord's advice
+        assert client.shard_count == 3 and sorted(client.shards) == [0, 1, 2]
+        sessions = await discord_standin.wait_shards(0, 1, 2)
+        for shard, session in enumerate(sessions):
+            identify = next(p["d"] for p in session.received if p["op"] == 2)
+            assert identify["shard"] == [shard, 3] and identify["intents"] & INTENT_GUILDS
+            [ready] = session.events("READY")
+            mine = sorted(str(g) for g, (s, _) in guilds.items() if s == shard)
+            assert ready["shard"] == [shard, 3] and sorted(g["id"] for g in ready["guilds"]) == mine
+            assert sorted(g["id"] for g in session.events("GUILD_CREATE")) == mine
+        for guild_id, (shard, _) in guilds.items():
+            guild = client.get_guild(guild_id)
+            assert guild is not None and guild.shard_id == shard and not guild.unavailable
+    assert discord_standin.unhandled == []
+
+
+async def test_two_clients_split_the_shards_and_each_answers_its_own_guilds(
+    discord_standin: DiscordStandIn,
+) -> None:
+    guilds = await add_guilds_on_shards(discord_standin, 2)
+    bots = [build_bot(sharded(shard_count=2, shard_ids=[shard])) for shard in (0, 1)]
+    async with discord_standin.running(bots[0].client), discord_standin.running(bots[1].client):
+        assert discord_standin.requests_to("GET /gateway/bot") == []  # a shard_count needs no advice
+        await bots[0].tree.sync()  # global commands: every guild, whichever shard
+        for shard, b in enumerate(bots):
+            assert {g.id for g in b.client.guilds} == {g for g, (s, _) in guilds.items() if s == shard}
+        for guild_id, (shard, channel_id) in guilds.items():
+            handle = await discord_standin.interact(
+                guild_id, channel_id, EDITOR, "watch add", {"keyword": "x"}, permissions=MANAGE_GUILD
+            )
+            assert (await handle.response()).content == "Watching **x**."
+            assert bots[shard].seen[-1] == f"add x in {guild_id}"
+            session = discord_standin.session_of_shard(shard)
+            assert session is not None and str(handle.id) in {
+                i["id"] for i in session.events("INTERACTION_CREATE")
+            }
+        assert [len(b.seen) for b in bots] == [2, 2]  # each answered its own, never the other's
+    assert discord_standin.unhandled == []
