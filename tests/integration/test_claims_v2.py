@@ -249,6 +249,9 @@ async def test_a_store_upgraded_from_v10_finds_its_old_figure_clusters(
         await db.execute("DELETE FROM cluster_index")
         await db.execute("INSERT INTO cluster_index (key, cluster_id) VALUES ('f:||', 1)")
         await db.execute("DROP TABLE quote_vectors")
+        for table in ("feeds", "deliveries"):  # and schema v12's lease columns
+            await db.execute(f"ALTER TABLE {table} DROP COLUMN lease_owner")
+            await db.execute(f"ALTER TABLE {table} DROP COLUMN lease_until")
         await db.execute("PRAGMA user_version = 10")
     await store.close()
     store = await SqliteStore.open(path)
