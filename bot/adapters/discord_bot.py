@@ -5,6 +5,9 @@
   the configured development server, the scheduler starts polling, the delivery loop starts. Global sync is an
   explicit `claimdesk discord sync`, never done on every start (Discord rate-limits it and it takes an hour to
   spread).
+- With `[discord] shard_count` the client is discord.py's `AutoShardedClient` (`ShardedClaimdeskBot`, the same
+  bot on another base): this process keeps the gateway of its `shard_ids`, so it gets and answers only their
+  servers' interactions; delivery is REST, so any process delivers to any server.
 - A team is a server (`discord:<server id>`); every command is server-only, and a team sees and changes only
   its own data. Configuration commands need Manage Server or the configured manager role: one decorator,
   `manages`, enforces it with a check and hints it with `default_permissions` so Discord hides them from others.
@@ -62,16 +65,26 @@ DISCORD_NAMES = DiscordNames()
 
 
 class ClaimdeskBot(discord.Client):
-    def __init__(self, app: App, settings: DiscordSettings, *, serve: bool = True) -> None:
+    """The bot on one gateway connection; `ShardedClaimdeskBot` is the same on discord.py's sharded client
+    (`ClaimdeskBot.build` picks by `[discord] shard_count`)."""
+
+    def __init__(self, app: App, settings: DiscordSettings, *, serve: bool = True, **options: Any) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # servers and their channels; no message content, no members list
-        super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none())
+        super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none(), **options)
         self.app = app
         self.settings = settings
         self.serve = serve  # False: log in to manage commands only (claimdesk discord sync)
         self.tree = app_commands.CommandTree(self)
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
         add_commands(self)
+
+    @classmethod
+    def build(cls, app: App, settings: DiscordSettings, *, serve: bool = True) -> ClaimdeskBot:
+        """The bot a `run` connects: sharded when `[discord] shard_count` is set, else on one connection."""
+        if settings.shard_count is not None and serve:
+            return ShardedClaimdeskBot(app, settings)
+        return cls(app, settings, serve=serve)
 
     # -- life cycle ---------------------------------------------------------------------------------------------
     async def setup_hook(self) -> None:
@@ -178,6 +191,28 @@ class ClaimdeskBot(discord.Client):
             log.error("command %s failed", interaction.command and interaction.command.name, exc_info=error)
             text = "Something went wrong on claimdesk's side; the error is logged. Please try again."
         await self.tell(interaction, text)
+
+
+class ShardedClaimdeskBot(ClaimdeskBot, discord.AutoShardedClient):
+    """The bot on discord.py's sharded client: `[discord] shard_count` shards in all, of which this process keeps
+    the gateway of `shard_ids` (all, when not given). Discord sends a server's events and interactions only on its
+    shard, `(server id >> 22) % shard_count`, so each process answers its shards' servers and caches only theirs.
+    The commands and the answers are ClaimdeskBot's, unchanged (the app-command tree works the same on both).
+    Delivery is REST and needs no gateway (bot.adapters.discord_sink): any process delivers to any server."""
+
+    def __init__(self, app: App, settings: DiscordSettings) -> None:
+        assert settings.shard_count is not None
+        ids = list(settings.shard_ids) if settings.shard_ids is not None else None
+        super().__init__(app, settings, shard_count=settings.shard_count, shard_ids=ids)
+
+    async def on_ready(self) -> None:
+        log.info(
+            "connected to Discord as %s in %d server(s) on shard(s) %s of %d",
+            self.user,
+            len(self.guilds),
+            ", ".join(str(i) for i in sorted(self.shards)),
+            self.shard_count or 0,
+        )
 
 
 def may_manage(interaction: discord.Interaction, manager_role: str | None) -> bool:
@@ -327,7 +362,7 @@ def handler_value(param: Param, value: object) -> object:
 
 async def run_discord(app: App, sink: DiscordSink, token: str, stop: asyncio.Event) -> None:
     """Connect and serve until `stop` is set (Ctrl-C, SIGTERM), then close cleanly."""
-    bot = ClaimdeskBot(app, app.settings.discord)
+    bot = ClaimdeskBot.build(app, app.settings.discord)
     sink.client = bot
     async with bot:
         runner = asyncio.create_task(bot.start(token))
@@ -354,6 +389,7 @@ __all__ = [
     "DiscordNames",
     "DiscordSink",
     "Pager",
+    "ShardedClaimdeskBot",
     "manages",
     "run_discord",
     "sync_global",
