@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +199,9 @@ class Claimdesk:
         row = await self.store.feed(feed_id)
         now = datetime.now(UTC)
         if not is_due(row.next_poll_at, now):
+            return IngestReport(skipped=True)
+        # several processes on one database: the poll is leased to one of them until the next one is due
+        if not await self.store.claim_feed(feed_id, timedelta(seconds=feed.interval)):
             return IngestReport(skipped=True)
         got: Fetched | None = None
         parsed: ParsedFeed | None = None
