@@ -623,6 +623,12 @@ async def copy_store(
         if resumed:
             out.write("the target is an earlier copy of this source: copying what it lacks\n")
         counts = await copy_rows(src, dst, batch, after_batch)
+    except (OSError, sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        problem = sqlite_problem(exc) if isinstance(exc, sqlite3.Error) else server_problem(exc)
+        raise StoreError(
+            f"{dst.name}: the copy stopped ({problem}); the batches written stay: run the same command again "
+            "to go on"
+        ) from None
     finally:
         await src.close()
         await dst.close()

@@ -10,6 +10,7 @@ import asyncio
 import io
 import socket
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,6 +22,7 @@ from bot.adapters.postgres import PostgresStore
 from bot.adapters.sqlite import SqliteStore, migrations
 from bot.cli import main
 from bot.config import FeedSettings
+from bot.errors import StoreError
 from tests.conftest import SEEDS
 from tests.helpers import claimdesk, harbour_store
 
@@ -135,10 +137,10 @@ class Interrupted(Exception):
     pass
 
 
-def _stop_after(table: str, batches: int) -> object:
+def _stop_after(table: str, batches: int, error: type[Exception] = Interrupted) -> Callable[[str, int], None]:
     def after_batch(name: str, n: int) -> None:
         if name == table and n == batches:
-            raise Interrupted(f"{name}: stopped after {n} batches")
+            raise error(f"{name}: stopped after {n} batches")
 
     return after_batch
 
@@ -178,9 +180,12 @@ async def test_an_interrupted_copy_resumes_in_both_directions(pg_url: str, tmp_p
     assert "earlier copy of this source" in out.getvalue() and "every count matches" in out.getvalue()
     assert await _counts(pg_url) == full
 
-    # PostgreSQL → SQLite, stopped while the search rows are rebuilt
-    with pytest.raises(Interrupted):
-        await copy_store(pg_url, str(back), io.StringIO(), batch=4, after_batch=_stop_after(SEARCH, 2))
+    # PostgreSQL → SQLite, stopped while the search rows are rebuilt (a lost connection: one line)
+    with pytest.raises(StoreError, match=r"the copy stopped \(.*\).*run the same command again") as stopped:
+        await copy_store(
+            pg_url, str(back), io.StringIO(), batch=4, after_batch=_stop_after(SEARCH, 2, OSError)
+        )
+    assert "\n" not in str(stopped.value)
     assert await _counts(back) == {"articles": 30, "claims": 30, SEARCH: 8}
     assert await copy_store(pg_url, str(back), io.StringIO(), batch=4)
     # a finished copy run again: nothing to do
