@@ -172,9 +172,8 @@ async def _prepare(
                 continue
             keys = index_keys(c.kind, c.speaker, c.text, None)
             views = (await uow.claims.candidates(c.kind, keys, c.key, 0)).views
-            ours = [
-                v for v, found_by in founding if found_by.intersection(keys)
-            ]  # as the index will find them
+            # the article's own new clusters that share an index key with it, as the index will find them
+            ours = [v for v, found_by in founding if found_by.intersection(keys)]
             if place(c.kind, 0, c.speaker, c.text, None, [*views, *ours]).cluster_id is not None:
                 continue  # its words find its cluster: no meaning asked
             # the write may rank the article's own new clusters otherwise among the stored ones: then it embeds
