@@ -62,6 +62,7 @@ from bot.core.figure_identity import figure_ref
 from bot.core.identity import fingerprint, link_key
 from bot.core.matching import index_keys
 from bot.core.placing import record_article
+from bot.core.ports import UnitOfWorkFactory
 from bot.core.records import NewArticle
 from bot.extractor import Extractor, Figure, Quote
 from bot.extractor.summary import title_of
@@ -868,7 +869,7 @@ class _TimedMeaning(SentenceMeaning):
 
 
 async def _record(
-    store: SqliteStore, feed_id: int, a: _Article, teams: Sequence[TeamWatch], meaning: SentenceMeaning | None
+    store: UnitOfWorkFactory, feed_id: int, a: _Article, teams: Sequence[TeamWatch], meaning: SentenceMeaning | None
 ) -> list[ClaimOutcome] | None:
     """Claimdesk._record (bot/service.py) for an extracted article, alerts on: its NewArticle (the entry's link key
     and fingerprint, as FeedEntry gives them), then bot.core.placing.record_article with the service's `meaning`.
