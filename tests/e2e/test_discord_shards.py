@@ -1,7 +1,8 @@
 """Discord shards (issue 19): two claimdesk instances, each with `[discord] shard_count = 2` and one of the shard
-ids, against one Discord stand-in (tests/discord_standin.py) and one PostgreSQL store — as two `claimdesk run`
-processes would be, here as two real discord.py sharded clients (and two apps, each with its own store
-connection) in the test's process. Each instance gets only its shard's servers over the gateway and answers their
+ids, against one Discord stand-in (tests/discord_standin.py) and one PostgreSQL store. Most tests run them as two
+real discord.py sharded clients (and two apps, each with its own store connection) in the test's process, where
+their caches and sinks can be looked at; the last runs them as two `claimdesk run` processes (tests.discord_child
+points discord.py at the stand-in). Each instance gets only its shard's servers over the gateway and answers their
 commands; an alert for a server of shard 0 is delivered by the instance holding shard 1 (delivery is REST: any
 process may deliver), its channel fetched once as it is not in that instance's cache.
 """
@@ -10,6 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +26,7 @@ from bot.adapters.discord_bot import ClaimdeskBot, DiscordSink, ShardedClaimdesk
 from bot.bootstrap import App, bootstrap
 from bot.config import DiscordSettings, FeedSettings, load_settings
 from bot.delivering import RouteUnavailable
-from tests.conftest import SEEDS
+from tests.conftest import ROOT, SEEDS
 from tests.discord_standin import (  # noqa: F401
     DiscordStandIn,
     Member,
@@ -59,6 +63,22 @@ class Shards:
     instances: list[Instance]
 
 
+async def add_desks(standin: DiscordStandIn) -> tuple[dict[int, int], dict[int, int]]:
+    """A server on each of 2 shards, each with a channel and an editor (Manage Server): shard → guild, → channel."""
+    guilds, desks = {}, {}
+    for shard in (0, 1):
+        guilds[shard], desks[shard] = snowflake_on_shard(shard, 2), snowflake_on_shard(shard, 2)
+        editors = Role(snowflake_on_shard(shard, 2), "editors", MANAGE)
+        await standin.add_guild(
+            guilds[shard],
+            f"Desk on shard {shard}",
+            channels=[desks[shard]],
+            members=[Member(EDITOR, "editor", roles=[editors.id])],
+            roles=[editors],
+        )
+    return guilds, desks
+
+
 async def start(standin: DiscordStandIn, config: Path, shard: int) -> Instance:
     sink = DiscordSink()
     app = await bootstrap(load_settings(config, env={}), sink=sink)
@@ -82,17 +102,7 @@ async def start(standin: DiscordStandIn, config: Path, shard: int) -> Instance:
 
 @pytest.fixture
 async def shards(discord_standin: DiscordStandIn, pg_url: str, tmp_path: Path) -> AsyncIterator[Shards]:
-    guilds, desks = {}, {}
-    for shard in (0, 1):
-        guilds[shard], desks[shard] = snowflake_on_shard(shard, 2), snowflake_on_shard(shard, 2)
-        editors = Role(snowflake_on_shard(shard, 2), "editors", MANAGE)
-        await discord_standin.add_guild(
-            guilds[shard],
-            f"Desk on shard {shard}",
-            channels=[desks[shard]],
-            members=[Member(EDITOR, "editor", roles=[editors.id])],
-            roles=[editors],
-        )
+    guilds, desks = await add_desks(discord_standin)
     instances: list[Instance] = []
     try:
         async with asyncio.timeout(TEST_TIMEOUT):
@@ -203,3 +213,90 @@ async def test_a_channel_of_another_shard_keeps_to_its_server_and_is_looked_up_a
         await sink.send(str(desk), notice, "k4")
     await sink.send(str(desk), notice, "k5")  # the route retried: the channel is looked up afresh
     assert len(standin.messages[desk]) == 3 and len(standin.requests_to(fetches)) == 2
+
+
+# -- as processes --------------------------------------------------------------------------------------------------
+async def spawn(
+    standin: DiscordStandIn, argv: list[str], log: Path, token: bool
+) -> asyncio.subprocess.Process:
+    """`claimdesk ARGV` in a process of its own, discord.py pointed at the stand-in (tests.discord_child)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("CLAIMDESK_DISCORD_TOKEN", "CLAIMDESK_DATABASE")}
+    if token:
+        env["CLAIMDESK_DISCORD_TOKEN"] = standin.token
+    with log.open("ab") as out:
+        return await asyncio.create_subprocess_exec(
+            *(sys.executable, "-m", "tests.discord_child", standin.api_base, standin.gateway_url, *argv),
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=out,
+        )
+
+
+def _text(log: Path) -> str:
+    return log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+
+
+async def logged(log: Path, text: str) -> None:
+    """Until a process's log says `text` (its `run` logs when it is connected)."""
+    while text not in _text(log):  # noqa: ASYNC110 - a log file has no event to wait on
+        await asyncio.sleep(0.1)
+
+
+@pytest.mark.slow
+async def test_two_run_processes_split_the_shards_and_either_delivers(
+    discord_standin: DiscordStandIn, pg_url: str, tmp_path: Path
+) -> None:
+    """Two `claimdesk run` processes (shard_ids [0] and [1] of 2) on one PostgreSQL store: each answers its
+    server's command; the one holding shard 0 stops (SIGTERM); an article ingested after that (by a third,
+    `claimdesk ingest`) alerts both servers, and the process holding shard 1 delivers to both."""
+    standin = discord_standin
+    guilds, desks = await add_desks(standin)
+    syncer = ClaimdeskBot(
+        cast(App, None), DiscordSettings(), serve=False
+    )  # `claimdesk discord sync`'s client
+    async with syncer:
+        await syncer.login(standin.token)
+        await syncer.tree.sync()
+    logs = [tmp_path / f"run-{shard}.log" for shard in (0, 1)]
+    procs: list[asyncio.subprocess.Process] = []
+    try:
+        async with asyncio.timeout(150):
+            for shard in (0, 1):
+                config = tmp_path / f"shard{shard}.toml"
+                config.write_text(
+                    f'sink = "discord"\n[database]\nurl = "{pg_url}"\n'
+                    f"[discord]\nshard_count = 2\nshard_ids = [{shard}]\n",
+                    encoding="utf-8",
+                )
+                procs.append(await spawn(standin, ["run", "-c", str(config)], logs[shard], token=True))
+            for shard in (0, 1):
+                await logged(logs[shard], f"server(s) on shard(s) {shard} of 2")
+            sessions = await standin.wait_shards(0, 1)
+            for shard, session in enumerate(sessions):
+                assert [g["id"] for g in session.events("GUILD_CREATE")] == [str(guilds[shard])]
+                handle = await standin.interact(
+                    guilds[shard], desks[shard], EDITOR, "watch add", {"keyword": "kursk"}
+                )
+                assert (await handle.message()).ephemeral
+                assert [i["guild_id"] for i in session.events("INTERACTION_CREATE")] == [str(guilds[shard])]
+            procs[0].send_signal(signal.SIGTERM)
+            assert await procs[0].wait() == 0
+            ingest = tmp_path / "ingest.toml"
+            ingest.write_text(f'sink = "console"\n[database]\nurl = "{pg_url}"\n', encoding="utf-8")
+            loader = await spawn(
+                standin,
+                ["ingest", "-c", str(ingest), str(SEEDS / "feed.xml")],
+                tmp_path / "ingest.log",
+                False,
+            )
+            assert await loader.wait() == 0
+            far = await standin.wait_for_messages(desks[0], count=2, timeout=60)
+            near = await standin.wait_for_messages(desks[1], count=2, timeout=60)
+        assert all(p.guild_id == guilds[0] for p in far) and all(p.guild_id == guilds[1] for p in near)
+        assert len(standin.requests_to(f"GET /channels/{desks[0]}")) == 1  # fetched once by shard 1's process
+    finally:
+        for proc in procs:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
