@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.core.ports import Store
 from tests.conftest import ROOT
 
 
@@ -28,13 +29,22 @@ def claimdesk(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.
 async def harbour_store(path: Path, n: int) -> None:
     """A SQLite store at `path` with `n` one-quote articles whose claims all match "harbour"."""
     from bot.adapters.sqlite import SqliteStore
+
+    store = await SqliteStore.open(path)
+    try:
+        await harbour_fill(store, n)
+    finally:
+        await store.close()
+
+
+async def harbour_fill(store: Store, n: int) -> None:
+    """`n` one-quote articles whose claims all match "harbour", written through the store's ports (any adapter)."""
     from bot.config import FeedSettings
     from bot.core.alerts import ArticleInfo
     from bot.core.claims import ClaimDraft
     from bot.core.placing import add_claim
     from bot.core.records import NewArticle
 
-    store = await SqliteStore.open(path)
     feed_id = await store.ensure_feed(FeedSettings("f", "/tmp/f.xml", 60, 0))
     for i in range(n):
         text = f"The harbour will reopen on day {i} of the month"
@@ -47,4 +57,3 @@ async def harbour_store(path: Path, n: int) -> None:
             )
             assert aid is not None
             await add_claim(uow.claims, ArticleInfo(aid, f"T{i}", "S", None, None, "", text), d)
-    await store.close()

@@ -33,7 +33,7 @@ from tests.discord_standin import (  # noqa: F401
     Role,
     discord_standin_fixture,
 )
-from tests.helpers import harbour_store
+from tests.helpers import harbour_fill
 
 GUILD_A, GUILD_B = 1_000_000_000_000_001, 1_000_000_000_000_002
 DESK_A, DESK_B = 2_000_000_000_000_001, 2_000_000_000_000_002
@@ -67,8 +67,11 @@ class Desk:
         return await handle.message()
 
 
-@pytest.fixture
-async def desk(discord_standin: DiscordStandIn, tmp_path: Path) -> AsyncIterator[Desk]:
+@pytest.fixture(params=["sqlite", "postgres"])
+async def desk(
+    request: pytest.FixtureRequest, discord_standin: DiscordStandIn, tmp_path: Path
+) -> AsyncIterator[Desk]:
+    """The bot on the stand-in, its store a SQLite file or a PostgreSQL database (tests/postgres.py)."""
     editors = Role(4_000_000_000_000_001, "editors", MANAGE)
     await discord_standin.add_guild(
         GUILD_A,
@@ -86,8 +89,13 @@ async def desk(discord_standin: DiscordStandIn, tmp_path: Path) -> AsyncIterator
         roles=[editors_b],
     )
     config = tmp_path / "discord.toml"
+    where = (
+        'path = "claimdesk.db"'
+        if request.param == "sqlite"
+        else f'url = "{request.getfixturevalue("pg_url")}"'
+    )
     config.write_text(
-        f'sink = "discord"\n[database]\npath = "claimdesk.db"\n[fetch]\nallow = ["127.0.0.1"]\n'
+        f'sink = "discord"\n[database]\n{where}\n[fetch]\nallow = ["127.0.0.1"]\n'
         f"[discord]\ndev_guild = {GUILD_A}\n",
         encoding="utf-8",
     )
@@ -399,7 +407,7 @@ async def _none_pending_but_rejected(desk: Desk) -> list[bool]:
 
 
 async def test_a_lookup_with_more_matches_than_a_page_turns_to_the_next_page(desk: Desk) -> None:
-    await harbour_store(desk.app.store.path, 23)  # 23 clusters that match "harbour"
+    await harbour_fill(desk.app.store, 23)  # 23 clusters that match "harbour"
     first = await (
         await desk.standin.interact(GUILD_A, DESK_A, REPORTER_A, "claims", {"topic": "harbour"})
     ).message()
