@@ -869,7 +869,11 @@ class _TimedMeaning(SentenceMeaning):
 
 
 async def _record(
-    store: UnitOfWorkFactory, feed_id: int, a: _Article, teams: Sequence[TeamWatch], meaning: SentenceMeaning | None
+    store: UnitOfWorkFactory,
+    feed_id: int,
+    a: _Article,
+    teams: Sequence[TeamWatch],
+    meaning: SentenceMeaning | None,
 ) -> list[ClaimOutcome] | None:
     """Claimdesk._record (bot/service.py) for an extracted article, alerts on: its NewArticle (the entry's link key
     and fingerprint, as FeedEntry gives them), then bot.core.placing.record_article with the service's `meaning`.
