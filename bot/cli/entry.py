@@ -66,11 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "export":
             if isinstance(out, io.TextIOWrapper) and out.encoding.lower().replace("-", "") != "utf8":
                 out.reconfigure(encoding="utf-8")  # UTF-8 whatever the locale says
-            try:
-                return asyncio.run(export(settings, out, args.since, args.output, args.bodies))
-            except BrokenPipeError:  # the reader had enough (`claimdesk export | head`): not an error
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-                return 0
+            return asyncio.run(export(settings, out, args.since, args.output, args.bodies))
         if args.command == "db" and args.db_command == "upgrade":
             return asyncio.run(db_upgrade(settings, out))
         if args.command == "db" and args.db_command == "backup":
@@ -82,4 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader had enough (`claimdesk export | head`, `ask … | head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor is flushing at exit
+        return 0
     return 2

@@ -326,6 +326,25 @@ def test_a_reader_that_stops_early_is_not_an_error(store_file: Path, tmp_path: P
     assert first["claim_id"] == 1 and "Traceback" not in err and "Broken pipe" not in err
 
 
+@pytest.mark.slow
+def test_a_lookup_whose_reader_is_gone_is_not_an_error(store_file: Path, tmp_path: Path) -> None:
+    """`claimdesk ask "/claims kursk" | head -1`, the reader gone before the answer is written: no traceback."""
+    config = write_config(tmp_path, store_file)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMDESK_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ask", "--config", str(config), "/claims kursk"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0, err
+    assert "Traceback" not in err and "Broken pipe" not in err
+
+
 async def test_pages_join_up_without_gaps_or_repeats(store_copy: Path) -> None:
     con = sqlite3.connect(store_copy)
     con.execute("UPDATE articles SET stored_at = '2024-11-02T10:00:00+00:00' WHERE id = 2")
