@@ -3,8 +3,8 @@
 1. The store: bench_claims' cached 1M-claim SQLite store (built through bench_claims if absent) copied with
    `claimdesk db copy`'s own code (bot.adapters.copying.copy_store) into the database `claimdesk_bench_g{N}` on
    the server (N: bench_claims.GENERATOR_VERSION), cached there: later runs reuse it. It is built as
-   `…_partial` (a copy resumes where it stopped) and renamed once every count matches; the copy's time is
-   printed, and kept in the database's comment for later runs.
+   `…_partial` (a copy resumes where it stopped), analysed, and renamed once every count matches; the copy's time
+   is printed, and kept in the database's comment for later runs.
 2. `/claims`: p50 and p95 of `search_claims(fts_query(topic), 10)` over bench_claims' 30 topics, on PostgreSQL and
    on the SQLite store, alternating, in the same run. Target: p95 ≤ 20 ms on PostgreSQL.
 3. Ingest, one process, words-only (embeddings off: the model costs both stores the same and would hide the
@@ -15,12 +15,19 @@
 4. Ingest with two processes at once on PostgreSQL: the articles split in two halves, each recorded by an OS
    process of its own (its own PostgresStore) into one fresh copy, against one process recording them all into
    another. Ratio of throughputs (target ≥ 1.6x; on this 2-core machine the server shares the cores with the
-   writers, so that is the ceiling's neighbourhood, not a floor).
+   writers, so that is the ceiling's neighbourhood, not a floor). Printed with the server sessions' sampled wait
+   events (Lock:advisory: waiting for another writer's candidate keys), and again with synchronous_commit = off
+   (SQLite's WAL with synchronous = NORMAL does not fsync a commit either): a diagnosis, not a target's figure.
+5. `--full` (or BENCH_PG_FEEDS=1): bench_feeds' 1,000 loopback feeds polled by `claimdesk run` processes (poll
+   interval FEEDS_INTERVAL, jitter 0): 1 process on SQLite, 1 and 2 processes on one PostgreSQL database; after
+   the first add, FEEDS_ROUNDS all-304 cycles each, timed from the server's side (first request to last, its
+   counters read every TICK). Target < 3 s for 2 processes; peak RSS of each process (VmHWM) ≤ 300 MB.
 
 Each ingest is run INGEST_ROUNDS times (INGEST_ROUNDS_FULL with `--full`), the orders alternating; the ratios are
 of the best runs and per round. Without a server answering at BENCH_PG_URL (default
 postgresql://postgres@127.0.0.1:5432/postgres) the bench prints one line and skips. Timings on a shared machine
-are noisy: compare the ratios, measured in the same run.
+are noisy (the load average is printed at the start and the end): compare the ratios, measured in the same run.
+About 2 minutes with the stores cached (the first copy: about 5 minutes more); `--full` about 9.
 """
 
 from __future__ import annotations
@@ -592,7 +599,10 @@ async def _main() -> None:
         return
     t0 = time.perf_counter()
     full = "--full" in sys.argv
-    print(f"  server {BASE_URL}; timings on a shared 2-core machine are noisy: read the ratios (same run)")
+    print(
+        f"  server {BASE_URL}; timings on a shared {os.cpu_count()}-core machine are noisy (load average "
+        f"{os.getloadavg()[0]:.1f}): read the ratios (same run)"
+    )
     world = bc.World.build(bc.SEED)
     big = await bc._cached_store(world, bc.SIZES[-1])
     await _cached_pg(big)
@@ -636,7 +646,7 @@ async def _main() -> None:
         print(
             "  1,000 feeds all-304 with 2 `claimdesk run` processes: only with --full (or BENCH_PG_FEEDS=1)"
         )
-    print(f"  total {time.perf_counter() - t0:.0f} s")
+    print(f"  total {time.perf_counter() - t0:.0f} s; load average at the end {os.getloadavg()[0]:.1f}")
 
 
 def main() -> None:
