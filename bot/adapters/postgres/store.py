@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,10 +31,8 @@ from bot.adapters.postgres.outbox import PostgresOutbox
 from bot.adapters.postgres.schema import apply_migrations, check_schema, create_pool, read_version
 from bot.adapters.postgres.search import PostgresSearch
 from bot.adapters.postgres.teams import PostgresTeams
-from bot.core.alerts import TeamWatch, team_routes
-from bot.core.delivery import Pacing
-from bot.core.ports import CLAIM_COLUMNS, FeedSpec, TeamSpec
-from bot.core.records import ClaimHit, ExportedClaim, FeedRow, PausedRoute, PendingDelivery, TeamRow, WatchRow
+from bot.adapters.store_facade import StoreFacade, Writes
+from bot.core.records import ExportedClaim, PausedRoute, PendingDelivery
 from bot.errors import StoreConflict, StoreError
 
 DELIVERY_LEASE = timedelta(
@@ -53,7 +51,7 @@ class PostgresUnitOfWork:
         self.outbox = PostgresOutbox(db)
 
 
-class PostgresStore:
+class PostgresStore(StoreFacade):
     """bot.core.ports.Store on a PostgreSQL database."""
 
     path = None  # no file: `url` says where it is
@@ -68,7 +66,7 @@ class PostgresStore:
         self._owner = 0
         self._presence_lock = asyncio.Lock()
         self._lock = asyncio.Lock()
-        self._feeds = PostgresFeeds(pool)
+        self._feeds: PostgresFeeds = PostgresFeeds(pool)
         self._teams = PostgresTeams(pool)
         self._articles = PostgresArticles(pool)
         self._outbox = PostgresOutbox(pool)
@@ -149,100 +147,13 @@ class PostgresStore:
         return await self._db.fetch(sql, *params)
 
     # -- feeds -------------------------------------------------------------------------------------------------
-    async def ensure_feed(self, feed: FeedSpec) -> int:
-        async with self.unit_of_work() as uow:
-            return await uow.feeds.ensure(feed)
+    def _writes(self) -> AbstractAsyncContextManager[Writes]:
+        return self.unit_of_work()
 
     async def claim_feed(self, feed_id: int, hold: timedelta) -> bool:
         return await self._feeds.claim(feed_id, await self.owner(), hold)
 
-    async def feed(self, feed_id: int) -> FeedRow:
-        return await self._feeds.get(feed_id)
-
-    async def feeds(self, team_id: int | None = None) -> list[FeedRow]:
-        return await self._feeds.every(team_id)
-
-    async def team_feeds(self) -> list[FeedRow]:
-        return await self._feeds.team_feeds()
-
-    async def has_feed(self, url: str) -> bool:
-        return await self._feeds.has(url)
-
-    async def add_team_feed(self, team_id: int, url: str, name: str) -> FeedRow | None:
-        async with self.unit_of_work() as uow:
-            return await uow.feeds.add_team_feed(team_id, url, name)
-
-    async def remove_team_feed(self, team_id: int, url_or_name: str) -> FeedRow | None:
-        async with self.unit_of_work() as uow:
-            return await uow.feeds.remove_team_feed(team_id, url_or_name)
-
-    async def known_entries(self, feed_id: int, keys: Sequence[str]) -> dict[str, tuple[str, str | None]]:
-        return await self._articles.known_entries(feed_id, keys)
-
-    async def stored_elsewhere(self, entries: Iterable[tuple[str, str, str | None, str | None]]) -> set[str]:
-        return await self._articles.stored_elsewhere(entries)
-
-    async def first_poll(self, feed_id: int, keys: Sequence[str], loud: Iterable[str]) -> dict[str, bool]:
-        async with self.unit_of_work() as uow:
-            return await uow.articles.first_poll(feed_id, keys, loud)
-
-    # -- teams -------------------------------------------------------------------------------------------------
-    async def sync_teams(self, teams: Iterable[TeamSpec]) -> None:
-        async with self.unit_of_work() as uow:
-            await uow.teams.sync(teams)
-
-    async def team_watches(self) -> list[TeamWatch]:
-        return team_routes(await self._teams.every(), await self._teams.all_watches())
-
-    async def team(self, name: str) -> TeamRow | None:
-        return await self._teams.get(name)
-
-    async def team_names(self) -> list[str]:
-        return await self._teams.names()
-
-    async def create_team(self, name: str, channel: str, kinds: Sequence[str]) -> TeamRow:
-        async with self.unit_of_work() as uow:
-            return await uow.teams.create(name, channel, kinds)
-
-    async def watches(self, team_id: int) -> list[WatchRow]:
-        return await self._teams.watches(team_id)
-
-    async def add_watch(self, team_id: int, keyword: str, channel: str | None) -> bool:
-        async with self.unit_of_work() as uow:
-            return await uow.teams.add_watch(team_id, keyword, channel)
-
-    async def remove_watch(self, team_id: int, keyword: str) -> bool:
-        async with self.unit_of_work() as uow:
-            return await uow.teams.remove_watch(team_id, keyword)
-
-    async def set_alert_kinds(self, team_id: int, kinds: Sequence[str]) -> None:
-        async with self.unit_of_work() as uow:
-            await uow.teams.set_alert_kinds(team_id, kinds)
-
-    async def set_pacing(self, team_id: int, pacing: Pacing) -> None:
-        async with self.unit_of_work() as uow:
-            await uow.teams.set_pacing(team_id, pacing)
-
-    # -- claims ------------------------------------------------------------------------------------------------
-    async def search_claims(
-        self,
-        match: str,
-        limit: int = 10,
-        kind: str | None = None,
-        prefer: str | None = CLAIM_COLUMNS,
-        offset: int = 0,
-    ) -> list[ClaimHit]:
-        return await self._search.search_claims(match, limit, kind, prefer, offset)
-
-    async def count_clusters(self, match: str, kind: str | None = None) -> tuple[int, bool]:
-        return await self._search.count_clusters(match, kind)
-
-    async def speakers(self, part: str, limit: int = 25) -> list[str]:
-        return await self._search.speakers(part, limit)
-
-    async def counts(self) -> dict[str, int]:
-        return await self._search.counts()
-
+    # -- claims (feeds, teams and lookups: bot.adapters.store_facade) -----------------------------------------
     def export_claims(
         self, since: str | None = None, bodies: bool = False, page: int | None = None
     ) -> AsyncIterator[ExportedClaim]:
