@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 from typing import Protocol
 
 from bot.core.alerts import TeamWatch, team_routes
 from bot.core.delivery import Pacing
 from bot.core.ports import CLAIM_COLUMNS, ArticleRepository, FeedSpec, TeamSpec
-from bot.core.records import ClaimHit, FeedRow, TeamRow, WatchRow
+from bot.core.records import ClaimHit, FeedRow, PausedRoute, PendingDelivery, TeamRow, WatchRow
 
 
 class FeedReads(Protocol):
@@ -61,6 +62,24 @@ class SearchReads(Protocol):
     async def counts(self) -> dict[str, int]: ...
 
 
+class OutboxReads(Protocol):
+    async def pending(self, limit: int = 100, skip_channels: Iterable[str] = ()) -> list[PendingDelivery]: ...
+
+    async def paused_routes(self, team_id: int | None = None) -> list[PausedRoute]: ...
+
+
+class OutboxWrites(Protocol):
+    async def mark_delivered(self, delivery_id: int, at: datetime | None = None) -> None: ...
+
+    async def mark_rejected(self, delivery_id: int, error: str) -> None: ...
+
+    async def mark_failed(self, delivery_id: int, error: str) -> None: ...
+
+    async def pause_route(self, channel: str, reason: str, retry_at: datetime) -> None: ...
+
+    async def resume_route(self, channel: str) -> None: ...
+
+
 class FeedWrites(Protocol):
     async def ensure(self, feed: FeedSpec) -> int: ...
 
@@ -95,6 +114,9 @@ class Writes(Protocol):
     @property
     def articles(self) -> ArticleRepository: ...
 
+    @property
+    def outbox(self) -> OutboxWrites: ...
+
 
 class StoreFacade:
     """Reads through the adapter's repositories; a write, one unit of work of its own."""
@@ -103,6 +125,7 @@ class StoreFacade:
     _articles: ArticleReads
     _teams: TeamReads
     _search: SearchReads
+    _outbox: OutboxReads
 
     def _writes(self) -> AbstractAsyncContextManager[Writes]:
         """The adapter's unit of work, as the writes below use it."""
@@ -199,3 +222,32 @@ class StoreFacade:
 
     async def counts(self) -> dict[str, int]:
         return await self._search.counts()
+
+    # -- outbox ------------------------------------------------------------------------------------------------
+    async def pending_deliveries(
+        self, limit: int = 100, skip_channels: Iterable[str] = ()
+    ) -> list[PendingDelivery]:
+        return await self._outbox.pending(limit, skip_channels)
+
+    async def mark_delivered(self, delivery_id: int, at: datetime | None = None) -> None:
+        async with self._writes() as uow:
+            await uow.outbox.mark_delivered(delivery_id, at)
+
+    async def mark_delivery_rejected(self, delivery_id: int, error: str) -> None:
+        async with self._writes() as uow:
+            await uow.outbox.mark_rejected(delivery_id, error)
+
+    async def mark_delivery_failed(self, delivery_id: int, error: str) -> None:
+        async with self._writes() as uow:
+            await uow.outbox.mark_failed(delivery_id, error)
+
+    async def pause_route(self, channel: str, reason: str, retry_at: datetime) -> None:
+        async with self._writes() as uow:
+            await uow.outbox.pause_route(channel, reason, retry_at)
+
+    async def resume_route(self, channel: str) -> None:
+        async with self._writes() as uow:
+            await uow.outbox.resume_route(channel)
+
+    async def paused_routes(self, team_id: int | None = None) -> list[PausedRoute]:
+        return await self._outbox.paused_routes(team_id)

@@ -16,7 +16,7 @@ import asyncio
 import secrets
 from collections.abc import AsyncIterator, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from bot.adapters.postgres.schema import apply_migrations, check_schema, create_
 from bot.adapters.postgres.search import PostgresSearch
 from bot.adapters.postgres.teams import PostgresTeams
 from bot.adapters.store_facade import StoreFacade, Writes
-from bot.core.records import ExportedClaim, PausedRoute, PendingDelivery
+from bot.core.records import ExportedClaim, PendingDelivery
 from bot.errors import StoreConflict, StoreError
 
 DELIVERY_LEASE = timedelta(
@@ -160,37 +160,9 @@ class PostgresStore(StoreFacade):
         return export_claims(self._db, since, bodies, page)
 
     # -- outbox ------------------------------------------------------------------------------------------------
-    async def pending_deliveries(
-        self, limit: int = 100, skip_channels: Iterable[str] = ()
-    ) -> list[PendingDelivery]:
-        return await self._outbox.pending(limit, skip_channels)
-
     async def claim_deliveries(
         self, limit: int = 100, skip_channels: Iterable[str] = ()
     ) -> list[PendingDelivery]:
         owner = await self.owner()
         async with self.unit_of_work() as uow:
             return await uow.outbox.claim(owner, DELIVERY_LEASE, limit, skip_channels)
-
-    async def mark_delivered(self, delivery_id: int, at: datetime | None = None) -> None:
-        async with self.unit_of_work() as uow:
-            await uow.outbox.mark_delivered(delivery_id, at)
-
-    async def mark_delivery_rejected(self, delivery_id: int, error: str) -> None:
-        async with self.unit_of_work() as uow:
-            await uow.outbox.mark_rejected(delivery_id, error)
-
-    async def mark_delivery_failed(self, delivery_id: int, error: str) -> None:
-        async with self.unit_of_work() as uow:
-            await uow.outbox.mark_failed(delivery_id, error)
-
-    async def pause_route(self, channel: str, reason: str, retry_at: datetime) -> None:
-        async with self.unit_of_work() as uow:
-            await uow.outbox.pause_route(channel, reason, retry_at)
-
-    async def resume_route(self, channel: str) -> None:
-        async with self.unit_of_work() as uow:
-            await uow.outbox.resume_route(channel)
-
-    async def paused_routes(self, team_id: int | None = None) -> list[PausedRoute]:
-        return await self._outbox.paused_routes(team_id)

@@ -12,7 +12,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,6 @@ from bot.adapters.sqlite.teams import SqliteTeams
 from bot.adapters.store_facade import StoreFacade, Writes
 from bot.core.records import (
     ExportedClaim,
-    PausedRoute,
     PendingDelivery,
 )
 from bot.errors import StoreError
@@ -148,31 +147,3 @@ class SqliteStore(StoreFacade):
     ) -> list[PendingDelivery]:
         """The pending messages: one process sends them all, so claiming is reading."""
         return await self.pending_deliveries(limit, skip_channels)
-
-    async def pending_deliveries(
-        self, limit: int = 100, skip_channels: Iterable[str] = ()
-    ) -> list[PendingDelivery]:
-        return await self._outbox.pending(limit, skip_channels)
-
-    async def mark_delivered(self, delivery_id: int, at: datetime | None = None) -> None:
-        async with self.unit_of_work() as uow:
-            await uow.outbox.mark_delivered(delivery_id, at)
-
-    async def mark_delivery_rejected(self, delivery_id: int, error: str) -> None:
-        async with self.unit_of_work() as uow:
-            await uow.outbox.mark_rejected(delivery_id, error)
-
-    async def mark_delivery_failed(self, delivery_id: int, error: str) -> None:
-        async with self.unit_of_work() as uow:
-            await uow.outbox.mark_failed(delivery_id, error)
-
-    async def pause_route(self, channel: str, reason: str, retry_at: datetime) -> None:
-        async with self.unit_of_work() as uow:
-            await uow.outbox.pause_route(channel, reason, retry_at)
-
-    async def resume_route(self, channel: str) -> None:
-        async with self.unit_of_work() as uow:
-            await uow.outbox.resume_route(channel)
-
-    async def paused_routes(self, team_id: int | None = None) -> list[PausedRoute]:
-        return await self._outbox.paused_routes(team_id)
