@@ -22,7 +22,7 @@ from bot.config import FeedSettings
 from bot.core.alerts import ArticleInfo
 from bot.core.claims import ClaimDraft
 from bot.core.placing import add_claim
-from bot.core.ports import Store
+from bot.core.ports import CLAIM_COLUMNS, Store
 from bot.core.records import NewArticle
 from bot.errors import StoreError
 from handlers import Caller, dispatch
@@ -175,6 +175,83 @@ async def test_search_orders_claims_own_words_first_then_the_newest(both: Store)
     ]
     assert await both.search_claims(fts_query("marshes", "speaker") or "", prefer=None) == []
     assert await both.speakers("DVO") == ["Ana Dvořák"] and await both.speakers("marsh") == ["Lena Marsh"]
+
+
+_WORDS = (
+    "amber",
+    "birch",
+    "cedar",
+    "dune",
+    "ember",
+    "fjord",
+    "grove",
+    "heath",
+    "inlet",
+    "jetty",
+    "knoll",
+    "lagoon",
+    "marsh",
+    "nook",
+    "orchard",
+)
+
+
+def _mixed_drafts() -> list[tuple[ClaimDraft, str]]:
+    """Matches of 'harbour' in the claim, in its article's title only, or nowhere, both kinds, some with 'wall'
+    too; the newest ten match through their titles only (the preferred tier must be read further back)."""
+    drafts = []
+    for n in range(48):
+        where = "title" if n >= 38 else ("text", "title", "none")[n % 3]
+        text = (
+            f"{_WORDS[n % 15]} {_WORDS[(n * 7 + 3) % 15]} number {n}"
+            + (" at the harbour" if where == "text" else "")
+            + (" by the wall" if n % 4 == 0 else "")
+        )
+        title = f"Harbour story {n}" if where == "title" else f"Story {n}"
+        drafts.append(
+            (_figure(n, text) if n % 2 else _quote(n, text, f"Speaker {_WORDS[n % 15]} {n}"), title)
+        )
+    return drafts
+
+
+@pytest.mark.parametrize(("probe", "gin_row_cost"), [(1, 0), (2, 1000), (5, 1), (8192, 10)])
+async def test_search_reads_the_same_window_as_sqlite_whichever_way(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, probe: int, gin_row_cost: int
+) -> None:
+    # a small window and probe, so a common word fills the window and the rest is read by walking the newest
+    # claims or through GIN (gin_row_cost 0: always GIN; 1000: always walking), as at a million claims
+    monkeypatch.setattr("bot.adapters.sqlite.search._SEARCH_WINDOW", 5)
+    monkeypatch.setattr("bot.adapters.postgres.search._SEARCH_WINDOW", 5)
+    monkeypatch.setattr("bot.adapters.postgres.search._PROBE", probe)
+    monkeypatch.setattr("bot.adapters.postgres.search._GIN_ROW_COST", gin_row_cost)
+    stores: list[Store] = [await SqliteStore.open(tmp_path / "s.db"), await PostgresStore.open(pg_url)]
+    try:
+        for store in stores:
+            await _store_claims(store, _mixed_drafts())
+        assert (await stores[0].counts())["clusters"] == (await stores[1].counts())["clusters"] == 48
+        searches = [fts_query(t) or "" for t in ("harbour", "harb", "harbour wall", "wall", "story")]
+        searches += ['"harbour" NOT "wall"', '"harbour" OR "amber"']  # NOT: two windows, not one
+        for match in searches:
+            for kind, prefer, limit, offset in [
+                (None, CLAIM_COLUMNS, 10, 0),
+                (None, CLAIM_COLUMNS, 3, 4),
+                ("figure", CLAIM_COLUMNS, 10, 0),
+                ("quote", CLAIM_COLUMNS, 4, 2),
+                (None, None, 10, 0),
+            ]:
+                hits = [
+                    [(h.kind, h.label) for h in await s.search_claims(match, limit, kind, prefer, offset)]
+                    for s in stores
+                ]
+                assert hits[0] == hits[1], (match, kind, prefer, limit, offset)
+            counts = [await s.count_clusters(match, kind) for s in stores for kind in (None, "figure")]
+            assert counts[:2] == counts[2:], match
+        # the newest first, the claim's own words before its title's
+        labels = [h.label for h in await stores[1].search_claims(fts_query("harbour") or "", 3)]
+        assert labels == [d.label for d, _ in reversed(_mixed_drafts()[:38]) if "harbour" in d.text][:3]
+    finally:
+        for store in stores:
+            await store.close()
 
 
 HOSTILE = [

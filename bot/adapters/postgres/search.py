@@ -1,32 +1,89 @@
 """Lookups for the slash commands on PostgreSQL: full-text search over claims (a tsvector per claim, GIN), speakers,
-and the store's counts — the same ordering and bounds as bot.adapters.sqlite.search."""
+and the store's counts — the same ordering and bounds as bot.adapters.sqlite.search.
+
+A search reads the newest _SEARCH_WINDOW matching claims, as SQLite's FTS5 does by walking its index newest first.
+A GIN index cannot: it answers every match of a word at once, in no order, and each one costs a read of its row
+(for the claim's id). So the window is read in two ways and the choice is made on what the newest claims show
+(`PostgresSearch._window`): the claims are first walked newest first (the primary key, backwards) for the newest _PROBE ids, the
+query tested on each row; a word common enough fills the window there. Otherwise the rate of matches seen says
+which is cheaper for the rest: walking on (about what is still wanted / rate rows) or asking GIN for every older
+match (about rate × the older claims, each a row read elsewhere in the table, ~_GIN_ROW_COST walked rows each).
+Either way the window is the same: the newest matches, exactly.
+"""
 
 from __future__ import annotations
 
-from bot.adapters.postgres.db import Db
+from collections.abc import Sequence
+
+from bot.adapters.postgres.db import Db, Row
 from bot.adapters.postgres.fts import tsquery
 from bot.adapters.sqlite.search import _SEARCH_WINDOW, _SOURCES_SHOWN
 from bot.core.ports import CLAIM_COLUMNS
 from bot.core.records import ClaimHit, ClaimSource
 
+_PROBE = 8192  # newest claim ids walked before choosing how to read the rest of a window
+_GIN_ROW_COST = 10  # a match read through GIN costs about as much as this many rows walked newest first
 
-def _window(kind: str | None) -> str:
-    """The newest _SEARCH_WINDOW claims matching a tsquery ($1), of one kind ($2) when asked (filtered inside
-    the window, so a figure search is not crowded out by quotes)."""
-    if kind:
-        return (
-            "SELECT s.claim_id FROM claim_search s JOIN claims k ON k.id = s.claim_id "
-            f"WHERE s.doc @@ $1::tsquery AND k.kind = $2 ORDER BY s.claim_id DESC LIMIT {_SEARCH_WINDOW}"
-        )
+
+def _read(kind: str | None, *, gin: bool) -> str:
+    """Matches of a tsquery ($1) with ids in ($3, $4), newest first, at most $5, of one kind ($6) when asked (the
+    kind filtered inside the window, so a figure search is not crowded out by quotes); each with its cluster and
+    whether it also matches $2 (a tsquery, or NULL). `gin`: through the GIN index (`claim_id + 0`: the primary key
+    is not walked); else along the primary key, newest first (ts_match_vq: the operator's function, which GIN
+    does not answer)."""
+    match = "s.doc @@ $1::tsquery" if gin else "ts_match_vq(s.doc, $1::tsquery)"
+    key = "s.claim_id + 0" if gin else "s.claim_id"
+    # claims' columns by subquery, one row at a time: a join could walk claims too (a merge join on the ids)
     return (
-        "SELECT claim_id FROM claim_search WHERE doc @@ $1::tsquery "
-        f"ORDER BY claim_id DESC LIMIT {_SEARCH_WINDOW}"
+        "SELECT w.claim_id, (SELECT c.cluster_id FROM claims c WHERE c.id = w.claim_id) AS cluster_id, w.own "
+        "FROM (SELECT s.claim_id, ts_match_vq(s.doc, $2::tsquery) AS own FROM claim_search s "
+        f"WHERE {match} AND {key} > $3 AND {key} < $4"
+        + (" AND (SELECT k.kind FROM claims k WHERE k.id = s.claim_id) = $6" if kind else "")
+        + f" ORDER BY {key} DESC LIMIT $5) w ORDER BY w.claim_id DESC"
     )
+
+
+def _newest_clusters(rows: Sequence[Row], wanted: int) -> list[tuple[int, int]]:
+    """(cluster, its newest claim among the rows) for the `wanted` clusters with the newest claims (rows: newest
+    first), as GROUP BY cluster ORDER BY max(claim) DESC LIMIT wanted."""
+    seen: dict[int, int] = {}
+    for r in rows:
+        if len(seen) >= wanted:
+            break
+        seen.setdefault(int(r["cluster_id"]), int(r["claim_id"]))
+    return list(seen.items())
 
 
 class PostgresSearch:
     def __init__(self, db: Db) -> None:
         self._db = db
+
+    async def _window(
+        self,
+        query: str,
+        kind: str | None,
+        *,
+        also: str | None = None,
+        want: int | None = None,
+        below: int | None = None,
+    ) -> list[Row]:
+        """The newest `want` claims matching `query` (of `kind`; ids under `below`), newest first: claim_id,
+        cluster_id, and own (whether the claim also matches `also`). The newest _PROBE ids are walked first; the
+        rest is read the cheaper way by the rate of matches seen there (module docstring)."""
+        want = _SEARCH_WINDOW if want is None else want
+        if below is None:
+            below = int(await self._db.fetchval("SELECT coalesce(max(claim_id), 0) FROM claim_search")) + 1
+
+        def args(low: int, high: int, n: int) -> tuple[object, ...]:
+            return (query, also, low, high, n, kind) if kind else (query, also, low, high, n)
+
+        low = max(0, below - 1 - _PROBE)
+        rows = await self._db.fetch(_read(kind, gin=False), *args(low, below, want))
+        if len(rows) >= want or low <= 0:
+            return rows
+        rest, rate = want - len(rows), len(rows) / (below - 1 - low)
+        walk = rate > 0 and rest / rate <= rate * low * _GIN_ROW_COST
+        return rows + await self._db.fetch(_read(kind, gin=not walk), *args(0, low + 1, rest))
 
     async def count_clusters(self, match: str, kind: str | None = None) -> tuple[int, bool]:
         """How many clusters match, counted among the newest _SEARCH_WINDOW matching claims; True when the window
@@ -34,12 +91,8 @@ class PostgresSearch:
         query = tsquery(match)
         if query is None:
             return 0, False
-        row = await self._db.fetchrow(
-            f"SELECT count(DISTINCT c.cluster_id) AS clusters, count(*) AS claims FROM ({_window(kind)}) s "
-            "JOIN claims c ON c.id = s.claim_id",
-            *((query, kind) if kind else (query,)),
-        )
-        return (int(row["clusters"]), int(row["claims"]) >= _SEARCH_WINDOW) if row else (0, False)
+        rows = await self._window(query, kind)
+        return len({int(r["cluster_id"]) for r in rows}), len(rows) >= _SEARCH_WINDOW
 
     async def search_claims(
         self,
@@ -52,37 +105,68 @@ class PostgresSearch:
         """Clusters whose claims match the search (an FTS5 expression of the handlers' kind, bot.adapters.postgres.fts),
         each with every article that carries it. Order as in SQLite: clusters whose claim itself (`prefer`)
         matches first, then those matching only through the article's title or sentence; within each, the most
-        recently reported first (no ranking function). Each tier reads the newest _SEARCH_WINDOW matches."""
+        recently reported first (no ranking function). Each tier reads the newest _SEARCH_WINDOW matches.
+
+        A claim matching the preferred columns matches the whole search too when the search has no NOT, so then
+        one window of the whole search tells both tiers apart (each claim marked whether it matches `prefer`): the
+        preferred tier's window is the marked claims of it, read further back only when the window was full and
+        its marked claims name fewer clusters than wanted."""
         limit, wanted = max(0, limit), offset + max(0, limit)
-        tiers = [tsquery(f"{prefer} : ({match})"), tsquery(match)] if prefer else [tsquery(match)]
+        everything = tsquery(match)
+        preferred = tsquery(f"{prefer} : ({match})") if prefer else None
+        tiers: list[list[Row]] = []
+        if preferred is not None and everything is not None and "!" not in everything:
+            # "!" appears in a tsquery of ours only as NOT: every lexeme is quoted and holds letters and digits
+            window = await self._window(everything, kind, also=preferred)
+            own = [r for r in window if r["own"]]
+            if (
+                len(window) >= _SEARCH_WINDOW
+                and len(own) < _SEARCH_WINDOW
+                and len(_newest_clusters(own, wanted)) < wanted
+            ):
+                own += await self._window(
+                    preferred, kind, want=_SEARCH_WINDOW - len(own), below=int(window[-1]["claim_id"])
+                )
+            tiers = [own, window]
         found: dict[int, tuple[int, int]] = {}  # cluster → (tier, minus its newest matching claim): sort key
-        for tier, query in enumerate(tiers):
-            if query is None:
+        queries = [preferred, everything] if prefer else [everything]
+        for tier, query in enumerate(queries):
+            if tier < len(tiers):
+                rows = tiers[tier]
+            elif query is None:
                 continue
-            ranked = await self._db.fetch(
-                f"SELECT c.cluster_id, max(s.claim_id) AS newest FROM ({_window(kind)}) s "
-                "JOIN claims c ON c.id = s.claim_id GROUP BY c.cluster_id ORDER BY newest DESC "
-                f"LIMIT ${3 if kind else 2}",
-                *((query, kind, wanted) if kind else (query, wanted)),
-            )
-            for r in ranked:
-                found.setdefault(int(r["cluster_id"]), (tier, -int(r["newest"])))
+            else:
+                rows = await self._window(query, kind)
+            for cluster_id, newest in _newest_clusters(rows, wanted):
+                found.setdefault(cluster_id, (tier, -newest))
             if len(found) >= wanted:
                 break
-        return [
-            await self._hit(cluster_id) for cluster_id in sorted(found, key=found.__getitem__)[offset:wanted]
-        ]
+        return await self._hits(sorted(found, key=found.__getitem__)[offset:wanted])
 
-    async def _hit(self, cluster_id: int) -> ClaimHit:
-        cluster = await self._db.fetchrow("SELECT id, kind, label FROM clusters WHERE id = $1", cluster_id)
-        assert cluster is not None
-        src = await self._db.fetch(
+    async def _hits(self, cluster_ids: list[int]) -> list[ClaimHit]:
+        """Each cluster with its first _SOURCES_SHOWN claims' articles, in the order given (two queries for all)."""
+        if not cluster_ids:
+            return []
+        clusters = {
+            int(r["id"]): r
+            for r in await self._db.fetch(
+                "SELECT id, kind, label FROM clusters WHERE id = ANY($1::bigint[])", cluster_ids
+            )
+        }
+        claims: dict[int, list[Row]] = {c: [] for c in cluster_ids}
+        for r in await self._db.fetch(
+            "SELECT k.cluster_id, s.* FROM unnest($1::bigint[]) AS k(cluster_id) CROSS JOIN LATERAL ("
             "SELECT a.source, a.title, a.url, coalesce(a.published_at, a.stored_at) AS seen, c.value, c.status, "
-            "c.speaker, a.id AS article_id, c.text, c.direct FROM claims c "
-            "JOIN articles a ON a.id = c.article_id WHERE c.cluster_id = $1 "
-            f"ORDER BY c.id LIMIT {_SOURCES_SHOWN}",
-            cluster_id,
-        )
+            "c.speaker, a.id AS article_id, c.text, c.direct, c.id FROM claims c "
+            "JOIN articles a ON a.id = c.article_id WHERE c.cluster_id = k.cluster_id "
+            f"ORDER BY c.id LIMIT {_SOURCES_SHOWN}) s ORDER BY k.cluster_id, s.id",
+            cluster_ids,
+        ):
+            claims[int(r["cluster_id"])].append(r)
+        return [self._hit(clusters[c], claims[c]) for c in cluster_ids]
+
+    @staticmethod
+    def _hit(cluster: Row, src: list[Row]) -> ClaimHit:
         seen: set[tuple[int, float | None]] = set()
         sources = []
         for s in src:  # one line per article and value: an article repeating itself counts once
