@@ -26,11 +26,12 @@ PAGES_AT_ONCE = 4
 class FullText:
     """`await full_text(entries)`: the entries, teasers with their page's text (`pages.text`) where it is longer."""
 
-    def __init__(self, store: Store, pages: PageReader) -> None:
+    def __init__(self, store: Store, pages: PageReader, parses: asyncio.Semaphore | None = None) -> None:
+        """`parses`: held while a page is parsed; the service shares it with large feeds' parses."""
         self.store = store
         self.pages = pages
         self._fetches = asyncio.Semaphore(PAGES_AT_ONCE)
-        self._parses = asyncio.Semaphore(1)
+        self._parses = parses or asyncio.Semaphore(1)
 
     async def __call__(self, entries: list[FeedEntry]) -> list[FeedEntry]:
         """Entries whose feed text is a teaser get their article page's main text (same guards as feeds); any

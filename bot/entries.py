@@ -9,7 +9,7 @@ Apart from the service so the rules read in one place and the service reads as t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -40,6 +40,31 @@ def alerting(
         return chosen
     oldest = (now - timedelta(seconds=max_age)).isoformat()
     return [e for e in chosen if e.published is None or e.published >= oldest]
+
+
+# Texts handed to the extractor at once: at most this many entries, and no more characters than this (but always at
+# least one entry). The extractor's memory grows with the characters it holds at once (spaCy's documents, the
+# claims found, then their matching): sixteen feed teasers are a few kilobytes, but sixteen full article pages
+# of 200,000 characters each took a hostile run 100 MB higher at every batch (issue 20).
+BATCH_ENTRIES = 16
+BATCH_CHARS = 120_000
+
+
+def extraction_batches(
+    entries: Sequence[FeedEntry], most: int = BATCH_ENTRIES, chars: int = BATCH_CHARS
+) -> Iterator[list[FeedEntry]]:
+    """`entries` in order, in runs of at most `most` entries and `chars` characters of text (a longer entry alone)."""
+    batch: list[FeedEntry] = []
+    size = 0
+    for e in entries:
+        n = len(e.body) + len(e.title)
+        if batch and (len(batch) >= most or size + n > chars):
+            yield batch
+            batch, size = [], 0
+        batch.append(e)
+        size += n
+    if batch:
+        yield batch
 
 
 async def unseen(store: Store, feed_id: int, ordered: list[FeedEntry]) -> list[FeedEntry]:

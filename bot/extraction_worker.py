@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -30,7 +31,10 @@ class ExtractionWorker:
 
     def _run(self, items: list[tuple[str, str | None]]) -> list[Extraction | str]:
         if self._extractor is None:
+            started = time.perf_counter()
+            log.debug("extractor: loading its parser pipeline")
             self._extractor = self._factory()
+            log.debug("extractor: ready in %.1f s", time.perf_counter() - started)
         try:
             return list(self._extractor.extract_many(items))
         except Exception:  # one bad article must not sink the batch: retry one by one

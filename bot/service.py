@@ -33,7 +33,7 @@ from bot.core.records import FeedRow, NewArticle
 from bot.core.tries import HOUR, TooManyTries, Tries
 from bot.delivering import MessageRejected, RouteUnavailable, Sink, deliver_round
 from bot.enriching import FullText
-from bot.entries import alerting, newest, oldest_first, unseen
+from bot.entries import BATCH_ENTRIES, alerting, extraction_batches, newest, oldest_first, unseen
 from bot.errors import FeedError
 from bot.extraction_worker import ExtractionWorker
 from bot.extractor import Extraction
@@ -52,6 +52,8 @@ __all__ = [
 
 
 POLLS_AT_ONCE = 50
+# bytes: a feed this large is parsed in its turn among large documents (`_large_parses`)
+LARGE_DOCUMENT = 1_000_000
 
 
 class _Stopped(Exception):
@@ -116,8 +118,11 @@ class Claimdesk:
         # shutdown: polls waiting on the network (feed, article pages) are cancelled at once, since they have
         # nothing to lose; a poll storing articles stops after the article it is on
         self._network_bound: set[asyncio.Task[Any]] = set()
+        # one large document parsed at a time in the process, feed or article page: a 19 MB feed's parse (+80 MB)
+        # and a page's (+40 MB) never stack (issue 20)
+        self._large_parses = asyncio.Semaphore(1)
         # article pages for teasers, within the process's own page limits (bot.enriching)
-        self.full_text = FullText(store, pages)
+        self.full_text = FullText(store, pages, self._large_parses)
         self._stopping = False
 
     async def add_feed(self, feed: FeedSettings) -> int:
@@ -261,13 +266,20 @@ class Claimdesk:
         """The feed parsed, and the response it came in (None for a local file); None parsed: a 304."""
         if not feed.is_remote:
             data = await asyncio.to_thread(self.fetcher.read_local, Path(feed.url))
-            return await asyncio.to_thread(self.fetcher.parse, data, {}), None
+            return await self._parse(data, {}), None
         got = await self.fetcher.get(row.target, etag=row.etag, last_modified=row.last_modified)
         if got.status == 304:
             return None, got
-        parsed = await asyncio.to_thread(self.fetcher.parse, got.body, dict(got.headers))
+        parsed = await self._parse(got.body, dict(got.headers))
         # the body is not needed once parsed: a 19 MB feed's bytes are not held while its entries are stored
         return parsed, replace(got, body=b"")
+
+    async def _parse(self, data: bytes, headers: dict[str, str]) -> ParsedFeed:
+        """The feed parsed in a worker thread; a large one waits for its turn among large documents."""
+        if len(data) <= LARGE_DOCUMENT:
+            return await asyncio.to_thread(self.fetcher.parse, data, headers)
+        async with self._large_parses:
+            return await asyncio.to_thread(self.fetcher.parse, data, headers)
 
     async def _failed(self, feed: FeedSettings, feed_id: int, failures: int, exc: FeedError) -> IngestReport:
         """Count the failure, back off (never sooner than Retry-After), pause after too many in a row. The wait
@@ -310,7 +322,7 @@ class Claimdesk:
         max_age: int | None = None,
         enrich: Enricher | None = None,
         progress: Callable[[int], None] | None = None,
-        batch: int = 16,
+        batch: int = BATCH_ENTRIES,
     ) -> IngestReport:
         """Store the entries this feed has not shown before, oldest first. `backfill` (a feed's first poll) limits
         which alert, and so does `max_age`; `enrich` may add page text to the new ones before extraction.
@@ -330,8 +342,7 @@ class Claimdesk:
             with self._network():
                 fresh = await enrich(fresh)
         teams = await self.store.team_watches()
-        for i in range(0, len(fresh), batch):
-            chunk = fresh[i : i + batch]
+        for chunk in extraction_batches(fresh, batch):
             results = [] if self._stopping else await self.worker.extract([(e.body, e.title) for e in chunk])
             for n, entry in enumerate(chunk):
                 if self._stopping:  # a shutdown: the article under way was stored, the rest wait

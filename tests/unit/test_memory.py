@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
+import time
 from collections.abc import Mapping
 from types import SimpleNamespace
 from typing import Any, cast
@@ -15,6 +17,7 @@ from bot.adapters import feeds, memory
 from bot.config import FeedSettings
 from bot.core.feedrecords import FeedEntry, Fetched, ParsedFeed
 from bot.enriching import FullText
+from bot.entries import extraction_batches
 from bot.service import Claimdesk
 from tests.conftest import rss
 
@@ -128,3 +131,68 @@ def test_the_allocator_is_bounded_unless_the_environment_says(monkeypatch: pytes
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
     memory.bound_allocator()
     assert calls == [(-3, 1024 * 1024)]
+
+
+def test_texts_go_to_the_extractor_in_batches_bounded_by_characters_too() -> None:
+    """Sixteen teasers go at once; full article pages of 200,000 characters go one or two at a time (the
+    extractor's memory grows with the characters it holds at once)."""
+    teasers = [
+        FeedEntry(f"guid:{n}", f"Note {n}", None, "wire", None, "Short teaser text.") for n in range(40)
+    ]
+    assert [len(b) for b in extraction_batches(teasers)] == [16, 16, 8]
+    page = "The port board met again. " * 8_000  # 208,000 characters
+    pages = [
+        FeedEntry(f"guid:p{n}", f"Page {n}", None, "wire", None, "Teaser.", page_text=page) for n in range(3)
+    ]
+    mixed = [*teasers[:3], *pages, *teasers[3:5]]
+    batches = list(extraction_batches(mixed, most=16, chars=120_000))
+    assert [[e.key for e in b] for b in batches] == [
+        ["guid:0", "guid:1", "guid:2"],
+        ["guid:p0"],  # longer than the bound: alone
+        ["guid:p1"],
+        ["guid:p2"],
+        ["guid:3", "guid:4"],
+    ]
+    assert [e for b in batches for e in b] == mixed  # every entry once, in order
+
+
+async def test_large_feeds_are_parsed_one_at_a_time_and_share_the_turn_with_pages() -> None:
+    """Two 2 MB feeds polled at once are parsed one after the other (each parse costs several times the document);
+    small feeds are not made to wait; article pages take the same turn."""
+    running = 0
+    most = 0
+    lock = threading.Lock()
+
+    class Source:
+        body = b""
+
+        async def get(
+            self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        ) -> Fetched:
+            return Fetched(200, url, self.body)
+
+        def parse(self, data: bytes, headers: Mapping[str, str]) -> ParsedFeed:
+            nonlocal running, most
+            with lock:
+                running += 1
+                most = max(most, running)
+            time.sleep(0.05)
+            with lock:
+                running -= 1
+            return ParsedFeed("Wire", ())
+
+    source = Source()
+    service = Claimdesk(cast(Any, None), cast(Any, None), cast(Any, None), cast(Any, source), cast(Any, None))
+    feeds_ = [FeedSettings(f"wire {n}", f"https://example.org/{n}", 300, 0) for n in range(3)]
+    rows = [cast(Any, SimpleNamespace(target=f.url, etag=None, last_modified=None)) for f in feeds_]
+
+    source.body = b"<rss>" + b" " * 2_000_000 + b"</rss>"
+    await asyncio.gather(*(service._fetch(f, r) for f, r in zip(feeds_, rows, strict=True)))
+    assert most == 1
+
+    most = 0
+    source.body = b"<rss>" + b" " * 1_000 + b"</rss>"
+    await asyncio.gather(*(service._fetch(f, r) for f, r in zip(feeds_, rows, strict=True)))
+    assert most > 1  # small feeds: no turn to wait for
+
+    assert service.full_text._parses is service._large_parses
