@@ -21,11 +21,17 @@ TEXT_CHARS = 200_000
 _NOISE = re.compile(rb"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
 
 
+def parse_input(html: bytes) -> bytes:
+    """What of a page is parsed: without scripts, styles and comments, at most PARSE_BYTES. Taken as soon as the
+    page arrives, so a page waiting for its turn to be parsed holds this, not the whole page (5 MB at most)."""
+    return _NOISE.sub(b"", html)[:PARSE_BYTES]
+
+
 def page_text(html: bytes, url: str) -> str | None:
     """The article's main text (paragraphs kept), or None when the page has none that trafilatura can find."""
     import trafilatura  # heavy (lxml and friends): loaded on the first teaser, not at start-up
 
-    html = _NOISE.sub(b"", html)[:PARSE_BYTES]
+    html = parse_input(html)  # a no-op on what ArticlePages.get returns, but the page may come from elsewhere
     try:
         text = trafilatura.extract(
             html, url=url, include_comments=False, include_tables=False, favor_precision=True

@@ -4,7 +4,9 @@ one `Fetcher`, so feeds and article pages share its connections and its guard.""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from bot.adapters import feeds, fulltext
@@ -43,7 +45,9 @@ class ArticlePages:
         return self.fetcher.settings.full_text_below
 
     async def get(self, url: str) -> Fetched:
-        return await self.fetcher.get(url, accept=PAGE_ACCEPT, max_bytes=fulltext.PAGE_BYTES)
+        """The page, its body already cut to what will be parsed (`fulltext.parse_input`, in a worker thread)."""
+        got = await self.fetcher.get(url, accept=PAGE_ACCEPT, max_bytes=fulltext.PAGE_BYTES)
+        return replace(got, body=await asyncio.to_thread(fulltext.parse_input, got.body))
 
     def text(self, html: bytes, url: str) -> str | None:
         return fulltext.page_text(html, url)

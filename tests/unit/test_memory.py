@@ -13,7 +13,8 @@ from typing import Any, cast
 
 import pytest
 
-from bot.adapters import feeds, memory
+from bot.adapters import feeds, fulltext, memory
+from bot.adapters.sources import ArticlePages
 from bot.config import FeedSettings
 from bot.core.feedrecords import FeedEntry, Fetched, ParsedFeed
 from bot.enriching import FullText
@@ -196,3 +197,18 @@ async def test_large_feeds_are_parsed_one_at_a_time_and_share_the_turn_with_page
     assert most > 1  # small feeds: no turn to wait for
 
     assert service.full_text._parses is service._large_parses
+
+
+async def test_a_fetched_page_keeps_only_what_will_be_parsed() -> None:
+    """Pages wait for their turn to be parsed (one at a time): each waiting one holds at most PARSE_BYTES, without
+    its scripts, not the 5 MB it may have been."""
+
+    class Fetcher:
+        async def get(self, url: str, **limits: Any) -> Fetched:
+            script = b"<script>" + b"var x = 1;" * 10_000 + b"</script>"
+            para = b"<p>The quay reopened on Monday, the port said.</p>"
+            return Fetched(200, url, b"<html><body>" + script + para * 100_000 + b"</body></html>")
+
+    got = await ArticlePages(cast(Any, Fetcher())).get("https://example.org/a")
+    assert len(got.body) == fulltext.PARSE_BYTES
+    assert b"<script" not in got.body and got.body.startswith(b"<html><body><p>The quay")
