@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -52,6 +53,10 @@ __all__ = [
 
 
 POLLS_AT_ONCE = 50
+# a poll's lease is renewed once this fraction of it has passed (while its articles are stored)
+RENEW_AFTER = 1 / 3
+# the clock that times lease renewal (monotonic: a wall-clock step must not renew or skip)
+_clock = time.monotonic
 # bytes: a feed this large is parsed in its turn among large documents (`_large_parses`)
 LARGE_DOCUMENT = 1_000_000
 
@@ -206,7 +211,8 @@ class Claimdesk:
         if not is_due(row.next_poll_at, now):
             return IngestReport(skipped=True)
         # several processes on one database: the poll is leased to one of them until the next one is due
-        if not await self.store.claim_feed(feed_id, timedelta(seconds=feed.interval)):
+        lease = timedelta(seconds=feed.interval)
+        if not await self.store.claim_feed(feed_id, lease):
             return IngestReport(skipped=True)
         got: Fetched | None = None
         parsed: ParsedFeed | None = None
@@ -236,6 +242,7 @@ class Claimdesk:
             backfill=feed.backfill if first_add else None,
             max_age=feed.max_age,
             enrich=self.full_text if feed.full_text and feed.is_remote else None,
+            lease=lease,
         )
         if report.stopped:  # not marked read: the next poll fetches it again and stores the rest
             log.info("feed %s: stopped by the shutdown after %d new entries", feed.name, report.new)
@@ -323,13 +330,17 @@ class Claimdesk:
         enrich: Enricher | None = None,
         progress: Callable[[int], None] | None = None,
         batch: int = BATCH_ENTRIES,
+        lease: timedelta | None = None,
     ) -> IngestReport:
         """Store the entries this feed has not shown before, oldest first. `backfill` (a feed's first poll) limits
         which alert, and so does `max_age`; `enrich` may add page text to the new ones before extraction.
 
         A first poll's choice is stored before its first article (the store's `first_poll`): a first poll cut short by
         a crash or a stop is finished after the restart with the same choice, and an entry that appeared since
-        is new like any later one."""
+        is new like any later one.
+
+        `lease`: the poll's lease on the feed (several processes on one database), renewed as the articles are
+        stored, so a first poll of thousands of entries is not taken over by another process half-way."""
         report = IngestReport(entries=len(entries))
         fresh = await unseen(self.store, feed_id, oldest_first(entries))
         candidates = fresh
@@ -342,7 +353,14 @@ class Claimdesk:
             with self._network():
                 fresh = await enrich(fresh)
         teams = await self.store.team_watches()
+        renewed = _clock()
         for chunk in extraction_batches(fresh, batch):
+            if lease is not None and _clock() - renewed >= lease.total_seconds() * RENEW_AFTER:
+                renewed = _clock()
+                if not await self.store.claim_feed(feed_id, lease):
+                    log.warning(
+                        "feed %d: its lease lapsed during a long poll and another process holds it", feed_id
+                    )
             results = [] if self._stopping else await self.worker.extract([(e.body, e.title) for e in chunk])
             for n, entry in enumerate(chunk):
                 if self._stopping:  # a shutdown: the article under way was stored, the rest wait

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+import bot.service
 from bot.core.alerts import AlertDraft
 from tests.conftest import ROOT, AppFactory, RecordingSink, rss
 
@@ -389,3 +390,36 @@ async def test_article_pages_are_parsed_one_at_a_time_across_polls(
         bodies = [r[0] for r in db.execute("SELECT body FROM articles")]
     assert all("Paragraph" not in b and "containers left the quay" in b for b in bodies)
     assert PARSE_BYTES < 3_000_000  # the script was dropped before the cut, so the article was still read
+
+
+# -- issue 19: several processes on one database ------------------------------------------------------------------
+async def test_a_long_poll_renews_its_lease_on_the_feed_as_it_stores_articles(
+    server: Server,
+    make_app: AppFactory,
+    write_config: Callable[..., Path],
+    sink: RecordingSink,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A first poll of many entries outlasts its lease (the feed's interval): it renews it between extraction
+    batches, so another process does not take the feed over and poll it again half-way."""
+    server.answers["/f"] = (200, "application/rss+xml", rss(items(40)))
+    config = write_config(
+        feeds=feed("f", server.url("/f"), "full_text = false"), teams=TEAM, fetch='allow = ["127.0.0.1"]'
+    )
+    app = await make_app(config, sink)
+    ticks = iter(
+        range(0, 10**9, 1_000)
+    )  # every reading of the clock is 1,000 s later: each batch outlasts a third
+    monkeypatch.setattr(bot.service, "_clock", lambda: float(next(ticks)))
+    leases: list[timedelta] = []
+    claim = app.store.claim_feed
+
+    async def counted(feed_id: int, hold: timedelta) -> bool:
+        leases.append(hold)
+        return await claim(feed_id, hold)
+
+    monkeypatch.setattr(app.store, "claim_feed", counted)
+    report = await app.service.poll(app.settings.feeds[0])
+    assert report.new == 40
+    interval = timedelta(seconds=app.settings.feeds[0].interval)
+    assert leases == [interval] * 4  # the poll's claim, then one renewal before each of the 3 batches of 16
