@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from bot.adapters.feeds import FeedEntry
 from bot.bootstrap import bootstrap, console_sink
 from bot.config import TOKEN_ENV, FeedSettings, Settings, TeamSettings
+from bot.core.ports import Store
 from bot.core.render import render_reply
 from bot.errors import UserError
 from bot.service import oldest_first
@@ -35,6 +36,7 @@ async def run(settings: Settings, once: bool = False) -> int:
             from bot.adapters.discord_bot import DiscordSink, run_discord
 
             assert isinstance(service.sink, DiscordSink) and settings.discord_token
+            await _hold_shards(app.store, settings)
             await run_discord(app, service.sink, settings.discord_token, stop)
             return 0
         if once:
@@ -71,6 +73,21 @@ async def run(settings: Settings, once: bool = False) -> int:
             loop.remove_signal_handler(sig)
         await app.close()
         log.info("claimdesk stopped cleanly")
+
+
+async def _hold_shards(store: Store, settings: Settings) -> None:
+    """Two processes connecting one shard would knock each other off Discord's gateway in turn: each process
+    marks its shards in the store it shares with the others, and a shard another process holds is refused."""
+    shards = settings.discord
+    if shards.shard_count is None:
+        return
+    ids = shards.shard_ids if shards.shard_ids is not None else range(shards.shard_count)
+    taken = await store.hold_shards(list(ids))
+    if taken:
+        raise UserError(
+            f"{settings.source}: discord shard {', '.join(map(str, taken))} is already connected by another "
+            "claimdesk process on this database; give each process its own [discord] shard_ids"
+        )
 
 
 async def discord_sync(settings: Settings, out: TextIO) -> int:

@@ -307,6 +307,12 @@ class Store(FeedStore, TeamStore, ClaimStore, Outbox, UnitOfWorkFactory, Protoco
         """Opened for lookups on a database that cannot be written here."""
         ...
 
+    async def hold_shards(self, shard_ids: Sequence[int]) -> list[int]:
+        """Mark these Discord shards as connected by this process for as long as it lives, so that a second
+        process given the same `[discord] shard_ids` is refused: the ones another live process holds already
+        (then this one holds none of them)."""
+        ...
+
     async def close(self) -> None: ...
 
 

@@ -248,7 +248,7 @@ async def test_two_run_processes_split_the_shards_and_either_delivers(
     discord_standin: DiscordStandIn, pg_url: str, tmp_path: Path
 ) -> None:
     """Two `claimdesk run` processes (shard_ids [0] and [1] of 2) on one PostgreSQL store: each answers its
-    server's command; the one holding shard 0 stops (SIGTERM); an article ingested after that (by a third,
+    server's command; a third given shard 1 too is refused (exit 2); the one holding shard 0 stops (SIGTERM); an article ingested after that (by a third,
     `claimdesk ingest`) alerts both servers, and the process holding shard 1 delivers to both."""
     standin = discord_standin
     guilds, desks = await add_desks(standin)
@@ -273,6 +273,18 @@ async def test_two_run_processes_split_the_shards_and_either_delivers(
             for shard in (0, 1):
                 await logged(logs[shard], f"server(s) on shard(s) {shard} of 2")
             sessions = await standin.wait_shards(0, 1)
+            # a third process given shard 1 as well is refused in one line: the two would knock each other off
+            twin = tmp_path / "twin.toml"
+            twin.write_text(
+                f'sink = "discord"\n[database]\nurl = "{pg_url}"\n[discord]\nshard_count = 2\nshard_ids = [1]\n',
+                encoding="utf-8",
+            )
+            third = await spawn(standin, ["run", "-c", str(twin)], tmp_path / "twin.log", token=True)
+            assert await third.wait() == 2
+            assert "discord shard 1 is already connected by another claimdesk process" in _text(
+                tmp_path / "twin.log"
+            )
+            assert "Traceback" not in _text(tmp_path / "twin.log")
             for shard, session in enumerate(sessions):
                 assert [g["id"] for g in session.events("GUILD_CREATE")] == [str(guilds[shard])]
                 handle = await standin.interact(

@@ -242,3 +242,17 @@ async def test_a_feed_is_leased_to_one_process_until_it_dies_or_its_lease_lapses
     finally:
         await b.close()
         await c.close()
+
+
+async def test_a_discord_shard_is_held_by_one_process_until_it_ends(pg_url: str) -> None:
+    a = await PostgresStore.open(pg_url)
+    b = await PostgresStore.open(pg_url)
+    try:
+        assert await a.hold_shards([0, 1]) == []
+        assert await a.hold_shards([1]) == []  # its own: still held
+        assert await b.hold_shards([2, 1]) == [1]  # and b holds none of them then
+        assert await b.hold_shards([2]) == []
+        await a.close()  # a's process ends: its shards go with its presence connection
+        assert await b.hold_shards([0, 1]) == []
+    finally:
+        await b.close()

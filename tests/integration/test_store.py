@@ -293,3 +293,18 @@ def test_the_v9_upgrade_keeps_as_many_values_per_cluster_as_matching_writes() ->
     (sql,) = [sql for version, _, sql in migrations() if version == 9]
     (kept,) = re.findall(r"WHERE nth <= (\d+)", sql)
     assert int(kept) == VALUES  # else upgraded stores and claims added later would disagree
+
+
+async def test_a_discord_shard_is_held_by_one_process_until_it_closes_its_store(tmp_path: Path) -> None:
+    """Two stores on one file stand for two processes: a lock file a shard, beside the database."""
+    a = await SqliteStore.open(tmp_path / "claimdesk.db")
+    b = await SqliteStore.open(tmp_path / "claimdesk.db")
+    try:
+        assert await a.hold_shards([0, 1]) == []
+        assert await a.hold_shards([1]) == []  # its own: still held
+        assert await b.hold_shards([2, 1]) == [1]  # and b holds none of them then
+        assert await b.hold_shards([2]) == []
+        await a.close()
+        assert await b.hold_shards([0, 1]) == []
+    finally:
+        await b.close()

@@ -16,6 +16,8 @@ URL_SCHEMES = ("postgresql://", "postgres://")
 # claimdesk_alive reads it); keys a transaction holds (an article's identity, a claim's candidate keys, planning,
 # the schema) are one-key locks on a 64-bit hash of their text
 LEASE_SPACE = 4408395  # 'CDK'
+# a Discord shard connected by a process: a two-key lock (SHARD_SPACE, shard id) on its presence connection
+SHARD_SPACE = 4408396
 
 
 class Row(Protocol):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -24,7 +24,7 @@ import asyncpg
 
 from bot.adapters.postgres.articles import PostgresArticles
 from bot.adapters.postgres.claims import PostgresClaims
-from bot.adapters.postgres.db import LEASE_SPACE, Db, Row, masked, server_problem
+from bot.adapters.postgres.db import LEASE_SPACE, SHARD_SPACE, Db, Row, masked, server_problem
 from bot.adapters.postgres.export import export_claims
 from bot.adapters.postgres.feeds import PostgresFeeds
 from bot.adapters.postgres.outbox import PostgresOutbox
@@ -112,6 +112,22 @@ class PostgresStore(StoreFacade):
                     raise
                 self._presence, self._owner = conn, owner
             return self._owner
+
+    async def hold_shards(self, shard_ids: Sequence[int]) -> list[int]:
+        """Shards are session advisory locks on the presence connection: they go with the process."""
+        await self.owner()
+        async with self._presence_lock:
+            conn = self._presence
+            assert conn is not None
+            held: list[int] = []
+            taken: list[int] = []
+            for shard in sorted(set(shard_ids)):
+                got = await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", SHARD_SPACE, shard)
+                (held if got else taken).append(shard)
+            if taken:
+                for shard in held:
+                    await conn.execute("SELECT pg_advisory_unlock($1, $2)", SHARD_SPACE, shard)
+            return taken
 
     async def schema_version(self) -> int:
         return await read_version(self._db)

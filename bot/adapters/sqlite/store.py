@@ -9,12 +9,13 @@ restart never stores or alerts twice.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import aiosqlite
 
@@ -66,6 +67,7 @@ class SqliteStore(StoreFacade):
         self._articles = SqliteArticles(conn)
         self._outbox = SqliteOutbox(conn)
         self._search = SqliteSearch(conn)
+        self._shard_locks: dict[int, IO[bytes]] = {}  # shard → its lock file, held open (hold_shards)
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
     @classmethod
@@ -87,7 +89,31 @@ class SqliteStore(StoreFacade):
         return cls(conn, path, read_only)
 
     async def close(self) -> None:
+        for fh in self._shard_locks.values():
+            fh.close()
+        self._shard_locks.clear()
         await self._conn.close()
+
+    async def hold_shards(self, shard_ids: Sequence[int]) -> list[int]:
+        """Shards are locks (flock) on files beside the database, held open while the process lives: one SQLite
+        file is one machine's, so its processes are those that can take them."""
+        held: dict[int, IO[bytes]] = {}
+        taken: list[int] = []
+        for shard in sorted(set(shard_ids) - self._shard_locks.keys()):
+            fh = self.path.with_name(f"{self.path.name}.shard-{shard}.lock").open("ab")
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fh.close()
+                taken.append(shard)
+            else:
+                held[shard] = fh
+        if taken:
+            for lock in held.values():
+                lock.close()
+        else:
+            self._shard_locks.update(held)
+        return taken
 
     async def schema_version(self) -> int:
         return await read_version(self._conn)
