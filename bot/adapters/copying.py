@@ -39,6 +39,7 @@ import asyncpg
 
 from bot.adapters.files import sqlite_problem
 from bot.adapters.postgres import schema as pg_schema
+from bot.adapters.postgres import search as pg_search
 from bot.adapters.postgres.db import CONNECT_ERRORS, Db, is_url, masked, server_problem
 from bot.adapters.postgres.fts import document
 from bot.adapters.sqlite import schema as sqlite_schema
@@ -331,7 +332,9 @@ class PostgresEnd:
             str(r["table_name"])
             for r in await self._db.fetch(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-                "AND table_type = 'BASE TABLE' ORDER BY table_name"
+                "AND table_type = 'BASE TABLE' AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.relispartition "
+                "AND c.relname = table_name AND c.relnamespace = current_schema()::regnamespace) "
+                "ORDER BY table_name"
             )
         ]
         parents: dict[str, set[str]] = {}
@@ -456,6 +459,13 @@ class PostgresEnd:
             for claim_id, text, speaker, subject, title, context in rows
         ]
         async with self._conn.transaction():
+            if docs:  # the search table's id ranges first (schema V13), so the rows land in them
+                newest = max(claim_id for claim_id, _ in docs)
+                await self._db.execute(
+                    "SELECT claimdesk_search_ranges($1, $2)",
+                    pg_search.PARTITION,
+                    newest + pg_search.PARTITION,
+                )
             await self._db.executemany(
                 f"INSERT INTO {SEARCH} (claim_id, doc) VALUES ($1, $2::tsvector) ON CONFLICT DO NOTHING", docs
             )

@@ -23,6 +23,7 @@ class PostgresClaims:
 
     def __init__(self, db: Db) -> None:
         self._db = db
+        self.newest = 0  # the highest claim id added here (the store adds claim_search's ranges ahead)
 
     async def lock(self, keys: Sequence[str]) -> None:
         """Hold the candidate keys of an article's claims until the unit of work ends (transaction advisory
@@ -219,4 +220,5 @@ class PostgresClaims:
         await self._db.execute(
             "INSERT INTO claim_search (claim_id, doc) VALUES ($1, $2::tsvector)", claim_id, doc
         )
+        self.newest = max(self.newest, claim_id)
         return claim_id
