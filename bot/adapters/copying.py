@@ -467,7 +467,9 @@ class PostgresEnd:
                     newest + pg_search.PARTITION,
                 )
             await self._db.executemany(
-                f"INSERT INTO {SEARCH} (claim_id, doc) VALUES ($1, $2::tsvector) ON CONFLICT DO NOTHING", docs
+                f"INSERT INTO {SEARCH} (claim_id, doc, cluster_id, kind) SELECT c.id, $2::tsvector, c.cluster_id, "
+                "c.kind FROM claims c WHERE c.id = $1 ON CONFLICT DO NOTHING",
+                docs,
             )
 
     async def finish(self) -> None:

@@ -302,26 +302,24 @@ async def _same_searches(a: Store, b: Store) -> None:
 async def test_upgrade_to_13_moves_the_search_rows_into_id_ranges(
     pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # a store written at schema 12 (one claim_search table), then upgraded: its rows in ranges, the same searches
+    # a store at schema 12 (one claim_search table: written now, then put back as V11 made it), then upgraded: its
+    # rows in ranges with their claims' clusters and kinds, the same searches
     monkeypatch.setattr("bot.adapters.sqlite.search._SEARCH_WINDOW", 5)
     monkeypatch.setattr("bot.adapters.postgres.search._SEARCH_WINDOW", 5)
     monkeypatch.setattr("bot.adapters.postgres.search._PROBE", 2)
-    conn = await asyncpg.connect(pg_url)
+    old = await PostgresStore.open(pg_url)
     try:
-        async with conn.transaction():
-            await conn.execute(
-                "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+        await _store_claims(old, _mixed_drafts())
+        async with old.transaction() as db:
+            await db.execute(
+                "CREATE TABLE v12 AS SELECT claim_id, doc FROM claim_search; DROP TABLE claim_search; "
+                "DROP FUNCTION claimdesk_search_ranges; ALTER TABLE v12 RENAME TO claim_search; "
+                "ALTER TABLE claim_search ADD CONSTRAINT claim_search_pkey PRIMARY KEY (claim_id), "
+                "ADD CONSTRAINT claim_search_claim_id_fkey FOREIGN KEY (claim_id) REFERENCES claims(id) "
+                "ON DELETE CASCADE; CREATE INDEX claim_search_doc ON claim_search USING GIN (doc); "
+                "DELETE FROM schema_version WHERE version > 12"
             )
-            for version, _, sql in migrations():
-                if version <= 12:
-                    await conn.execute(sql)
-                    await conn.execute("INSERT INTO schema_version (version) VALUES ($1)", version)
-    finally:
-        await conn.close()
-    old = await PostgresStore.open(pg_url, upgrade=False)
-    try:
         assert await old.schema_version() == 12
-        await _store_claims(old, _mixed_drafts())  # (no ranges to make at 12: a warning, the claims stored)
     finally:
         await old.close()
     sqlite = await SqliteStore.open(tmp_path / "s.db")
@@ -332,6 +330,10 @@ async def test_upgrade_to_13_moves_the_search_rows_into_id_ranges(
         assert await _ranges(store) == [(0, 100_000)]
         assert not await store.query("SELECT 1 FROM claim_search_default")
         assert len(await store.query("SELECT 1 FROM claim_search_0")) == 48
+        assert not await store.query(
+            "SELECT 1 FROM claim_search s JOIN claims c ON c.id = s.claim_id "
+            "WHERE (s.cluster_id, s.kind) IS DISTINCT FROM (c.cluster_id, c.kind)"
+        )
         await _same_searches(sqlite, store)
     finally:
         await sqlite.close()

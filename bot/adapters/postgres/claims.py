@@ -218,7 +218,11 @@ class PostgresClaims:
             ]
         )
         await self._db.execute(
-            "INSERT INTO claim_search (claim_id, doc) VALUES ($1, $2::tsvector)", claim_id, doc
+            "INSERT INTO claim_search (claim_id, doc, cluster_id, kind) VALUES ($1, $2::tsvector, $3, $4)",
+            claim_id,
+            doc,
+            cluster_id,
+            c.kind,
         )
         self.newest = max(self.newest, claim_id)
         return claim_id

@@ -29,12 +29,15 @@ _PROBE = 8192  # newest claim ids walked before choosing how to read the rest of
 _GIN_ROW_COST = 10  # a match read through GIN costs about as much as this many rows walked newest first
 # claim ids a range (partition) of claim_search holds: the ranges writers add ahead, the ranges searches read
 PARTITION = 100_000
+_SPANS = sorted(
+    {1 << n for n in range(48)} | {3 << n for n in range(47)}
+)  # ranges read at once: 1, 2, 3, 4, 6, …
 
 
 def _read(kind: str | None, *, gin: bool, within: tuple[int, int] | None = None) -> str:
     """Matches of a tsquery ($1) with ids in ($3, $4), newest first, at most $5, of one kind ($6) when asked (the
     kind filtered inside the window, so a figure search is not crowded out by quotes); each with its cluster and
-    whether it also matches $2 (a tsquery, or NULL). `gin`: through GIN, the matches sorted by `claim_id + 0` (the
+    whether it also matches $2 (a tsquery, or NULL): the claim's cluster and kind are in claim_search (V13). `gin`: through GIN, the matches sorted by `claim_id + 0` (the
     primary key is not walked): the GIN indexes of the ranges within ids [`within`), or of every range; else along
     the primary key, newest first (ts_match_vq: the operator's function, which GIN does not answer).
 
@@ -50,12 +53,10 @@ def _read(kind: str | None, *, gin: bool, within: tuple[int, int] | None = None)
     else:
         match, key = "ts_match_vq(s.doc, $1::tsquery)", "s.claim_id"
         bounds = f"{key} > $3 AND {key} < $4"
-    # claims' columns by subquery, one row at a time: a join could walk claims too (a merge join on the ids)
     return (
-        "SELECT w.claim_id, (SELECT c.cluster_id FROM claims c WHERE c.id = w.claim_id) AS cluster_id, w.own "
-        "FROM (SELECT s.claim_id, ts_match_vq(s.doc, $2::tsquery) AS own FROM claim_search s "
-        f"WHERE {match} AND {bounds}"
-        + (" AND (SELECT k.kind FROM claims k WHERE k.id = s.claim_id) = $6" if kind else "")
+        "SELECT w.claim_id, w.cluster_id, w.own FROM (SELECT s.claim_id, s.cluster_id, "
+        f"ts_match_vq(s.doc, $2::tsquery) AS own FROM claim_search s WHERE {match} AND {bounds}"
+        + (" AND s.kind = $6" if kind else "")
         + f" ORDER BY {key} DESC LIMIT $5) w ORDER BY w.claim_id DESC"
     )
 
@@ -102,12 +103,13 @@ class PostgresSearch:
             rest, rate, start = want - len(rows), len(rows) / seen, (low // PARTITION) * PARTITION
             if rate > 0 and rest / rate <= rate * (low + 1 - start) * _GIN_ROW_COST:
                 return rows + await self._db.fetch(_read(kind, gin=False), *args(0, low + 1, rest))
-            # through GIN, as many ranges at once as the rate says hold what is wanted (a power of two, so the
-            # statements stay few), every range left when that is most of them or nothing matched yet
+            # through GIN, as many ranges at once as the rate says hold what is wanted (1, 2, 3, 4, 6, 8, 12, …:
+            # the statements stay few), every range left when that is most of them or nothing matched yet
             ranges = 0  # every range left
             if rate > 0:
                 ranges = 1 + max(0, math.ceil((rest - rate * (low + 1 - start)) / (rate * PARTITION)))
-            first = start - ((1 << max(0, ranges - 1).bit_length()) - 1) * PARTITION
+                ranges = next(n for n in _SPANS if n >= ranges)
+            first = start - (ranges - 1) * PARTITION
             if ranges == 0 or first <= 0:
                 rows += await self._db.fetch(_read(kind, gin=True), *args(0, low + 1, rest))
                 break
