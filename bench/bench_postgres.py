@@ -4,7 +4,8 @@
    `claimdesk db copy`'s own code (bot.adapters.copying.copy_store) into the database `claimdesk_bench_g{N}` on
    the server (N: bench_claims.GENERATOR_VERSION), cached there: later runs reuse it. It is built as
    `…_partial` (a copy resumes where it stopped), analysed, and renamed once every count matches; the copy's time
-   is printed, and kept in the database's comment for later runs.
+   is printed, and kept in the database's comment for later runs. Copied at an older schema than this claimdesk's,
+   it is left as it is and a copy of it (`…_v{SCHEMA_VERSION}`) is upgraded on open once, timed, and cached too.
 2. `/claims`: p50 and p95 of `search_claims(fts_query(topic), 10)` over bench_claims' 30 topics, on PostgreSQL and
    on the SQLite store, alternating, in the same run. Target: p95 ≤ 20 ms on PostgreSQL.
 3. Ingest, one process, words-only (embeddings off: the model costs both stores the same and would hide the

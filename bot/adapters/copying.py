@@ -39,9 +39,9 @@ import asyncpg
 
 from bot.adapters.files import sqlite_problem
 from bot.adapters.postgres import schema as pg_schema
-from bot.adapters.postgres import search as pg_search
 from bot.adapters.postgres.db import CONNECT_ERRORS, Db, is_url, masked, server_problem
 from bot.adapters.postgres.fts import document
+from bot.adapters.postgres.search import partition
 from bot.adapters.sqlite import schema as sqlite_schema
 from bot.core.claims import figure_label
 from bot.errors import StoreError
@@ -463,8 +463,8 @@ class PostgresEnd:
                 newest = max(claim_id for claim_id, _ in docs)
                 await self._db.execute(
                     "SELECT claimdesk_search_ranges($1, $2)",
-                    pg_search.PARTITION,
-                    newest + pg_search.PARTITION,
+                    partition(),
+                    newest + partition(),
                 )
             await self._db.executemany(
                 f"INSERT INTO {SEARCH} (claim_id, doc, cluster_id, kind) SELECT c.id, $2::tsvector, c.cluster_id, "

@@ -29,9 +29,15 @@ _PROBE = 8192  # newest claim ids walked before choosing how to read the rest of
 _GIN_ROW_COST = 10  # a match read through GIN costs about as much as this many rows walked newest first
 # claim ids a range (partition) of claim_search holds: the ranges writers add ahead, the ranges searches read
 PARTITION = 100_000
-_SPANS = sorted(
-    {1 << n for n in range(48)} | {3 << n for n in range(47)}
-)  # ranges read at once: 1, 2, 3, 4, 6, …
+
+
+def partition() -> int:
+    """PARTITION as it is now (tests set it small)."""
+    return PARTITION
+
+
+# how many ranges a GIN read takes at once: 1, 2, 3, 4, 6, 8, 12, … (few statements, at most half again too many)
+_SPANS = sorted({1 << n for n in range(48)} | {3 << n for n in range(47)})
 
 
 def _read(kind: str | None, *, gin: bool, within: tuple[int, int] | None = None) -> str:

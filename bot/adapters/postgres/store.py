@@ -23,7 +23,6 @@ from typing import Any
 
 import asyncpg
 
-from bot.adapters.postgres import search as pg_search
 from bot.adapters.postgres.articles import PostgresArticles
 from bot.adapters.postgres.claims import PostgresClaims
 from bot.adapters.postgres.db import LEASE_SPACE, Db, Row, masked, server_problem
@@ -31,7 +30,7 @@ from bot.adapters.postgres.export import export_claims
 from bot.adapters.postgres.feeds import PostgresFeeds
 from bot.adapters.postgres.outbox import PostgresOutbox
 from bot.adapters.postgres.schema import apply_migrations, check_schema, create_pool, read_version
-from bot.adapters.postgres.search import PostgresSearch
+from bot.adapters.postgres.search import PostgresSearch, partition
 from bot.adapters.postgres.teams import PostgresTeams
 from bot.adapters.store_facade import StoreFacade, Writes
 from bot.core.records import ExportedClaim, PendingDelivery
@@ -146,7 +145,7 @@ class PostgresStore(StoreFacade):
                 yield uow
         except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError) as exc:
             raise StoreConflict(str(exc)) from exc
-        if uow.claims.newest and uow.claims.newest >= self._ranges_end - pg_search.PARTITION // 2:
+        if uow.claims.newest and uow.claims.newest >= self._ranges_end - partition() // 2:
             try:
                 await self.add_search_ranges(uow.claims.newest)
             except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:  # committed: tried again next time
@@ -161,7 +160,7 @@ class PostgresStore(StoreFacade):
         a new range empties, so this is never needed for correctness, only so each search reads its ranges."""
         self._ranges_end = int(
             await self._db.fetchval(
-                "SELECT claimdesk_search_ranges($1, $2)", pg_search.PARTITION, newest + pg_search.PARTITION
+                "SELECT claimdesk_search_ranges($1, $2)", partition(), newest + partition()
             )
         )
 
