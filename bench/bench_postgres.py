@@ -4,7 +4,8 @@
    `claimdesk db copy`'s own code (bot.adapters.copying.copy_store) into the database `claimdesk_bench_g{N}` on
    the server (N: bench_claims.GENERATOR_VERSION), cached there: later runs reuse it. It is built as
    `…_partial` (a copy resumes where it stopped), analysed, and renamed once every count matches; the copy's time
-   is printed, and kept in the database's comment for later runs.
+   is printed, and kept in the database's comment for later runs. Copied at an older schema than this claimdesk's,
+   it is left as it is and a copy of it (`…_v{SCHEMA_VERSION}`) is upgraded on open once, timed, and cached too.
 2. `/claims`: p50 and p95 of `search_claims(fts_query(topic), 10)` over bench_claims' 30 topics, on PostgreSQL and
    on the SQLite store, alternating, in the same run. Target: p95 ≤ 20 ms on PostgreSQL.
 3. Ingest, one process, words-only (embeddings off: the model costs both stores the same and would hide the
@@ -54,7 +55,8 @@ import asyncpg
 from bench import bench_claims as bc
 from bench import bench_feeds as bf
 from bot.adapters.copying import copy_store
-from bot.adapters.postgres import PostgresStore
+from bot.adapters.postgres import SCHEMA_VERSION, PostgresStore
+from bot.adapters.postgres.schema import read_version
 from bot.adapters.sqlite import SqliteStore
 from bot.config import ALERT_KINDS, FeedSettings, TeamSettings
 from bot.core.alerts import TeamWatch
@@ -63,7 +65,8 @@ from handlers.claims import fts_query
 
 BASE_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DB_NAME = f"claimdesk_bench_g{bc.GENERATOR_VERSION}"
-RUN_DB = f"{DB_NAME}_run"  # the fresh copies the ingests write into (CREATE DATABASE … TEMPLATE DB_NAME)
+RUN_DB = f"{DB_NAME}_run"  # the fresh copies the ingests write into (CREATE DATABASE … TEMPLATE STORE)
+STORE = DB_NAME  # the cached store at this claimdesk's schema (_upgraded: DB_NAME, or an upgraded copy of it)
 TARGET_P95_MS = bc.TARGET_P95_MS  # /claims at 1M on PostgreSQL
 TARGET_INGEST_RATIO = 0.8  # PostgreSQL / SQLite, one process, words-only
 TARGET_TWO_PROCESSES = 1.6  # two processes / one, on PostgreSQL
@@ -120,7 +123,7 @@ async def _cached_pg(sqlite_path: Path) -> str:
                 "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1", DB_NAME
             )
             print(f"  PostgreSQL store: database {DB_NAME}, cached ({note or 'copy time not recorded'})")
-            return DB_NAME
+            return await _upgraded()
         partial = f"{DB_NAME}_partial"
         resumed = await _exists(conn, partial)
         if not resumed:
@@ -152,7 +155,53 @@ async def _cached_pg(sqlite_path: Path) -> str:
         await conn.close()
     rows = out.getvalue().strip().splitlines()[-1]
     print(f"  {note}: {rows}", flush=True)
-    return DB_NAME
+    return await _upgraded()
+
+
+async def _upgraded() -> str:
+    """The cached store at this claimdesk's schema: DB_NAME itself, or (copied at an older schema) a copy of it
+    upgraded as `claimdesk` upgrades a store on open, cached too (DB_NAME is never changed): its name, in STORE."""
+    global STORE
+    conn = await asyncpg.connect(_url(DB_NAME), timeout=5)
+    try:
+        version = await read_version(conn)
+    finally:
+        await conn.close()
+    if version >= SCHEMA_VERSION:
+        STORE = DB_NAME
+        return STORE
+    STORE = f"{DB_NAME}_v{SCHEMA_VERSION}"
+    conn = await _admin()
+    try:
+        if await _exists(conn, STORE):
+            note = await conn.fetchval(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1", STORE
+            )
+            print(f"  PostgreSQL store at schema {SCHEMA_VERSION}: database {STORE}, cached ({note})")
+            return STORE
+        partial = f"{STORE}_partial"
+        await _drop(conn, partial)
+        await conn.execute(f'CREATE DATABASE "{partial}" TEMPLATE "{DB_NAME}" STRATEGY FILE_COPY')
+    finally:
+        await conn.close()
+    t0 = time.perf_counter()
+    store = await PostgresStore.open(_url(partial))  # the schema upgraded, in one transaction
+    seconds = time.perf_counter() - t0
+    await store.close()
+    conn = await asyncpg.connect(_url(partial), timeout=5)
+    try:
+        await conn.execute("VACUUM (ANALYZE)")
+    finally:
+        await conn.close()
+    note = f"{DB_NAME} (schema {version}) upgraded to {SCHEMA_VERSION} on open in {seconds:.1f} s"
+    conn = await _admin()
+    try:
+        await conn.execute(f'ALTER DATABASE "{partial}" RENAME TO "{STORE}"')
+        await conn.execute(f"COMMENT ON DATABASE \"{STORE}\" IS '{note}'")
+    finally:
+        await conn.close()
+    print(f"  {STORE}: {note}", flush=True)
+    return STORE
 
 
 # -- 2. /claims, both stores in the same run ----------------------------------------------------------------------
@@ -160,7 +209,7 @@ async def _latency(sqlite_path: Path, queries: list[str]) -> dict[str, list[floa
     """ms per search, per store: every topic on both, alternating which goes first, after a warm-up of both."""
     stores: dict[str, Store] = {
         "SQLite": await SqliteStore.open(sqlite_path),
-        "PostgreSQL": await PostgresStore.open(_url(DB_NAME), upgrade=False, create=False),
+        "PostgreSQL": await PostgresStore.open(_url(STORE), upgrade=False, create=False),
     }
     times: dict[str, list[float]] = {name: [] for name in stores}
     per_topic: dict[tuple[str, str], list[float]] = {}
@@ -255,7 +304,7 @@ async def _fresh_pg(sync_off: bool = False) -> str:
     conn = await _admin()
     try:
         await _drop(conn, RUN_DB)
-        await conn.execute(f'CREATE DATABASE "{RUN_DB}" TEMPLATE "{DB_NAME}" STRATEGY FILE_COPY')
+        await conn.execute(f'CREATE DATABASE "{RUN_DB}" TEMPLATE "{STORE}" STRATEGY FILE_COPY')
         if sync_off:
             await conn.execute(f'ALTER DATABASE "{RUN_DB}" SET synchronous_commit = off')
     finally:

@@ -41,6 +41,7 @@ from bot.adapters.files import sqlite_problem
 from bot.adapters.postgres import schema as pg_schema
 from bot.adapters.postgres.db import CONNECT_ERRORS, Db, is_url, masked, server_problem
 from bot.adapters.postgres.fts import document
+from bot.adapters.postgres.search import partition
 from bot.adapters.sqlite import schema as sqlite_schema
 from bot.core.claims import figure_label
 from bot.errors import StoreError
@@ -331,7 +332,9 @@ class PostgresEnd:
             str(r["table_name"])
             for r in await self._db.fetch(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-                "AND table_type = 'BASE TABLE' ORDER BY table_name"
+                "AND table_type = 'BASE TABLE' AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.relispartition "
+                "AND c.relname = table_name AND c.relnamespace = current_schema()::regnamespace) "
+                "ORDER BY table_name"
             )
         ]
         parents: dict[str, set[str]] = {}
@@ -456,8 +459,17 @@ class PostgresEnd:
             for claim_id, text, speaker, subject, title, context in rows
         ]
         async with self._conn.transaction():
+            if docs:  # the search table's id ranges first (schema V13), so the rows land in them
+                newest = max(claim_id for claim_id, _ in docs)
+                await self._db.execute(
+                    "SELECT claimdesk_search_ranges($1, $2)",
+                    partition(),
+                    newest + partition(),
+                )
             await self._db.executemany(
-                f"INSERT INTO {SEARCH} (claim_id, doc) VALUES ($1, $2::tsvector) ON CONFLICT DO NOTHING", docs
+                f"INSERT INTO {SEARCH} (claim_id, doc, cluster_id, kind) SELECT c.id, $2::tsvector, c.cluster_id, "
+                "c.kind FROM claims c WHERE c.id = $1 ON CONFLICT DO NOTHING",
+                docs,
             )
 
     async def finish(self) -> None:

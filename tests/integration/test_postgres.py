@@ -5,7 +5,9 @@ search syntax in user input, ordered as on SQLite — and `claimdesk run --once`
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
+import re
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -196,6 +198,16 @@ _WORDS = (
 )
 
 
+async def _ranges(store: PostgresStore) -> list[tuple[int, int]]:
+    """claim_search's id ranges [start, end), in order (the default partition aside)."""
+    rows = await store.query(
+        "SELECT pg_get_expr(c.relpartbound, c.oid) AS bound FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+        "WHERE i.inhparent = 'claim_search'::regclass"
+    )
+    found = [re.findall(r"\d+", str(r["bound"])) for r in rows if str(r["bound"]) != "DEFAULT"]
+    return sorted((int(a), int(b)) for a, b in found)
+
+
 def _mixed_drafts() -> list[tuple[ClaimDraft, str]]:
     """Matches of 'harbour' in the claim, in its article's title only, or nowhere, both kinds, some with 'wall'
     too; the newest ten match through their titles only (the preferred tier must be read further back)."""
@@ -214,21 +226,45 @@ def _mixed_drafts() -> list[tuple[ClaimDraft, str]]:
     return drafts
 
 
-@pytest.mark.parametrize(("probe", "gin_row_cost"), [(1, 0), (2, 1000), (5, 1), (8192, 10)])
+@pytest.mark.parametrize(
+    ("probe", "gin_row_cost", "partition"),
+    [
+        (1, 0, 100_000),
+        (2, 1000, 100_000),
+        (5, 1, 100_000),
+        (8192, 10, 100_000),
+        (1, 0, 4),
+        (2, 1, 3),
+        (3, 10, 6),
+    ],
+)
 async def test_search_reads_the_same_window_as_sqlite_whichever_way(
-    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, probe: int, gin_row_cost: int
+    pg_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    probe: int,
+    gin_row_cost: int,
+    partition: int,
 ) -> None:
     # a small window and probe, so a common word fills the window and the rest is read by walking the newest
-    # claims or through GIN (gin_row_cost 0: always GIN; 1000: always walking), as at a million claims
+    # claims or through GIN (gin_row_cost 0: always GIN; 1000: always walking), as at a million claims; small
+    # id ranges (partition) so GIN is read a range or several at a time, newest first, as the rate says
     monkeypatch.setattr("bot.adapters.sqlite.search._SEARCH_WINDOW", 5)
     monkeypatch.setattr("bot.adapters.postgres.search._SEARCH_WINDOW", 5)
     monkeypatch.setattr("bot.adapters.postgres.search._PROBE", probe)
     monkeypatch.setattr("bot.adapters.postgres.search._GIN_ROW_COST", gin_row_cost)
-    stores: list[Store] = [await SqliteStore.open(tmp_path / "s.db"), await PostgresStore.open(pg_url)]
+    monkeypatch.setattr("bot.adapters.postgres.search.PARTITION", partition)
+    pg = await PostgresStore.open(pg_url)
+    stores: list[Store] = [await SqliteStore.open(tmp_path / "s.db"), pg]
     try:
         for store in stores:
             await _store_claims(store, _mixed_drafts())
         assert (await stores[0].counts())["clusters"] == (await stores[1].counts())["clusters"] == 48
+        # the writer made the ranges ahead of the claims: every claim in one, none left in the default partition
+        ranges = await _ranges(pg)
+        assert ranges[0][0] == 0 and all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+        assert ranges[-1][1] > 48 and all(end - start == partition for start, end in ranges)
+        assert not await pg.query("SELECT 1 FROM claim_search_default")
         searches = [fts_query(t) or "" for t in ("harbour", "harb", "harbour wall", "wall", "story")]
         searches += ['"harbour" NOT "wall"', '"harbour" OR "amber"']  # NOT: two windows, not one
         for match in searches:
@@ -252,6 +288,86 @@ async def test_search_reads_the_same_window_as_sqlite_whichever_way(
     finally:
         for store in stores:
             await store.close()
+
+
+async def _same_searches(a: Store, b: Store) -> None:
+    for topic in ("harbour", "harb", "harbour wall", "wall", "story", "amber"):
+        match = fts_query(topic) or ""
+        for kind in (None, "figure", "quote"):
+            assert [(h.kind, h.label) for h in await a.search_claims(match, 10, kind)] == [
+                (h.kind, h.label) for h in await b.search_claims(match, 10, kind)
+            ], (topic, kind)
+
+
+async def test_upgrade_to_13_moves_the_search_rows_into_id_ranges(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a store at schema 12 (one claim_search table: written now, then put back as V11 made it), then upgraded: its
+    # rows in ranges with their claims' clusters and kinds, the same searches
+    monkeypatch.setattr("bot.adapters.sqlite.search._SEARCH_WINDOW", 5)
+    monkeypatch.setattr("bot.adapters.postgres.search._SEARCH_WINDOW", 5)
+    monkeypatch.setattr("bot.adapters.postgres.search._PROBE", 2)
+    old = await PostgresStore.open(pg_url)
+    try:
+        await _store_claims(old, _mixed_drafts())
+        async with old.transaction() as db:
+            await db.execute(
+                "CREATE TABLE v12 AS SELECT claim_id, doc FROM claim_search; DROP TABLE claim_search; "
+                "DROP FUNCTION claimdesk_search_ranges; ALTER TABLE v12 RENAME TO claim_search; "
+                "ALTER TABLE claim_search ADD CONSTRAINT claim_search_pkey PRIMARY KEY (claim_id), "
+                "ADD CONSTRAINT claim_search_claim_id_fkey FOREIGN KEY (claim_id) REFERENCES claims(id) "
+                "ON DELETE CASCADE; CREATE INDEX claim_search_doc ON claim_search USING GIN (doc); "
+                "DELETE FROM schema_version WHERE version > 12"
+            )
+        assert await old.schema_version() == 12
+    finally:
+        await old.close()
+    sqlite = await SqliteStore.open(tmp_path / "s.db")
+    store = await PostgresStore.open(pg_url)
+    try:
+        await _store_claims(sqlite, _mixed_drafts())
+        assert await store.schema_version() == SCHEMA_VERSION
+        assert await _ranges(store) == [(0, 100_000)]
+        assert not await store.query("SELECT 1 FROM claim_search_default")
+        assert len(await store.query("SELECT 1 FROM claim_search_0")) == 48
+        assert not await store.query(
+            "SELECT 1 FROM claim_search s JOIN claims c ON c.id = s.claim_id "
+            "WHERE (s.cluster_id, s.kind) IS DISTINCT FROM (c.cluster_id, c.kind)"
+        )
+        await _same_searches(sqlite, store)
+    finally:
+        await sqlite.close()
+        await store.close()
+
+
+async def test_rows_left_in_the_default_partition_move_into_their_range(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # claims written past the ranges (none made ahead) land in the default partition; a range made later takes
+    # them over, and the searches read the same all along
+    monkeypatch.setattr("bot.adapters.sqlite.search._SEARCH_WINDOW", 5)
+    monkeypatch.setattr("bot.adapters.postgres.search._SEARCH_WINDOW", 5)
+    monkeypatch.setattr("bot.adapters.postgres.search._PROBE", 2)
+    monkeypatch.setattr("bot.adapters.postgres.search.PARTITION", 10)
+    sqlite = await SqliteStore.open(tmp_path / "s.db")
+    store = await PostgresStore.open(pg_url)
+    try:
+        await _store_claims(sqlite, _mixed_drafts())
+        store._ranges_end = 10**9  # as if the ranges were made: none is
+        await _store_claims(store, _mixed_drafts())
+        assert len(await store.query("SELECT 1 FROM claim_search_default")) == 48 and not await _ranges(store)
+        await _same_searches(sqlite, store)
+        await store.add_search_ranges(25)  # ranges up to id 35: the rows above stay in the default partition
+        assert await _ranges(store) == [(0, 10), (10, 20), (20, 30), (30, 40)]
+        assert len(await store.query("SELECT 1 FROM claim_search_default")) == 48 - 39
+        await _same_searches(sqlite, store)
+        await store.add_search_ranges(48)
+        assert not await store.query("SELECT 1 FROM claim_search_default")
+        assert (await store.counts())["claims"] == len(await store.query("SELECT 1 FROM claim_search")) == 48
+        await _same_searches(sqlite, store)
+    finally:
+        await sqlite.close()
+        await store.close()
 
 
 HOSTILE = [

@@ -23,6 +23,7 @@ class PostgresClaims:
 
     def __init__(self, db: Db) -> None:
         self._db = db
+        self.newest = 0  # the highest claim id added here (the store adds claim_search's ranges ahead)
 
     async def lock(self, keys: Sequence[str]) -> None:
         """Hold the candidate keys of an article's claims until the unit of work ends (transaction advisory
@@ -217,6 +218,11 @@ class PostgresClaims:
             ]
         )
         await self._db.execute(
-            "INSERT INTO claim_search (claim_id, doc) VALUES ($1, $2::tsvector)", claim_id, doc
+            "INSERT INTO claim_search (claim_id, doc, cluster_id, kind) VALUES ($1, $2::tsvector, $3, $4)",
+            claim_id,
+            doc,
+            cluster_id,
+            c.kind,
         )
+        self.newest = max(self.newest, claim_id)
         return claim_id

@@ -13,6 +13,7 @@ run again. Lookups read committed data on any pooled connection.
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -29,12 +30,13 @@ from bot.adapters.postgres.export import export_claims
 from bot.adapters.postgres.feeds import PostgresFeeds
 from bot.adapters.postgres.outbox import PostgresOutbox
 from bot.adapters.postgres.schema import apply_migrations, check_schema, create_pool, read_version
-from bot.adapters.postgres.search import PostgresSearch
+from bot.adapters.postgres.search import PostgresSearch, partition
 from bot.adapters.postgres.teams import PostgresTeams
 from bot.adapters.store_facade import StoreFacade, Writes
 from bot.core.records import ExportedClaim, PendingDelivery
 from bot.errors import StoreConflict, StoreError
 
+log = logging.getLogger("claimdesk")
 DELIVERY_LEASE = timedelta(
     minutes=5
 )  # a claimed message's lease, should its process hang (a dead one's ends at once)
@@ -71,6 +73,7 @@ class PostgresStore(StoreFacade):
         self._articles = PostgresArticles(pool)
         self._outbox = PostgresOutbox(pool)
         self._search = PostgresSearch(pool)
+        self._ranges_end = 0  # claim_search's ranges are known to reach this id (0: not asked yet)
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
     @classmethod
@@ -154,9 +157,28 @@ class PostgresStore(StoreFacade):
         cancellation included."""
         try:
             async with self.transaction() as db:
-                yield PostgresUnitOfWork(db)
+                uow = PostgresUnitOfWork(db)
+                yield uow
         except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError) as exc:
             raise StoreConflict(str(exc)) from exc
+        if uow.claims.newest and uow.claims.newest >= self._ranges_end - partition() // 2:
+            try:
+                await self.add_search_ranges(uow.claims.newest)
+            except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:  # committed: tried again next time
+                log.warning(
+                    "%s: could not add search ranges past claim %d: %s", self.url, uow.claims.newest, exc
+                )
+
+    async def add_search_ranges(self, newest: int) -> None:
+        """claim_search's id ranges made ahead of the claims (schema V13): up to a whole range past `newest`, once
+        the newest range is half full, in a transaction of their own (a new range locks the table a moment; the
+        function takes one process at a time). Claims beyond the ranges would land in the default partition, which
+        a new range empties, so this is never needed for correctness, only so each search reads its ranges."""
+        self._ranges_end = int(
+            await self._db.fetchval(
+                "SELECT claimdesk_search_ranges($1, $2)", partition(), newest + partition()
+            )
+        )
 
     async def query(self, sql: str, *params: Any) -> list[Row]:
         """Rows of any read: for this adapter's tests and tools (the application reads through the ports)."""
