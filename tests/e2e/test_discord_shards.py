@@ -280,6 +280,7 @@ async def test_two_run_processes_split_the_shards_and_either_delivers(
                 encoding="utf-8",
             )
             third = await spawn(standin, ["run", "-c", str(twin)], tmp_path / "twin.log", token=True)
+            procs.append(third)  # killed below should it not stop by itself
             assert await third.wait() == 2
             assert "discord shard 1 is already connected by another claimdesk process" in _text(
                 tmp_path / "twin.log"
