@@ -114,14 +114,20 @@ async def _drop(conn: asyncpg.Connection, name: str) -> None:
     await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+async def _comment(conn: asyncpg.Connection, database: str) -> str | None:
+    """A database's comment (where a cached copy keeps how long it took to make)."""
+    note = await conn.fetchval(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1", database
+    )
+    return None if note is None else str(note)
+
+
 async def _cached_pg(sqlite_path: Path) -> str:
     """The 1M store on the server, copied once: its database name."""
     conn = await _admin()
     try:
         if await _exists(conn, DB_NAME):
-            note = await conn.fetchval(
-                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1", DB_NAME
-            )
+            note = await _comment(conn, DB_NAME)
             print(f"  PostgreSQL store: database {DB_NAME}, cached ({note or 'copy time not recorded'})")
             return await _upgraded()
         partial = f"{DB_NAME}_partial"
@@ -174,9 +180,7 @@ async def _upgraded() -> str:
     conn = await _admin()
     try:
         if await _exists(conn, STORE):
-            note = await conn.fetchval(
-                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1", STORE
-            )
+            note = await _comment(conn, STORE)
             print(f"  PostgreSQL store at schema {SCHEMA_VERSION}: database {STORE}, cached ({note})")
             return STORE
         partial = f"{STORE}_partial"
