@@ -28,10 +28,10 @@ def parse_input(html: bytes) -> bytes:
 
 
 def page_text(html: bytes, url: str) -> str | None:
-    """The article's main text (paragraphs kept), or None when the page has none that trafilatura can find."""
+    """The article's main text (paragraphs kept), or None when the page has none that trafilatura can find.
+    `html` is what `parse_input` made of the page (bot.adapters.sources.ArticlePages cuts it on arrival)."""
     import trafilatura  # heavy (lxml and friends): loaded on the first teaser, not at start-up
 
-    html = parse_input(html)  # a no-op on what ArticlePages.get returns, but the page may come from elsewhere
     try:
         text = trafilatura.extract(
             html, url=url, include_comments=False, include_tables=False, favor_precision=True
